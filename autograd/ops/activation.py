@@ -1,0 +1,140 @@
+"""Activations φ(z) and their VJPs δ = g ⊙ φ'(z)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from ..engine import Op
+from ..tensor import apply
+from . import dual
+from .unary import erf_array
+
+
+def tanh(x):
+    """tanh(z)."""
+    return apply(TANH, np.tanh(x.data), (x,))
+
+
+TANH = Op("tanh", (lambda g, ctx, out, x: g * (1.0 - out * out),), saves_out=True, rule="δ = g ⊙ (1 − a²)")
+
+
+def sigmoid(x):
+    """σ(z) = 1 / (1 + e^(−z)), computed as (1 + tanh(z/2)) / 2 so it never overflows."""
+    return apply(SIGMOID, 0.5 * (np.tanh(0.5 * x.data) + 1.0), (x,))
+
+
+SIGMOID = Op("sigmoid", (lambda g, ctx, out, x: g * (out * (1.0 - out)),), saves_out=True, rule="δ = g ⊙ a(1 − a)")
+
+
+def relu(x):
+    """max(0, z)."""
+    return apply(RELU, np.maximum(x.data, 0), (x,))
+
+
+# NOTE: the derivative at 0 is taken as 0, as PyTorch does.
+RELU = Op("relu", (lambda g, ctx, out, x: dual.where(dual.raw(out) > 0, g, 0.0),), saves_out=True, rule="δ = g ⊙ [z > 0]")
+
+
+def leaky_relu(x, negative_slope=0.01):
+    """max(z, αz) for slope α = negative_slope."""
+    data = np.where(x.data > 0, x.data, x.data * negative_slope)
+    return apply(LEAKY_RELU, data, (x,), negative_slope)
+
+
+LEAKY_RELU = Op(
+    "leaky_relu",
+    (lambda g, slope, out, x: dual.where(dual.raw(x) > 0, g, g * slope),),
+    saves=(0,),
+    rule="δ = g ⊙ (1 if z > 0 else α)",
+)
+
+
+_INV_SQRT2 = 1.0 / math.sqrt(2.0)
+_INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
+_SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
+_GELU_C = 0.044715
+
+
+def gelu(x, approximate="none"):
+    """z·Φ(z) (``approximate="none"``) or its tanh approximation (``"tanh"``)."""
+    z = x.data
+    if approximate == "none":
+        data = 0.5 * z * (1.0 + erf_array(z * _INV_SQRT2))
+        return apply(GELU, data.astype(z.dtype, copy=False), (x,))
+    if approximate == "tanh":
+        data = 0.5 * z * (1.0 + np.tanh(_SQRT_2_OVER_PI * (z + _GELU_C * z * z * z)))
+        return apply(GELU_TANH, data, (x,))
+    raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
+
+
+def _gelu_vjp(g, ctx, out, x):
+    cdf = 0.5 * (1.0 + dual.erf(x * _INV_SQRT2))
+    pdf = _INV_SQRT_2PI * dual.exp(-0.5 * (x * x))
+    return g * (cdf + x * pdf)
+
+
+GELU = Op("gelu", (_gelu_vjp,), saves=(0,), rule="δ = g ⊙ (Φ(z) + z·φ(z))")
+
+
+def _gelu_tanh_vjp(g, ctx, out, x):
+    t = dual.tanh(_SQRT_2_OVER_PI * (x + _GELU_C * (x * x * x)))
+    du = _SQRT_2_OVER_PI * (1.0 + 3.0 * _GELU_C * (x * x))
+    return g * (0.5 * (1.0 + t) + 0.5 * x * (1.0 - t * t) * du)
+
+
+GELU_TANH = Op("gelu_tanh", (_gelu_tanh_vjp,), saves=(0,), rule="δ = g ⊙ d/dz[½z(1 + tanh(√(2/π)(z + 0.044715z³)))]")
+
+
+def elu(x, alpha=1.0):
+    """z if z > 0 else α(eᶻ − 1)."""
+    z = x.data
+    data = np.where(z > 0, z, alpha * np.expm1(np.minimum(z, 0)))
+    return apply(ELU, data, (x,), alpha)
+
+
+ELU = Op(
+    "elu",
+    (lambda g, alpha, out, x: dual.where(dual.raw(x) > 0, g, g * (out + alpha)),),
+    saves=(0,),
+    saves_out=True,
+    rule="δ = g ⊙ (1 if z > 0 else a + α)",
+)
+
+# The published SELU constants (Klambauer et al., 2017), as PyTorch uses them.
+SELU_ALPHA = 1.6732632423543772848170429916717
+SELU_SCALE = 1.0507009873554804934193349852946
+
+
+def selu(x):
+    """λ·elu(z, α) with the self-normalizing constants λ ≈ 1.0507, α ≈ 1.6733."""
+    z = x.data
+    data = SELU_SCALE * np.where(z > 0, z, SELU_ALPHA * np.expm1(np.minimum(z, 0)))
+    return apply(SELU, data.astype(z.dtype, copy=False), (x,))
+
+
+SELU = Op(
+    "selu",
+    (lambda g, ctx, out, x: dual.where(dual.raw(x) > 0, g * SELU_SCALE, g * (out + SELU_SCALE * SELU_ALPHA)),),
+    saves=(0,),
+    saves_out=True,
+    rule="δ = g ⊙ (λ if z > 0 else a + λα)",
+)
+
+
+def softplus(x, beta=1.0, threshold=20.0):
+    """log(1 + e^(βz))/β, and z itself where βz > threshold (PyTorch's convention)."""
+    z = x.data
+    bz = beta * z
+    data = np.where(bz > threshold, z, np.logaddexp(0, bz) / beta)
+    return apply(SOFTPLUS, data.astype(z.dtype, copy=False), (x,), (beta, threshold))
+
+
+def _softplus_vjp(g, ctx, out, x):
+    beta, threshold = ctx
+    linear = dual.raw(x) * beta > threshold
+    return dual.where(linear, g, g * dual.sigmoid(x * beta))
+
+
+SOFTPLUS = Op("softplus", (_softplus_vjp,), saves=(0,), rule="δ = g ⊙ σ(βz)")

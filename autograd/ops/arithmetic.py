@@ -1,0 +1,155 @@
+"""Arithmetic: + - * / ** and negation, broadcasting like NumPy.
+
+Each op's VJP sits under its forward; the engine sums gradients back to broadcast shapes.
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+from ..engine import Op
+from ..tensor import ShapeError, Tensor, apply, as_tensor
+from . import dual
+
+
+def _operands(x, y):
+    if not isinstance(x, Tensor):
+        x = as_tensor(x, like=y)
+    if not isinstance(y, Tensor):
+        y = as_tensor(y, like=x)
+    return x, y
+
+
+def _broadcast_error(name, x, y):
+    return ShapeError(f"{name}: shapes {x.shape} and {y.shape} cannot be broadcast together")
+
+
+def add(x, y):
+    """x + y."""
+    x, y = _operands(x, y)
+    try:
+        data = x.data + y.data
+    except ValueError:
+        raise _broadcast_error("add", x, y) from None
+    return apply(ADD, data, (x, y))
+
+
+ADD = Op(
+    "add",
+    (lambda g, ctx, out, x, y: g, lambda g, ctx, out, x, y: g),
+    broadcasts=True,
+    rule="∂L/∂x = g,  ∂L/∂y = g",
+)
+
+
+def sub(x, y):
+    """x - y."""
+    x, y = _operands(x, y)
+    try:
+        data = x.data - y.data
+    except ValueError:
+        raise _broadcast_error("sub", x, y) from None
+    return apply(SUB, data, (x, y))
+
+
+SUB = Op(
+    "sub",
+    (lambda g, ctx, out, x, y: g, lambda g, ctx, out, x, y: -g),
+    broadcasts=True,
+    rule="∂L/∂x = g,  ∂L/∂y = −g",
+)
+
+
+def mul(x, y):
+    """x * y, elementwise."""
+    x, y = _operands(x, y)
+    try:
+        data = x.data * y.data
+    except ValueError:
+        raise _broadcast_error("mul", x, y) from None
+    return apply(MUL, data, (x, y))
+
+
+MUL = Op(
+    "mul",
+    (lambda g, ctx, out, x, y: g * y, lambda g, ctx, out, x, y: g * x),
+    saves=(0, 1),
+    broadcasts=True,
+    rule="∂L/∂x = g ⊙ y,  ∂L/∂y = g ⊙ x",
+)
+
+
+def div(x, y):
+    """x / y, elementwise."""
+    x, y = _operands(x, y)
+    try:
+        data = x.data / y.data
+    except ValueError:
+        raise _broadcast_error("div", x, y) from None
+    return apply(DIV, data, (x, y))
+
+
+DIV = Op(
+    "div",
+    (lambda g, ctx, out, x, y: g / y, lambda g, ctx, out, x, y: -g * out / y),
+    saves=(1,),
+    saves_out=True,
+    broadcasts=True,
+    rule="∂L/∂x = g / y,  ∂L/∂y = −g ⊙ x / y²",
+)
+
+
+def neg(x):
+    """−x."""
+    return apply(NEG, -x.data, (x,))
+
+
+NEG = Op("neg", (lambda g, ctx, out, x: -g,), rule="∂L/∂x = −g")
+
+
+def pow(x, y):
+    """x ** y. A Python-number exponent is a constant of the op (the common x ** 2)."""
+    if isinstance(y, numbers.Number) and not isinstance(y, bool) and isinstance(x, Tensor):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            data = x.data ** y
+        return apply(POW_CONST, data, (x,), y)
+    x, y = _operands(x, y)
+    try:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            data = x.data ** y.data
+    except ValueError:
+        raise _broadcast_error("pow", x, y) from None
+    return apply(POW, data, (x, y))
+
+
+def _pow_const_vjp(g, c, out, x):
+    if c == 0:
+        return g * 0.0
+    return g * (c * x ** (c - 1))
+
+
+POW_CONST = Op("pow", (_pow_const_vjp,), saves=(0,), rule="∂L/∂x = g ⊙ c·x^(c−1)")
+
+
+def _pow_vjp_base(g, ctx, out, x, y):
+    return g * (y * x ** (y - 1))
+
+
+def _pow_vjp_exponent(g, ctx, out, x, y):
+    # ln x is taken only where x > 0; elsewhere PyTorch's convention gives 0.
+    positive = dual.raw(x) > 0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        safe_x = dual.where(positive, x, 1.0)
+        return dual.where(positive, g * out * dual.log(safe_x), 0.0)
+
+
+POW = Op(
+    "pow",
+    (_pow_vjp_base, _pow_vjp_exponent),
+    saves=(0, 1),
+    saves_out=True,
+    broadcasts=True,
+    rule="∂L/∂x = g ⊙ y·x^(y−1),  ∂L/∂y = g ⊙ xʸ ln x",
+)

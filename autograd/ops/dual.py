@@ -1,0 +1,113 @@
+"""The few functions VJPs need beyond operators, for arrays, floats, Tensors and Scalars alike.
+
+A VJP written with these (and ``+ - * / @ .mT``) computes first-order gradients on NumPy arrays
+(or floats, for Scalars) and, under ``create_graph=True``, records a differentiable graph on
+Tensors (or Scalars): one rule for every order.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from ..engine import unbroadcast_array
+
+# Plain numbers and arrays; anything else is a graph value (Tensor or Scalar) with methods.
+NUMERIC = (np.ndarray, np.generic, float, int)
+
+
+def raw(v):
+    """The plain value under a graph value (for masks and other constants of a VJP)."""
+    return v if isinstance(v, NUMERIC) else v.data
+
+
+def exp(v):
+    if isinstance(v, np.ndarray):
+        return np.exp(v)
+    if isinstance(v, NUMERIC):
+        return math.exp(v)
+    return v.exp()
+
+
+def log(v):
+    if isinstance(v, np.ndarray):
+        return np.log(v)
+    if isinstance(v, NUMERIC):
+        return math.log(v)
+    return v.log()
+
+
+def tanh(v):
+    if isinstance(v, np.ndarray):
+        return np.tanh(v)
+    if isinstance(v, NUMERIC):
+        return math.tanh(v)
+    return v.tanh()
+
+
+def sigmoid(v):
+    if isinstance(v, np.ndarray):
+        return 0.5 * (np.tanh(0.5 * v) + 1.0)
+    if isinstance(v, NUMERIC):
+        return 0.5 * (math.tanh(0.5 * v) + 1.0)
+    return v.sigmoid()
+
+
+def sin(v):
+    if isinstance(v, np.ndarray):
+        return np.sin(v)
+    if isinstance(v, NUMERIC):
+        return math.sin(v)
+    return v.sin()
+
+
+def cos(v):
+    if isinstance(v, np.ndarray):
+        return np.cos(v)
+    if isinstance(v, NUMERIC):
+        return math.cos(v)
+    return v.cos()
+
+
+def erf(v):
+    if isinstance(v, np.ndarray):
+        from .unary import erf_array
+
+        return erf_array(v)
+    if isinstance(v, NUMERIC):
+        return math.erf(v)
+    return v.erf()
+
+
+def where(cond, a, b):
+    """``a`` where the constant ``cond`` holds, else ``b``."""
+    if isinstance(cond, (bool, np.bool_)):
+        return a if cond else b
+    if isinstance(a, NUMERIC) and isinstance(b, NUMERIC):
+        return np.where(cond, a, b)
+    from ..tensor import _wrap
+    from .unary import where as where_op
+
+    return where_op(_wrap(np.asarray(cond)), a, b)
+
+
+def sum(v, dim, keepdim=False):
+    if isinstance(v, np.ndarray):
+        return v.sum(axis=dim, keepdims=keepdim)
+    return v.sum(dim, keepdim)
+
+
+def broadcast_to(v, shape):
+    if isinstance(v, np.ndarray):
+        return np.broadcast_to(v, shape)
+    return v.broadcast_to(shape)
+
+
+def sum_to(v, shape):
+    """Sum ``v`` down to ``shape`` (the adjoint of broadcasting)."""
+    if isinstance(v, np.ndarray):
+        return unbroadcast_array(v, shape)
+    from .shape import sum_to as sum_to_op
+
+    return sum_to_op(v, shape)

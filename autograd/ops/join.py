@@ -1,0 +1,111 @@
+"""Joining and padding: cat, stack, pad. Their VJPs slice the gradient apart."""
+
+from __future__ import annotations
+
+import functools
+
+import numpy as np
+
+from ..engine import Op
+from ..tensor import ShapeError, Tensor, apply, as_tensor
+from .reduction import normalize_dims
+
+
+class _PerInput:
+    """``vjps[i]`` of a variadic op: one rule, told which input it serves."""
+
+    def __init__(self, rule):
+        self.rule = rule
+
+    def __getitem__(self, i):
+        return functools.partial(self.rule, i)
+
+
+def _tensors(name, tensors):
+    tensors = [t if isinstance(t, Tensor) else as_tensor(t) for t in tensors]
+    if not tensors:
+        raise ValueError(f"{name}: expected a non-empty sequence of tensors")
+    return tensors
+
+
+def cat(tensors, dim=0):
+    """Join along an existing dim."""
+    tensors = _tensors("cat", tensors)
+    ref = tensors[0]
+    (d,) = normalize_dims(dim, ref.ndim, "cat") if ref.ndim else (None,)
+    if d is None:
+        raise ShapeError("cat: zero-dimensional tensors cannot be concatenated; use stack")
+    for t in tensors[1:]:
+        if t.ndim != ref.ndim or t.shape[:d] + t.shape[d + 1 :] != ref.shape[:d] + ref.shape[d + 1 :]:
+            shapes = ", ".join(str(tuple(x.shape)) for x in tensors)
+            raise ShapeError(f"cat: tensors must match in every dim but {d}; got shapes {shapes}")
+    data = np.concatenate([t.data for t in tensors], axis=d)
+    offsets = np.cumsum([0] + [t.shape[d] for t in tensors]).tolist()
+    return apply(CAT, data, tuple(tensors), (d, offsets))
+
+
+def _cat_vjp(i, g, ctx, out, *xs):
+    d, offsets = ctx
+    return g[(slice(None),) * d + (slice(offsets[i], offsets[i + 1]),)]
+
+
+CAT = Op("cat", _PerInput(_cat_vjp), rule="∂L/∂xᵢ = the slice of g that xᵢ filled")
+
+
+def stack(tensors, dim=0):
+    """Join along a new dim."""
+    tensors = _tensors("stack", tensors)
+    shapes = {tuple(t.shape) for t in tensors}
+    if len(shapes) != 1:
+        raise ShapeError(f"stack: every tensor must have the same shape, got {', '.join(str(tuple(t.shape)) for t in tensors)}")
+    nd = tensors[0].ndim + 1
+    if not -nd <= dim < nd:
+        raise IndexError(f"stack: dimension out of range (expected to be in range of [{-nd}, {nd - 1}], but got {dim})")
+    d = dim % nd
+    return apply(STACK, np.stack([t.data for t in tensors], axis=d), tuple(tensors), d)
+
+
+def _stack_vjp(i, g, d, out, *xs):
+    return g[(slice(None),) * d + (i,)]
+
+
+STACK = Op("stack", _PerInput(_stack_vjp), rule="∂L/∂xᵢ = g[i] along the new dim")
+
+
+def pad(x, pad, mode="constant", value=0.0):
+    """Pad as PyTorch's F.pad: ``pad`` = (left, right) for the last dim, then the one before, ...
+
+    Negative amounts crop. Only ``mode="constant"`` is supported.
+    """
+    if mode != "constant":
+        raise NotImplementedError(f"pad: mode {mode!r} is not supported; use 'constant'")
+    pad = tuple(int(p) for p in pad)
+    if len(pad) % 2 or len(pad) // 2 > x.ndim:
+        raise ShapeError(f"pad: needs pairs (left, right) for at most {x.ndim} dims, got {pad} for shape {x.shape}")
+    widths = [(0, 0)] * x.ndim
+    for k in range(len(pad) // 2):
+        widths[x.ndim - 1 - k] = (pad[2 * k], pad[2 * k + 1])
+    grow = [(max(a, 0), max(b, 0)) for a, b in widths]
+    data = np.pad(x.data, grow, mode="constant", constant_values=value)
+    crop = tuple(slice(-min(a, 0), data.shape[i] - (-min(b, 0))) for i, (a, b) in enumerate(widths))
+    data = data[crop]
+    if any(n < 0 for n in data.shape):
+        raise ShapeError(f"pad: {pad} crops more than the shape {x.shape} has")
+    # the slice of the padded result where x sits
+    inner = tuple(
+        slice(max(a, 0), max(a, 0) + n + min(a, 0) + min(b, 0)) for (a, b), n in zip(widths, x.shape)
+    )
+    outer = tuple(slice(-min(a, 0), n - (-min(b, 0))) for (a, b), n in zip(widths, x.shape))
+    return apply(PAD, np.ascontiguousarray(data), (x,), (inner, outer, x.shape))
+
+
+def _pad_vjp(g, ctx, out, x):
+    inner, outer, shape = ctx
+    if all(s.start == 0 and s.stop == n for s, n in zip(outer, shape)):
+        return g[inner]
+    from .indexing import index_add_zeros
+
+    return index_add_zeros(g[inner], (outer, True, shape))
+
+
+PAD = Op("pad", (_pad_vjp,), rule="∂L/∂x = g with the padding cut off")

@@ -1,0 +1,252 @@
+"""Reductions over ``dim`` (int, tuple or None = all) with ``keepdim``, and softmax/log-softmax.
+
+Tie rule for max/min: a full or ``amax``/``amin`` reduction splits the gradient evenly among
+the tied entries; ``max(dim=...)`` returns (values, indices) and routes the gradient to the
+index NumPy's argmax picks (the first), as PyTorch does.
+"""
+
+from __future__ import annotations
+
+from collections import namedtuple
+
+import numpy as np
+
+from ..engine import Op
+from ..tensor import Tensor, _wrap, apply
+from . import dual
+
+MaxMin = namedtuple("MaxMin", ["values", "indices"])
+
+
+def normalize_dims(dim, ndim, name="reduction"):
+    """``dim`` as a sorted tuple of non-negative axes (None = every axis)."""
+    if dim is None:
+        return tuple(range(ndim))
+    dims = (dim,) if isinstance(dim, (int, np.integer)) else tuple(dim)
+    out = []
+    lo, hi = (-ndim, ndim - 1) if ndim > 0 else (-1, 0)
+    for d in dims:
+        d = int(d)
+        if not lo <= d <= hi:
+            raise IndexError(f"{name}: dimension out of range (expected to be in range of [{lo}, {hi}], but got {d})")
+        out.append(d % ndim if ndim > 0 else 0)
+    if len(set(out)) != len(out):
+        raise ValueError(f"{name}: dimension {dims} appears more than once")
+    return tuple(sorted(out))
+
+
+def _reduced_shape(shape, dims):
+    return tuple(1 if i in dims else n for i, n in enumerate(shape))
+
+
+def expand_back(g, ctx):
+    """Put a reduced gradient back in the input's shape: reshape to keepdim, then broadcast."""
+    in_shape, dims, keepdim = ctx
+    if not keepdim:
+        g = g.reshape(_reduced_shape(in_shape, dims))
+    return dual.broadcast_to(g, in_shape)
+
+
+def sum(x, dim=None, keepdim=False):
+    """Σ over ``dim``."""
+    dims = normalize_dims(dim, x.ndim, "sum")
+    axis = dims if x.ndim else None
+    return apply(SUM, np.asarray(x.data.sum(axis=axis, keepdims=keepdim)), (x,), (x.shape, dims, keepdim))
+
+
+SUM = Op("sum", (lambda g, ctx, out, x: expand_back(g, ctx),), rule="∂L/∂x = g broadcast back over the summed dims")
+
+
+def _count(shape, dims):
+    n = 1
+    for d in dims:
+        n *= shape[d]
+    return n
+
+
+def mean(x, dim=None, keepdim=False):
+    """Mean over ``dim``."""
+    if x.dtype.kind != "f":
+        raise TypeError(f"mean: needs a floating point tensor, got dtype {x.dtype}")
+    dims = normalize_dims(dim, x.ndim, "mean")
+    axis = dims if x.ndim else None
+    with np.errstate(invalid="ignore", divide="ignore"):
+        data = np.asarray(x.data.mean(axis=axis, keepdims=keepdim))
+    return apply(MEAN, data, (x,), (x.shape, dims, keepdim))
+
+
+def _mean_vjp(g, ctx, out, x):
+    n = _count(ctx[0], ctx[1])
+    return expand_back(g * (1.0 / n if n else 0.0), ctx)
+
+
+MEAN = Op("mean", (_mean_vjp,), rule="∂L/∂x = g / N broadcast back")
+
+
+def var(x, dim=None, unbiased=True, keepdim=False, correction=None):
+    """Variance: Σ(x − μ)² / (N − correction); correction = 1 (unbiased) by default, as PyTorch."""
+    if correction is None:
+        correction = 1 if unbiased else 0
+    dims = normalize_dims(dim, x.ndim, "var")
+    n = _count(x.shape, dims) - correction
+    centered = x - x.mean(dims, keepdim=True)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return (centered * centered).sum(dims, keepdim) * (1.0 / n if n > 0 else np.inf)
+
+
+def std(x, dim=None, unbiased=True, keepdim=False, correction=None):
+    """√var."""
+    return var(x, dim, unbiased, keepdim, correction).sqrt()
+
+
+def _amax_like(name, fn, x, dim, keepdim):
+    if x.data.size == 0:
+        raise RuntimeError(f"{name}: cannot reduce an empty tensor of shape {x.shape} (no identity)")
+    dims = normalize_dims(dim, x.ndim, name)
+    axis = dims if x.ndim else None
+    data = np.asarray(fn(x.data, axis=axis, keepdims=keepdim))
+    return apply(AMAX if name in ("amax", "max") else AMIN, data, (x,), (x.shape, dims, keepdim))
+
+
+def _amax_vjp(g, ctx, out, x):
+    in_shape, dims, keepdim = ctx
+    xr = dual.raw(x)
+    o = dual.raw(out)
+    if not keepdim:
+        o = o.reshape(_reduced_shape(in_shape, dims))
+    winners = xr == o
+    share = winners / winners.sum(axis=dims, keepdims=True)
+    return expand_back(g, ctx) * share.astype(xr.dtype)
+
+
+AMAX = Op("amax", (_amax_vjp,), saves=(0,), saves_out=True, rule="∂L/∂x = g / k at the k tied maxima, 0 elsewhere")
+AMIN = Op("amin", (_amax_vjp,), saves=(0,), saves_out=True, rule="∂L/∂x = g / k at the k tied minima, 0 elsewhere")
+
+
+def amax(x, dim=None, keepdim=False):
+    """Max over ``dim``; ties share the gradient evenly."""
+    return _amax_like("amax", np.max, x, dim, keepdim)
+
+
+def amin(x, dim=None, keepdim=False):
+    """Min over ``dim``; ties share the gradient evenly."""
+    return _amax_like("amin", np.min, x, dim, keepdim)
+
+
+def _max_min(name, x, dim, keepdim, arg):
+    from .indexing import take_along_dim
+    from .unary import maximum, minimum
+
+    if isinstance(dim, Tensor):
+        return (maximum if name == "max" else minimum)(x, dim)
+    if dim is None:
+        return _amax_like(name, np.max if name == "max" else np.min, x, None, False)
+    (d,) = normalize_dims(dim, x.ndim, name)
+    if x.shape and x.shape[d] == 0:
+        raise RuntimeError(f"{name}: cannot reduce over dim {d} of size 0 (shape {x.shape})")
+    idx = np.expand_dims(arg(x.data, axis=d), d) if x.ndim else np.zeros((), dtype=np.int64)
+    values = take_along_dim(x, idx, d) if x.ndim else x.clone()
+    if not keepdim and x.ndim:
+        values = values.squeeze(d)
+        idx = np.squeeze(idx, d)
+    return MaxMin(values, _wrap(idx.astype(np.int64)))
+
+
+def max(x, dim=None, keepdim=False):
+    """The max of all entries, or (values, indices) along ``dim``; ``max(x, other)`` = maximum."""
+    return _max_min("max", x, dim, keepdim, np.argmax)
+
+
+def min(x, dim=None, keepdim=False):
+    """The min of all entries, or (values, indices) along ``dim``; ``min(x, other)`` = minimum."""
+    return _max_min("min", x, dim, keepdim, np.argmin)
+
+
+def argmax(x, dim=None, keepdim=False):
+    """Index of the max (of the flattened tensor when ``dim`` is None); not differentiable."""
+    if dim is None:
+        return _wrap(np.asarray(np.argmax(x.data), dtype=np.int64))
+    (d,) = normalize_dims(dim, x.ndim, "argmax")
+    return _wrap(np.argmax(x.data, axis=d, keepdims=keepdim).astype(np.int64))
+
+
+def argmin(x, dim=None, keepdim=False):
+    """Index of the min; not differentiable."""
+    if dim is None:
+        return _wrap(np.asarray(np.argmin(x.data), dtype=np.int64))
+    (d,) = normalize_dims(dim, x.ndim, "argmin")
+    return _wrap(np.argmin(x.data, axis=d, keepdims=keepdim).astype(np.int64))
+
+
+def _stable_max(a, dims):
+    m = np.max(a, axis=dims, keepdims=True) if a.size else np.zeros(_reduced_shape(a.shape, dims), a.dtype)
+    return np.where(np.isfinite(m), m, 0)
+
+
+# NOTE: a primitive rather than log(sum(exp(x))) for numerical stability (shift by the max).
+def logsumexp(x, dim=None, keepdim=False):
+    """log Σ eˣ over ``dim``, stable for large |x|."""
+    dims = normalize_dims(dim, x.ndim, "logsumexp")
+    axis = dims if x.ndim else None
+    m = _stable_max(x.data, dims)
+    with np.errstate(divide="ignore"):
+        data = np.log(np.exp(x.data - m).sum(axis=axis, keepdims=True)) + m
+    if not keepdim:
+        data = data.reshape(tuple(n for i, n in enumerate(x.shape) if i not in dims))
+    return apply(LOGSUMEXP, np.asarray(data, dtype=x.dtype), (x,), (x.shape, dims, keepdim))
+
+
+def _logsumexp_vjp(g, ctx, out, x):
+    in_shape, dims, keepdim = ctx
+    o = out if keepdim else out.reshape(_reduced_shape(in_shape, dims))
+    return expand_back(g, ctx) * dual.exp(x - o)
+
+
+LOGSUMEXP = Op("logsumexp", (_logsumexp_vjp,), saves=(0,), saves_out=True, rule="∂L/∂x = g ⊙ softmax(x)")
+
+
+def _one_dim(dim, ndim, name):
+    if ndim == 0:
+        if dim not in (0, -1):
+            raise IndexError(f"{name}: dimension out of range (expected to be in range of [-1, 0], but got {dim})")
+        return ()
+    return normalize_dims(dim, ndim, name)
+
+
+# NOTE: a primitive for stability (shift by the max) and speed (one fused VJP).
+def softmax(x, dim=-1):
+    """e^(z_i) / Σ_j e^(z_j) along ``dim``."""
+    dims = _one_dim(dim, x.ndim, "softmax")
+    if not dims:
+        return apply(SOFTMAX, np.ones_like(x.data), (x,), dims)
+    e = np.exp(x.data - _stable_max(x.data, dims))
+    return apply(SOFTMAX, e / e.sum(axis=dims, keepdims=True), (x,), dims)
+
+
+def _softmax_vjp(g, dims, out, x):
+    if not dims:
+        return g * 0.0
+    return out * (g - dual.sum(g * out, dims, keepdim=True))
+
+
+SOFTMAX = Op("softmax", (_softmax_vjp,), saves_out=True, rule="∂L/∂z = a ⊙ (g − Σ g ⊙ a)")
+
+
+def log_softmax(x, dim=-1):
+    """z − log Σ e^z along ``dim``, stable for large |z|."""
+    dims = _one_dim(dim, x.ndim, "log_softmax")
+    if not dims:
+        return apply(LOG_SOFTMAX, np.zeros_like(x.data), (x,), dims)
+    shifted = x.data - _stable_max(x.data, dims)
+    with np.errstate(divide="ignore"):
+        data = shifted - np.log(np.exp(shifted).sum(axis=dims, keepdims=True))
+    return apply(LOG_SOFTMAX, data, (x,), dims)
+
+
+def _log_softmax_vjp(g, dims, out, x):
+    if not dims:
+        return g * 0.0
+    return g - dual.exp(out) * dual.sum(g, dims, keepdim=True)
+
+
+LOG_SOFTMAX = Op("log_softmax", (_log_softmax_vjp,), saves_out=True, rule="∂L/∂z = g − softmax(z) ⊙ Σ g")

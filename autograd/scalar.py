@@ -1,0 +1,162 @@
+"""Scalar: one Python float per graph node, micrograd-style, for teaching.
+
+It shares the engine, the ops' VJP rules and the drawing with Tensor; a Scalar is its own graph
+node (it keeps its inputs in ``next``) and every Scalar keeps ``.grad`` after backward, so a drawn
+graph shows the gradient at each node. Scalar graphs are not freed by backward: calling it again
+accumulates, as in micrograd (reset with ``zero_grad()``).
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+
+from . import engine
+from .ops import activation, arithmetic, unary
+
+
+class Scalar:
+    """A number that records the ops made on it: ``.data`` and ``.grad`` are Python floats."""
+
+    __slots__ = ("data", "grad", "label", "op", "ctx", "next", "hooks", "__weakref__")
+
+    def __init__(self, data, label=""):
+        if isinstance(data, Scalar):
+            data = data.data
+        if not isinstance(data, numbers.Real):
+            raise TypeError(f"Scalar holds a real number, got {type(data).__name__}")
+        self.data = float(data)
+        self.grad = 0.0
+        self.label = label
+        self.op = None
+        self.ctx = None
+        self.next = ()
+        self.hooks = None
+
+    @property
+    def inputs(self):
+        """The Scalars this one was computed from (micrograd's ``_prev``)."""
+        return self.next
+
+    @property
+    def is_leaf(self):
+        return self.op is None
+
+    def __repr__(self):
+        name = f"{self.label}: " if self.label else ""
+        return f"Scalar({name}data={self.data:.6g}, grad={self.grad:.6g})"
+
+    def backward(self, gradient=1.0, create_graph=False):
+        """Accumulate ∂self/∂v into ``v.grad`` for every Scalar v in the graph."""
+        engine.run_backward([self], [gradient], True, create_graph)
+
+    def zero_grad(self):
+        """Reset ``.grad`` of every Scalar in this graph to 0."""
+        for v in engine._topological_order([self]):
+            v.grad = 0.0
+
+    def register_hook(self, hook):
+        """Call ``hook(grad)`` when this Scalar's gradient is ready; it may return a new one."""
+        if self.hooks is None:
+            self.hooks = []
+        self.hooks.append(hook)
+        return engine._HookHandle(self.hooks, hook)
+
+    def draw(self, **kwargs):
+        """Draw this Scalar's graph (see ``autograd.viz.draw``)."""
+        from . import viz
+
+        return viz.draw(self, **kwargs)
+
+    # --- arithmetic ------------------------------------------------------------------------
+    def __add__(self, other):
+        other = other if other.__class__ is Scalar else _const(other)
+        return _make(self.data + other.data, arithmetic.ADD, (self, other))
+
+    def __radd__(self, other):
+        return _const(other) + self
+
+    def __sub__(self, other):
+        other = other if other.__class__ is Scalar else _const(other)
+        return _make(self.data - other.data, arithmetic.SUB, (self, other))
+
+    def __rsub__(self, other):
+        return _const(other) - self
+
+    def __mul__(self, other):
+        other = other if other.__class__ is Scalar else _const(other)
+        return _make(self.data * other.data, arithmetic.MUL, (self, other))
+
+    def __rmul__(self, other):
+        return _const(other) * self
+
+    def __truediv__(self, other):
+        other = other if other.__class__ is Scalar else _const(other)
+        try:
+            data = self.data / other.data
+        except ZeroDivisionError:
+            data = math.copysign(math.inf, self.data) if self.data else math.nan
+        return _make(data, arithmetic.DIV, (self, other))
+
+    def __rtruediv__(self, other):
+        return _const(other) / self
+
+    def __pow__(self, exponent):
+        if isinstance(exponent, Scalar) or not isinstance(exponent, numbers.Real):
+            raise TypeError("Scalar ** supports a constant int or float exponent (as micrograd); use exp/log for x ** y")
+        try:
+            data = self.data**exponent
+        except ZeroDivisionError:
+            data = math.inf
+        if isinstance(data, complex):
+            data = math.nan
+        return _make(data, arithmetic.POW_CONST, (self,), exponent)
+
+    def __neg__(self):
+        return _make(-self.data, arithmetic.NEG, (self,))
+
+    # --- functions -------------------------------------------------------------------------
+    def exp(self):
+        try:
+            data = math.exp(self.data)
+        except OverflowError:
+            data = math.inf
+        return _make(data, unary.EXP, (self,))
+
+    def log(self):
+        x = self.data
+        data = math.log(x) if x > 0 else (-math.inf if x == 0 else math.nan)
+        return _make(data, unary.LOG, (self,))
+
+    def tanh(self):
+        return _make(math.tanh(self.data), activation.TANH, (self,))
+
+    def sigmoid(self):
+        return _make(0.5 * (math.tanh(0.5 * self.data) + 1.0), activation.SIGMOID, (self,))
+
+    def relu(self):
+        return _make(self.data if self.data > 0 else 0.0, activation.RELU, (self,))
+
+    def __float__(self):
+        return self.data
+
+
+def _const(v):
+    if isinstance(v, Scalar):
+        return v
+    return Scalar(v)
+
+
+def _make(data, op, inputs, ctx=None):
+    out = Scalar.__new__(Scalar)
+    out.data = data
+    out.grad = 0.0
+    out.label = ""
+    out.op = op
+    out.ctx = ctx
+    out.next = inputs
+    out.hooks = None
+    return out
+
+
+engine.register_value_types(None, Scalar, None)
