@@ -18,6 +18,7 @@ values saved for backward are done here, once.
 
 from __future__ import annotations
 
+import os
 import threading
 import traceback
 import weakref
@@ -189,6 +190,7 @@ class Node:
         "meta",
         "trace",
         "freed",
+        "dirty",
         "__weakref__",
     )
 
@@ -205,6 +207,7 @@ class Node:
         self.meta = meta
         self.trace = None
         self.freed = False
+        self.dirty = None
 
     def name(self) -> str:
         """PyTorch-style name, e.g. ``MulBackward``."""
@@ -261,10 +264,13 @@ def register_value_types(tensor_cls, scalar_cls, tensor_backend):
         _scalar_cls = scalar_cls
 
 
+_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
+
+
 def creation_trace():
     """file:line of the user code that created a node (anomaly mode only)."""
     frames = traceback.extract_stack()[:-1]
-    user = [f for f in frames if "/autograd/" not in f.filename.replace("\\", "/")]
+    user = [f for f in frames if not os.path.abspath(f.filename).startswith(_PACKAGE_DIR + os.sep)]
     return "".join(traceback.format_list(user[-4:] or frames[-4:]))
 
 
@@ -514,6 +520,12 @@ def _accumulate_tensor_grad(t, g, create_graph, owned):
 
 
 def _check_versions(node):
+    if node.dirty is not None:
+        raise RuntimeError(
+            f"The output of {node.name()} is needed for gradient computation but was modified "
+            f"by an in-place operation ({node.dirty}). Use an out-of-place op, or .clone() the "
+            f"tensor before changing it."
+        )
     versions = node.versions
     if versions is None:
         return

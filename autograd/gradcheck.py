@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from .api import grad
-from .engine import no_grad
+from .engine import enable_grad, no_grad
 from .tensor import Tensor, _wrap
 
 
@@ -110,8 +110,10 @@ def gradgradcheck(fn, inputs, grad_outputs=None, eps=1e-6, atol=1e-5, rtol=1e-3,
 
     def first_derivatives(*args):
         xs, gos = args[:n_in], args[n_in:]
-        outs = [o for o in _as_tuple(fn(*xs)) if o.dtype.kind == "f" and o.requires_grad]
-        gs = grad(outs, [xs[i] for i in diff], grad_outputs=list(gos), create_graph=True, allow_unused=True)
+        # gradcheck's finite differences run under no_grad; the first derivatives need a graph.
+        with enable_grad():
+            outs = [o for o in _as_tuple(fn(*xs)) if o.dtype.kind == "f" and o.requires_grad]
+            gs = grad(outs, [xs[i] for i in diff], grad_outputs=list(gos), create_graph=True, allow_unused=True)
         return tuple(g for g in gs if g is not None)
 
     return gradcheck(first_derivatives, inputs + grad_outputs, eps, atol, rtol, raise_exception)

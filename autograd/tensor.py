@@ -582,7 +582,7 @@ class Tensor:
 
 
 def _copy_from(x, src):
-    return shape.broadcast_to(shape.cast(src, x.dtype), x.shape)
+    return shape.clone(shape.broadcast_to(shape.cast(src, x.dtype), x.shape))
 
 
 def _shape_arg(args):
@@ -673,9 +673,11 @@ def _inplace(self, fn, other, name):
         )
     recording = _mode.enabled and (self.requires_grad or (other_t is not None and other_t.requires_grad))
     if recording and fn is not None:
-        # History is rebound: self becomes the output of the op applied to its old value.
-        # The old value is a copy, so the new node can read it after self changes.
-        old = _wrap(self.data.copy(), self.requires_grad)
+        # History is rebound: self becomes the output of fn applied to its old value. The old
+        # array moves to a stand-in tensor (nodes that saved it keep reading it unchanged) and
+        # self takes the result's array. NOTE: so under autograd, NumPy views of the old array
+        # do not see the change (PyTorch tracks views; we do not).
+        old = _wrap(self.data, self.requires_grad)
         old.grad_fn = self.grad_fn
         result = fn(old, other)
         if result.shape != self.shape:
@@ -683,7 +685,9 @@ def _inplace(self, fn, other, name):
                 f"{name}: the result has shape {result.shape}, which cannot be written into a "
                 f"tensor of shape {self.shape}"
             )
-        np.copyto(self.data, result.data, casting="same_kind")
+        if result.dtype != self.dtype:
+            result = shape.cast(result, self.dtype)
+        self.data = result.data
         self.grad_fn = result.grad_fn
         self.requires_grad = result.requires_grad
         self._version += 1
@@ -708,6 +712,9 @@ def _inplace(self, fn, other, name):
                 f"{name}: cannot apply to a tensor of shape {self.shape} and dtype {self.dtype} "
                 f"with an operand of shape {np.shape(value)} and dtype {np.asarray(value).dtype}: {e}"
             ) from None
+    node = self.grad_fn
+    if node is not None and node.out is not None and np.shares_memory(node.out, self.data):
+        node.dirty = name  # its VJP reads this output: backward must refuse
     if recording:
         # Overwritten by a constant: no gradient reaches the old value.
         self.grad_fn = None

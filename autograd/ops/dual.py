@@ -14,6 +14,8 @@ import numpy as np
 from ..engine import unbroadcast_array
 
 # Plain numbers and arrays; anything else is a graph value (Tensor or Scalar) with methods.
+# NumPy scalars count as arrays: 0-d arithmetic hands them out in place of 0-d arrays.
+ARRAY = (np.ndarray, np.generic)
 NUMERIC = (np.ndarray, np.generic, float, int)
 
 
@@ -23,7 +25,7 @@ def raw(v):
 
 
 def exp(v):
-    if isinstance(v, np.ndarray):
+    if isinstance(v, ARRAY):
         return np.exp(v)
     if isinstance(v, NUMERIC):
         return math.exp(v)
@@ -31,7 +33,7 @@ def exp(v):
 
 
 def log(v):
-    if isinstance(v, np.ndarray):
+    if isinstance(v, ARRAY):
         return np.log(v)
     if isinstance(v, NUMERIC):
         return math.log(v)
@@ -39,7 +41,7 @@ def log(v):
 
 
 def tanh(v):
-    if isinstance(v, np.ndarray):
+    if isinstance(v, ARRAY):
         return np.tanh(v)
     if isinstance(v, NUMERIC):
         return math.tanh(v)
@@ -47,7 +49,7 @@ def tanh(v):
 
 
 def sigmoid(v):
-    if isinstance(v, np.ndarray):
+    if isinstance(v, ARRAY):
         return 0.5 * (np.tanh(0.5 * v) + 1.0)
     if isinstance(v, NUMERIC):
         return 0.5 * (math.tanh(0.5 * v) + 1.0)
@@ -55,7 +57,7 @@ def sigmoid(v):
 
 
 def sin(v):
-    if isinstance(v, np.ndarray):
+    if isinstance(v, ARRAY):
         return np.sin(v)
     if isinstance(v, NUMERIC):
         return math.sin(v)
@@ -63,7 +65,7 @@ def sin(v):
 
 
 def cos(v):
-    if isinstance(v, np.ndarray):
+    if isinstance(v, ARRAY):
         return np.cos(v)
     if isinstance(v, NUMERIC):
         return math.cos(v)
@@ -71,7 +73,7 @@ def cos(v):
 
 
 def erf(v):
-    if isinstance(v, np.ndarray):
+    if isinstance(v, ARRAY):
         from .unary import erf_array
 
         return erf_array(v)
@@ -82,7 +84,7 @@ def erf(v):
 
 def where(cond, a, b):
     """``a`` where the constant ``cond`` holds, else ``b``."""
-    if isinstance(cond, (bool, np.bool_)):
+    if isinstance(cond, bool):  # a Scalar's VJP
         return a if cond else b
     if isinstance(a, NUMERIC) and isinstance(b, NUMERIC):
         return np.where(cond, a, b)
@@ -93,20 +95,20 @@ def where(cond, a, b):
 
 
 def sum(v, dim, keepdim=False):
-    if isinstance(v, np.ndarray):
+    if isinstance(v, ARRAY):
         return v.sum(axis=dim, keepdims=keepdim)
     return v.sum(dim, keepdim)
 
 
 def broadcast_to(v, shape):
-    if isinstance(v, np.ndarray):
+    if isinstance(v, ARRAY):
         return np.broadcast_to(v, shape)
     return v.broadcast_to(shape)
 
 
 def sum_to(v, shape):
     """Sum ``v`` down to ``shape`` (the adjoint of broadcasting)."""
-    if isinstance(v, np.ndarray):
+    if isinstance(v, ARRAY):
         return unbroadcast_array(v, shape)
     from .shape import sum_to as sum_to_op
 

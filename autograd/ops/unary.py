@@ -68,7 +68,7 @@ def erf_array(a):
     """erf on an ndarray (NumPy has none), in the array's float dtype."""
     a = np.asarray(a)
     dtype = a.dtype if a.dtype.kind == "f" else np.float64
-    return _erf_elementwise(a).astype(dtype)
+    return np.asarray(_erf_elementwise(a), dtype=dtype)
 
 
 def erf(x):

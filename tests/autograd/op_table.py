@@ -1,0 +1,200 @@
+"""Every primitive as a row: how to call it on glassgrad and on PyTorch, and the shapes to try.
+
+A row's ``fn`` takes glassgrad Tensors; ``torch_fn`` (when the call differs) takes torch tensors.
+``domain`` says how inputs are drawn: "any" (normal), "positive" (for log, sqrt, pow bases),
+"nonzero" (away from 0, for divisors and kinks), "distinct" (no ties, for max/min).
+"""
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+import autograd as ag
+
+
+@dataclass
+class Case:
+    name: str
+    fn: object
+    shapes: list
+    torch_fn: object = None
+    domain: str = "any"
+    second_order: bool = True
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def id(self):
+        return self.name
+
+
+UNARY_SHAPES = [(), (3,), (2, 3), (0,), (2, 0, 3)]
+BROADCAST_PAIRS = [((2, 3), (2, 3)), ((3, 1), (1, 4)), ((4,), (2, 3, 4)), ((), (2, 3)), ((2, 3), ()), ((0, 3), (3,))]
+
+
+def _unary(name, fn, torch_fn=None, domain="any", second_order=True):
+    return Case(name, fn, [(s,) for s in UNARY_SHAPES], torch_fn, domain, second_order)
+
+
+def _binary(name, fn, torch_fn=None, domain="any"):
+    return Case(name, fn, list(BROADCAST_PAIRS), torch_fn, domain)
+
+
+def _F():
+    import torch.nn.functional as F
+
+    return F
+
+
+CASES = [
+    _unary("neg", lambda x: -x),
+    _unary("exp", lambda x: x.exp()),
+    _unary("log", lambda x: x.log(), domain="positive"),
+    _unary("sqrt", lambda x: x.sqrt(), domain="positive"),
+    _unary("abs", lambda x: x.abs(), domain="nonzero"),
+    _unary("sin", lambda x: x.sin()),
+    _unary("cos", lambda x: x.cos()),
+    _unary("erf", lambda x: x.erf()),
+    _unary("tanh", lambda x: x.tanh()),
+    _unary("sigmoid", lambda x: x.sigmoid()),
+    _unary("relu", lambda x: x.relu(), domain="nonzero"),
+    _unary("leaky_relu", lambda x: ag.leaky_relu(x, 0.1), lambda x: _F().leaky_relu(x, 0.1), domain="nonzero"),
+    _unary("gelu", lambda x: ag.gelu(x), lambda x: _F().gelu(x)),
+    _unary("gelu_tanh", lambda x: ag.gelu(x, approximate="tanh"), lambda x: _F().gelu(x, approximate="tanh")),
+    _unary("elu", lambda x: ag.elu(x, 0.7), lambda x: _F().elu(x, 0.7), domain="nonzero"),
+    _unary("selu", lambda x: ag.selu(x), lambda x: _F().selu(x), domain="nonzero"),
+    _unary("softplus", lambda x: ag.softplus(x, 2.0, 3.0), lambda x: _F().softplus(x, 2.0, 3.0), domain="nonzero"),
+    _unary("clamp", lambda x: x.clamp(-0.5, 0.7), domain="nonzero"),
+    _unary("clamp_min", lambda x: x.clamp(min=0.2), domain="nonzero"),
+    _unary("pow_2", lambda x: x**2),
+    _unary("pow_3", lambda x: x**3),
+    _unary("pow_0", lambda x: x**0),
+    _unary("pow_half", lambda x: x**0.5, domain="positive"),
+    _unary("pow_neg", lambda x: x**-1.5, domain="positive"),
+    _unary("rpow", lambda x: 2.0**x),
+    _unary("mul_number", lambda x: x * 2.5),
+    _unary("rsub_number", lambda x: 3.0 - x),
+    _unary("div_number", lambda x: x / 4.0),
+    _unary("rdiv_number", lambda x: 1.0 / x, domain="nonzero"),
+    _unary("clone", lambda x: x.clone()),
+    _binary("add", lambda x, y: x + y),
+    _binary("sub", lambda x, y: x - y),
+    _binary("mul", lambda x, y: x * y),
+    _binary("div", lambda x, y: x / y, domain="nonzero"),
+    _binary("pow", lambda x, y: x**y, domain="positive"),
+    _binary("maximum", lambda x, y: ag.maximum(x, y), lambda x, y: __import__("torch").maximum(x, y), domain="distinct"),
+    _binary("minimum", lambda x, y: ag.minimum(x, y), lambda x, y: __import__("torch").minimum(x, y), domain="distinct"),
+    Case(
+        "where",
+        lambda x, y: ag.where(ag.tensor(np.arange(12).reshape(3, 4) % 3 == 0), x, y),
+        [((3, 4), (3, 4)), ((3, 1), (4,)), ((), (3, 4))],
+        lambda x, y: __import__("torch").where(__import__("torch").tensor(np.arange(12).reshape(3, 4) % 3 == 0), x, y),
+    ),
+    Case(
+        "matmul",
+        lambda x, y: x @ y,
+        [((3,), (3,)), ((2, 3), (3,)), ((3,), (3, 4)), ((2, 3), (3, 4)), ((5, 2, 3), (3, 4)), ((5, 2, 3), (5, 3, 4)),
+         ((1, 2, 3), (4, 3, 2)), ((3,), (2, 3, 4)), ((2, 2, 3), (3,)), ((0, 3), (3, 2)), ((2, 0), (0, 3))],
+    ),
+    Case(
+        "linear",
+        lambda x, w, b: ag.linear(x, w, b),
+        [((4, 3), (2, 3), (2,)), ((5, 4, 3), (2, 3), (2,)), ((3,), (2, 3), (2,)), ((0, 3), (2, 3), (2,))],
+        lambda x, w, b: _F().linear(x, w, b),
+    ),
+    Case("linear_no_bias", lambda x, w: ag.linear(x, w), [((4, 3), (2, 3))], lambda x, w: _F().linear(x, w)),
+    # reductions
+    Case("sum_all", lambda x: x.sum(), [((2, 3, 4),), ((),), ((0, 3),)]),
+    Case("sum_dim", lambda x: x.sum(dim=1), [((2, 3, 4),), ((0, 3),)]),
+    Case("sum_dims_keep", lambda x: x.sum(dim=(0, 2), keepdim=True), [((2, 3, 4),)]),
+    Case("sum_neg_dim", lambda x: x.sum(dim=-1), [((2, 3, 4),), ((3,),)]),
+    Case("mean_all", lambda x: x.mean(), [((2, 3, 4),), ((),)]),
+    Case("mean_dim", lambda x: x.mean(dim=(1, 2)), [((2, 3, 4),)]),
+    Case("mean_keep", lambda x: x.mean(dim=0, keepdim=True), [((2, 3),)]),
+    Case("var_all", lambda x: x.var(), [((2, 3, 4),)]),
+    Case("var_dim", lambda x: x.var(dim=1), [((2, 3, 4),)]),
+    Case("var_biased", lambda x: x.var(dim=0, unbiased=False, keepdim=True), [((4, 3),)],
+         lambda x: x.var(dim=0, correction=0, keepdim=True)),
+    Case("std_dim", lambda x: x.std(dim=-1), [((3, 5),)]),
+    Case("std_all", lambda x: x.std(), [((3, 5),)]),
+    Case("amax", lambda x: x.amax(dim=1), [((2, 3, 4),)], domain="distinct"),
+    Case("amin_keep", lambda x: x.amin(dim=(0, 2), keepdim=True), [((2, 3, 4),)], domain="distinct"),
+    Case("max_all", lambda x: x.max(), [((2, 3),), ((),)], domain="distinct"),
+    Case("min_all", lambda x: x.min(), [((2, 3),)], domain="distinct"),
+    Case("max_dim_values", lambda x: x.max(dim=1).values, [((2, 3, 4),)], domain="distinct"),
+    Case("min_dim_keep", lambda x: x.min(dim=0, keepdim=True).values, [((3, 4),)], domain="distinct"),
+    Case("logsumexp", lambda x: x.logsumexp(dim=1), [((2, 3, 4),)]),
+    Case("logsumexp_1d", lambda x: x.logsumexp(dim=0), [((3,),)]),
+    Case("logsumexp_all", lambda x: ag.logsumexp(x, dim=(0, 1)), [((2, 3),)], lambda x: x.logsumexp(dim=(0, 1))),
+    Case("softmax", lambda x: x.softmax(dim=-1), [((2, 5),), ((2, 3, 4),), ((4,),)]),
+    Case("softmax_dim0", lambda x: x.softmax(dim=0), [((3, 4),)]),
+    Case("log_softmax", lambda x: x.log_softmax(dim=-1), [((2, 5),), ((2, 3, 4),)]),
+    Case("log_softmax_dim1", lambda x: x.log_softmax(dim=1), [((2, 3, 4),)]),
+    # shape
+    Case("reshape", lambda x: x.reshape(3, -1), [((2, 3, 2),)]),
+    Case("view", lambda x: x.view(-1), [((2, 3),), ((),)]),
+    Case("flatten", lambda x: x.flatten(1), [((2, 3, 4),)]),
+    Case("transpose", lambda x: x.transpose(0, 2), [((2, 3, 4),)]),
+    Case("permute", lambda x: x.permute(2, 0, 1), [((2, 3, 4),)]),
+    Case("T", lambda x: x.T, [((2, 3),)]),
+    Case("mT", lambda x: x.mT, [((4, 2, 3),)]),
+    Case("squeeze", lambda x: x.squeeze(), [((2, 1, 3, 1),)]),
+    Case("squeeze_dim", lambda x: x.squeeze(1), [((2, 1, 3),)]),
+    Case("unsqueeze", lambda x: x.unsqueeze(-1), [((2, 3),), ((),)]),
+    Case("expand", lambda x: x.expand(4, -1, 3), [((2, 1),)]),
+    Case("broadcast_to", lambda x: x.broadcast_to((2, 3, 4)), [((3, 1),), ((),)]),
+    # indexing
+    Case("index_int", lambda x: x[1], [((3, 4),)]),
+    Case("index_slice", lambda x: x[:, 1:3], [((3, 4),)]),
+    Case("index_step", lambda x: x[::2, ::-1], [((5, 4),)], lambda x: x[::2].flip(1)),
+    Case("index_none_ellipsis", lambda x: x[..., None, 1], [((2, 3, 4),)]),
+    Case("index_array_repeats", lambda x: x[[0, 2, 0, 0]], [((3, 4),)],
+         lambda x: x[__import__("torch").tensor([0, 2, 0, 0])]),
+    Case("index_mask", lambda x: x[ag.tensor(np.array([True, False, True]))], [((3, 2),)],
+         lambda x: x[__import__("torch").tensor([True, False, True])]),
+    Case("index_mixed", lambda x: x[ag.tensor(np.array([1, 0, 1])), 1:], [((2, 4),)],
+         lambda x: x[__import__("torch").tensor([1, 0, 1]), 1:]),
+    Case("setitem", lambda x, v: _setitem(x, v), [((3, 4), (4,)), ((3, 4), ())], lambda x, v: _setitem(x, v)),
+    Case("take_along_dim", lambda x: ag.take_along_dim(x, np.array([[0, 2, 2], [1, 1, 0]]), 1), [((2, 3),)],
+         lambda x: __import__("torch").take_along_dim(x, __import__("torch").tensor([[0, 2, 2], [1, 1, 0]]), 1)),
+    # joining
+    Case("cat", lambda x, y: ag.cat([x, y], dim=1), [((2, 3), (2, 1)), ((2, 0), (2, 2))],
+         lambda x, y: __import__("torch").cat([x, y], dim=1)),
+    Case("cat_three", lambda x, y, z: ag.cat([x, y, z]), [((1, 2), (3, 2), (2, 2))],
+         lambda x, y, z: __import__("torch").cat([x, y, z])),
+    Case("stack", lambda x, y: ag.stack([x, y], dim=1), [((2, 3), (2, 3))],
+         lambda x, y: __import__("torch").stack([x, y], dim=1)),
+    Case("pad", lambda x: ag.pad(x, (1, 2, 0, 1)), [((2, 3),)], lambda x: _F().pad(x, (1, 2, 0, 1))),
+    Case("pad_crop", lambda x: ag.pad(x, (-1, 2)), [((2, 4),)], lambda x: _F().pad(x, (-1, 2))),
+]
+
+
+def _setitem(x, v):
+    y = x * 1.0
+    y[1] = v
+    return y * 2.0
+
+
+def make_inputs(case, shapes, rng, dtype=np.float64):
+    """Random float64 arrays for a case, drawn from its domain."""
+    arrays = []
+    for shape in shapes:
+        a = rng.standard_normal(shape)
+        if case.domain == "positive":
+            a = np.abs(a) + 0.5
+        elif case.domain == "nonzero":
+            a = np.where(np.abs(a) < 0.1, np.sign(a + 1e-12) * 0.1 + a, a)
+        elif case.domain == "distinct":
+            a = rng.permutation(np.arange(a.size, dtype=np.float64)).reshape(shape) * 0.37 + 0.1 * rng.random(shape)
+        arrays.append(a.astype(dtype))
+    if case.domain == "distinct" and len(arrays) == 2:
+        arrays[1] = arrays[1] + 0.05  # no elementwise ties between x and y either
+    return arrays
+
+
+def params():
+    """(case, shapes) pairs for pytest.mark.parametrize, with readable ids."""
+    out = []
+    for case in CASES:
+        for shapes in case.shapes:
+            out.append((case, shapes, f"{case.name}-{'x'.join(str(s) for s in shapes)}"))
+    return out
