@@ -625,19 +625,29 @@ def apply(op, data, inputs, ctx=None):
     """Wrap ``data`` (the forward result of ``op`` on ``inputs``) and record a Node if needed."""
     if not _mode.enabled:
         return _wrap(data)
-    needs = False
-    for x in inputs:
-        if x.requires_grad:
-            needs = True
-            break
-    if not needs:
-        return _wrap(data)
+    # The one- and two-input cases are most ops; they skip the general loops.
+    n = len(inputs)
+    if n == 1:
+        x = inputs[0]
+        if not x.requires_grad:
+            return _wrap(data)
+        next_ = (x.grad_fn or x,)
+    elif n == 2:
+        x, y = inputs
+        rx = x.requires_grad
+        ry = y.requires_grad
+        if not (rx or ry):
+            return _wrap(data)
+        next_ = ((x.grad_fn or x) if rx else None, (y.grad_fn or y) if ry else None)
+    else:
+        if not any(x.requires_grad for x in inputs):
+            return _wrap(data)
+        next_ = tuple((x.grad_fn or x) if x.requires_grad else None for x in inputs)
     if data.__class__ is not np.ndarray:
         data = np.asarray(data)
-    next_ = tuple((x.grad_fn or x) if x.requires_grad else None for x in inputs)
     saves = op.saves
     if saves:
-        saved = [None] * len(inputs)
+        saved = [None] * n
         versions = []
         for i in saves:
             x = inputs[i]
@@ -646,20 +656,26 @@ def apply(op, data, inputs, ctx=None):
         saved = tuple(saved)
         versions = tuple(versions)
     else:
-        saved = (None,) * len(inputs)
+        saved = (None,) * n
         versions = None
     shapes = None
     if op.broadcasts:
         out_shape = data.shape
         for x in inputs:
             if x.data.shape != out_shape:
-                shapes = tuple(x.data.shape for x in inputs)
+                shapes = tuple([x.data.shape for x in inputs])
                 break
     node = Node(op, ctx, saved, next_, data if op.saves_out else None, shapes, versions, None)
     if _mode.anomaly:
         node.trace = engine.creation_trace()
-    t = _wrap(data, True)
+    t = Tensor.__new__(Tensor)
+    t.data = data
+    t.grad = None
+    t.requires_grad = True
     t.grad_fn = node
+    t._version = 0
+    t.name = None
+    t._hooks = None
     return t
 
 

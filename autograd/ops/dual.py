@@ -11,7 +11,7 @@ import math
 
 import numpy as np
 
-from ..engine import unbroadcast_array
+from ..engine import broadcast_view, unbroadcast_array
 
 # Plain numbers and arrays; anything else is a graph value (Tensor or Scalar) with methods.
 # NumPy scalars count as arrays: 0-d arithmetic hands them out in place of 0-d arrays.
@@ -102,7 +102,7 @@ def sum(v, dim, keepdim=False):
 
 def broadcast_to(v, shape):
     if isinstance(v, ARRAY):
-        return np.broadcast_to(v, shape)
+        return broadcast_view(np.asarray(v), shape)
     return v.broadcast_to(shape)
 
 

@@ -22,6 +22,8 @@ def normalize_dims(dim, ndim, name="reduction"):
     """``dim`` as a sorted tuple of non-negative axes (None = every axis)."""
     if dim is None:
         return tuple(range(ndim))
+    if dim.__class__ is int and 0 <= dim < ndim:
+        return (dim,)
     dims = (dim,) if isinstance(dim, (int, np.integer)) else tuple(dim)
     out = []
     lo, hi = (-ndim, ndim - 1) if ndim > 0 else (-1, 0)

@@ -1,0 +1,1 @@
+"""glassgrad's benchmarks: glassgrad against baselines timed in the same process."""

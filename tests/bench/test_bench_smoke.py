@@ -1,0 +1,13 @@
+"""Each benchmark runs once at tiny sizes, so the suite cannot rot. No timing is asserted."""
+
+import bench.__main__ as bench_main
+
+
+def test_every_benchmark_runs_quick(capsys):
+    results = bench_main.main(["--quick"])
+    assert set(results["results"]) == set(bench_main.SUITES)
+    for suite in results["results"].values():
+        assert suite, "a benchmark produced no result"
+        for r in suite.values():
+            assert all(v > 0 for v in r["median_s"].values())
+    assert "blas" in results["machine"] or "numpy" in results["machine"]
