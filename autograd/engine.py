@@ -42,6 +42,10 @@ __all__ = [
 class _GradMode(threading.local):
     enabled = True
     anomaly = False
+    # Drawing support (autograd.viz.watch): nodes keep their output value and, after backward,
+    # the gradient of that output, so a drawn graph can show both. Off by default: it keeps
+    # arrays alive that backward would otherwise free.
+    watch = False
 
 
 _mode = _GradMode()
@@ -191,6 +195,8 @@ class Node:
         "trace",
         "freed",
         "dirty",
+        "value",
+        "grad_value",
         "__weakref__",
     )
 
@@ -208,6 +214,8 @@ class Node:
         self.trace = None
         self.freed = False
         self.dirty = None
+        self.value = None
+        self.grad_value = None
 
     def name(self) -> str:
         """PyTorch-style name, e.g. ``MulBackward``."""
@@ -371,11 +379,14 @@ def _check_finite(node, i, gi):
         )
 
 
-def run_backward(roots, seeds, retain_graph=False, create_graph=False, inputs=None, allow_unused=False):
+def run_backward(roots, seeds, retain_graph=False, create_graph=False, inputs=None, allow_unused=False, observer=None):
     """Propagate ``seeds`` (∂L/∂root for each root) to every leaf, or to ``inputs`` only.
 
     ``roots`` are vertices (Nodes, leaf Tensors or Scalars). With ``inputs`` (a list of
     vertices) the gradients reaching them are returned and no ``.grad`` is touched.
+    ``observer(vertex, g, sent)``, if given, is called once per vertex in backward order with
+    its total gradient ``g`` and the list ``sent`` of (input index, edge, gradient) it passed
+    on (empty for leaves); it must copy what it keeps, as buffers may be summed into later.
     """
     Tensor = _tensor_cls
     Scalar = _scalar_cls
@@ -406,6 +417,8 @@ def run_backward(roots, seeds, retain_graph=False, create_graph=False, inputs=No
             if cls is Node:
                 if vertex.hooks:
                     g = _run_hooks(vertex.hooks, g, create_graph)
+                if _mode.watch:
+                    vertex.grad_value = g
                 if wanted is not None and id(vertex) in wanted:
                     captured[wanted[id(vertex)]] = g
                 elif vertex.retain is not None and wanted is None:
@@ -431,6 +444,7 @@ def run_backward(roots, seeds, retain_graph=False, create_graph=False, inputs=No
                         xs = tuple([None if x is None else x.data for x in ins])
                 shapes = vertex.shapes
                 vjps = op.vjps
+                sent = [] if observer is not None else None
                 for i, edge in enumerate(vertex.next):
                     if edge is None:
                         continue
@@ -439,6 +453,8 @@ def run_backward(roots, seeds, retain_graph=False, create_graph=False, inputs=No
                         gi = _tensor_backend.unbroadcast(gi, shapes[i])
                     if anomaly:
                         _check_finite(vertex, i, gi)
+                    if sent is not None:
+                        sent.append((i, edge, gi))
                     prev = grads.get(edge)
                     if prev is None:
                         grads[edge] = gi
@@ -446,6 +462,8 @@ def run_backward(roots, seeds, retain_graph=False, create_graph=False, inputs=No
                             owned.add(edge)
                     else:
                         _add_grad(grads, owned, edge, prev, gi, create_graph)
+                if sent is not None:
+                    observer(vertex, g, sent)
                 if not retain_graph:
                     vertex.inputs = None
                     vertex.out = None
@@ -454,6 +472,8 @@ def run_backward(roots, seeds, retain_graph=False, create_graph=False, inputs=No
             elif Tensor is not None and cls is Tensor or (Tensor is not None and isinstance(vertex, Tensor)):
                 if vertex._hooks:
                     g = _run_hooks(vertex._hooks, g, create_graph)
+                if observer is not None:
+                    observer(vertex, g, [])
                 if wanted is not None:
                     if id(vertex) in wanted:
                         captured[wanted[id(vertex)]] = g
@@ -471,6 +491,8 @@ def run_backward(roots, seeds, retain_graph=False, create_graph=False, inputs=No
                     vertex.grad += float(g)
                 op = vertex.op
                 if op is None:
+                    if observer is not None:
+                        observer(vertex, g, [])
                     continue
                 ins = vertex.next
                 if create_graph:
@@ -482,12 +504,17 @@ def run_backward(roots, seeds, retain_graph=False, create_graph=False, inputs=No
                     out = vertex.data
                     xs = tuple(x.data for x in ins)
                 vjps = op.vjps
+                sent = [] if observer is not None else None
                 for i, edge in enumerate(ins):
                     gi = vjps[i](g, vertex.ctx, out, *xs)
                     if anomaly:
                         _check_finite(vertex, i, gi)
+                    if sent is not None:
+                        sent.append((i, edge, gi))
                     prev = grads.get(edge)
                     grads[edge] = gi if prev is None else prev + gi
+                if sent is not None:
+                    observer(vertex, g, sent)
     finally:
         _mode.enabled = prev_mode
 

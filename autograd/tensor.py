@@ -668,6 +668,8 @@ def apply(op, data, inputs, ctx=None):
     node = Node(op, ctx, saved, next_, data if op.saves_out else None, shapes, versions, None)
     if _mode.anomaly:
         node.trace = engine.creation_trace()
+    if _mode.watch:
+        node.value = data
     t = Tensor.__new__(Tensor)
     t.data = data
     t.grad = None

@@ -16,6 +16,11 @@ if ! command -v dot >/dev/null 2>&1; then
 fi
 
 PY="${PYTHON:-python3}"
+export PYTHON="$PY"
+# Test-only system packages (a headless browser for the HTML player test), when asked for.
+case ",$extras," in
+  *,dev,*) [ -f scripts/setup_browser.sh ] && bash scripts/setup_browser.sh ;;
+esac
 $PY -m pip install -q --upgrade pip >/dev/null 2>&1 || true
 case ",$extras," in
   *,compare,*)
