@@ -23,6 +23,7 @@ from .engine import (
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 from .ops.activation import elu, gelu, leaky_relu, relu, selu, sigmoid, softplus, tanh
 from .ops.arithmetic import add, div, mul, neg, pow, sub
+from .ops.conv import adaptive_avg_pool2d, avg_pool1d, avg_pool2d, conv1d, conv2d, max_pool1d, max_pool2d
 from .ops.indexing import take_along_dim
 from .ops.join import cat, pad, stack
 from .ops.linalg import linear, matmul

@@ -859,6 +859,6 @@ def eye(n, m=None, dtype=None, requires_grad=False):
 
 
 # Op families; imported last because they build on Tensor and apply.
-from .ops import activation, arithmetic, indexing, join, linalg, reduction, shape, unary  # noqa: E402, F401
+from .ops import activation, arithmetic, conv, indexing, join, linalg, reduction, shape, unary  # noqa: E402, F401
 
 engine.register_value_types(Tensor, None, _Backend)
