@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
-from ..engine import Op
+from ..engine import Op, is_grad_enabled
 from ..tensor import ShapeError, Tensor, _wrap, apply
 from . import dual
 
@@ -34,7 +34,7 @@ def _out_size(n, k, s, p, d):
 class ConvGeometry:
     """Everything a conv's three primitives share: shapes, stride, padding, dilation, groups."""
 
-    __slots__ = ("x_shape", "w_shape", "stride", "padding", "dilation", "groups", "out_hw")
+    __slots__ = ("x_shape", "w_shape", "stride", "padding", "dilation", "groups", "out_hw", "cols")
 
     def __init__(self, x_shape, w_shape, stride, padding, dilation, groups):
         self.x_shape = tuple(x_shape)
@@ -43,6 +43,7 @@ class ConvGeometry:
         self.padding = padding
         self.dilation = dilation
         self.groups = groups
+        self.cols = None  # the forward's im2col, kept for ∂L/∂W while the graph lives
         (_, _, H, W), (_, _, kh, kw) = self.x_shape, self.w_shape
         self.out_hw = (
             _out_size(H, kh, stride[0], padding[0], dilation[0]),
@@ -72,62 +73,70 @@ def _windows(xp, k, stride, dilation, out_hw):
     )
 
 
+def _offset_slices(geo, a, b):
+    """The (rows, cols) slice of the padded input that kernel offset (a, b) sees at every output."""
+    (sh, sw), (dh, dw), (Ho, Wo) = geo.stride, geo.dilation, geo.out_hw
+    return (slice(a * dh, a * dh + sh * (Ho - 1) + 1, sh), slice(b * dw, b * dw + sw * (Wo - 1) + 1, sw))
+
+
 def _cols(x, geo):
-    """im2col: (G, N·Ho·Wo, C/G·kh·kw)."""
+    """im2col as (N, G, C/G·kh·kw, Ho·Wo): one slice copy per kernel offset, none per pixel."""
     N, C = geo.x_shape[:2]
-    G = geo.groups
     kh, kw = geo.w_shape[2:]
     Ho, Wo = geo.out_hw
-    win = _windows(_pad_hw(x, geo.padding), (kh, kw), geo.stride, geo.dilation, geo.out_hw)
-    win = win.reshape(N, G, C // G, Ho, Wo, kh, kw).transpose(1, 0, 3, 4, 2, 5, 6)
-    return win.reshape(G, N * Ho * Wo, (C // G) * kh * kw)
-
-
-def _grad_rows(g, geo):
-    """(N, O, Ho, Wo) → (G, N·Ho·Wo, O/G)."""
-    N = g.shape[0]
-    O = geo.w_shape[0]
-    G = geo.groups
-    Ho, Wo = geo.out_hw
-    return g.reshape(N, G, O // G, Ho, Wo).transpose(1, 0, 3, 4, 2).reshape(G, N * Ho * Wo, O // G)
+    xp = _pad_hw(x, geo.padding)
+    cols = np.empty((N, C, kh, kw, Ho, Wo), dtype=x.dtype)
+    for a in range(kh):
+        for b in range(kw):
+            rows, columns = _offset_slices(geo, a, b)
+            cols[:, :, a, b] = xp[:, :, rows, columns]
+    return cols.reshape(N, geo.groups, (C // geo.groups) * kh * kw, Ho * Wo)
 
 
 def _w_mat(w, geo):
-    """(O, C/G, kh, kw) → (G, O/G, C/G·kh·kw)."""
-    O = geo.w_shape[0]
-    G = geo.groups
-    return w.reshape(G, O // G, -1)
+    """(O, C/G, kh, kw) → (G, O/G, C/G·kh·kw), matching the columns' (c, a, b) order."""
+    return w.reshape(geo.groups, geo.w_shape[0] // geo.groups, -1)
 
 
-def conv_forward_array(x, w, geo):
+def conv_forward_array(x, w, geo, keep_cols=False):
     N = geo.x_shape[0]
     O = geo.w_shape[0]
     Ho, Wo = geo.out_hw
-    out = np.matmul(_cols(x, geo), _w_mat(w, geo).transpose(0, 2, 1))  # (G, NHW, O/G)
-    G = geo.groups
-    out = out.reshape(G, N, Ho, Wo, O // G).transpose(1, 0, 4, 2, 3).reshape(N, O, Ho, Wo)
-    return np.ascontiguousarray(out)
+    cols = _cols(x, geo)
+    if keep_cols:
+        geo.cols = cols
+    out = np.matmul(_w_mat(w, geo), cols)  # (N, G, O/G, Ho·Wo)
+    return out.reshape(N, O, Ho, Wo)
 
 
 def conv_input_grad_array(g, w, geo):
     N, C, H, W = geo.x_shape
     G = geo.groups
-    kh, kw = geo.w_shape[2:]
+    O, _, kh, kw = geo.w_shape
     Ho, Wo = geo.out_hw
-    sh, sw = geo.stride
-    dh, dw = geo.dilation
     ph, pw = geo.padding
-    dcols = np.matmul(_grad_rows(g, geo), _w_mat(w, geo))  # (G, NHW, Cg·kh·kw)
-    dcols = dcols.reshape(G, N, Ho, Wo, C // G, kh, kw).transpose(1, 0, 4, 2, 3, 5, 6)  # N,G,Cg,Ho,Wo,kh,kw
-    dxp = np.zeros((N, G, C // G, H + 2 * ph, W + 2 * pw), dtype=dcols.dtype)
+    g_rows = np.ascontiguousarray(g).reshape(N, G, O // G, Ho * Wo)
+    dcols = np.matmul(_w_mat(w, geo).transpose(0, 2, 1), g_rows)  # (N, G, Cg·kh·kw, Ho·Wo)
+    dcols = dcols.reshape(N, C, kh, kw, Ho, Wo)
+    dxp = np.zeros((N, C, H + 2 * ph, W + 2 * pw), dtype=dcols.dtype)
     for a in range(kh):
         for b in range(kw):
-            dxp[:, :, :, a * dh : a * dh + sh * (Ho - 1) + 1 : sh, b * dw : b * dw + sw * (Wo - 1) + 1 : sw] += dcols[..., a, b]
-    return np.ascontiguousarray(dxp.reshape(N, C, H + 2 * ph, W + 2 * pw)[:, :, ph : ph + H, pw : pw + W])
+            rows, columns = _offset_slices(geo, a, b)
+            dxp[:, :, rows, columns] += dcols[:, :, a, b]
+    if ph == 0 and pw == 0:
+        return dxp
+    return np.ascontiguousarray(dxp[:, :, ph : ph + H, pw : pw + W])
 
 
-def conv_weight_grad_array(x, g, geo):
-    gw = np.matmul(_grad_rows(g, geo).transpose(0, 2, 1), _cols(x, geo))  # (G, O/G, Cg·kh·kw)
+def conv_weight_grad_array(x, g, geo, cols=None):
+    N = geo.x_shape[0]
+    G = geo.groups
+    O = geo.w_shape[0]
+    Ho, Wo = geo.out_hw
+    g_rows = np.ascontiguousarray(g).reshape(N, G, O // G, Ho * Wo)
+    if cols is None:
+        cols = _cols(x, geo)
+    gw = np.matmul(g_rows, cols.transpose(0, 1, 3, 2)).sum(axis=0)  # (G, O/G, Cg·kh·kw)
     return gw.reshape(geo.w_shape)
 
 
@@ -145,11 +154,11 @@ def _conv_input_grad(g, w, geo):
     return conv_input_grad_array(g, w, geo)
 
 
-def _conv_weight_grad(x, g, geo):
+def _conv_weight_grad(x, g, geo, cols=None):
     if isinstance(x, Tensor) or isinstance(g, Tensor):
         x, g = _as_t(x), _as_t(g)
         return apply(CONV2D_WEIGHT_GRAD, conv_weight_grad_array(x.data, g.data, geo), (x, g), geo)
-    return conv_weight_grad_array(x, g, geo)
+    return conv_weight_grad_array(x, g, geo, cols)
 
 
 def _as_t(v):
@@ -162,7 +171,7 @@ CONV2D = Op(
     "conv2d",
     (
         lambda g, geo, out, x, w, b: _conv_input_grad(g, w, geo),
-        lambda g, geo, out, x, w, b: _conv_weight_grad(x, g, geo),
+        lambda g, geo, out, x, w, b: _conv_weight_grad(x, g, geo, geo.cols),
         lambda g, geo, out, x, w, b: dual.sum(g, (0, 2, 3)),
     ),
     saves=(0, 1),
@@ -172,7 +181,7 @@ CONV2D_NO_BIAS = Op(
     "conv2d",
     (
         lambda g, geo, out, x, w: _conv_input_grad(g, w, geo),
-        lambda g, geo, out, x, w: _conv_weight_grad(x, g, geo),
+        lambda g, geo, out, x, w: _conv_weight_grad(x, g, geo, geo.cols),
     ),
     saves=(0, 1),
     rule=_RULE,
@@ -228,7 +237,7 @@ def conv2d(x, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     if x.dtype != weight.dtype:
         raise TypeError(f"conv2d: input and weight must have the same dtype, got {x.dtype} and {weight.dtype}")
     geo = ConvGeometry(x.shape, weight.shape, stride, padding, dilation, groups)
-    data = conv_forward_array(x.data, weight.data, geo)
+    data = conv_forward_array(x.data, weight.data, geo, keep_cols=weight.requires_grad and is_grad_enabled())
     if bias is None:
         return apply(CONV2D_NO_BIAS, data, (x, weight), geo)
     if bias.shape != (O,):
