@@ -1,0 +1,25 @@
+"""glassgrad's optimizers, learning-rate schedules and gradient clipping (PyTorch's interface).
+
+Parameters are ``autograd`` Tensors; updates write ``p.data`` in place with NumPy and bump
+``p._version``. This package imports only ``autograd``.
+"""
+
+from . import lr_scheduler
+from .adagrad import Adagrad
+from .adam import Adam, AdamW
+from .clip import clip_grad_norm_, clip_grad_value_
+from .optimizer import Optimizer
+from .rmsprop import RMSprop
+from .sgd import SGD
+
+__all__ = [
+    "Optimizer",
+    "SGD",
+    "Adagrad",
+    "RMSprop",
+    "Adam",
+    "AdamW",
+    "clip_grad_norm_",
+    "clip_grad_value_",
+    "lr_scheduler",
+]

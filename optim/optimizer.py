@@ -1,0 +1,262 @@
+"""Optimizer: parameter groups, per-parameter state, zero_grad/step and state_dict, as in PyTorch."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import numpy as np
+
+import autograd as ag
+
+# State entries that are counters (Python numbers), not parameter-shaped arrays.
+_SCALAR_STATE = ("step",)
+
+
+class Optimizer:
+    """Base class: holds ``param_groups`` (hyperparameters per group) and ``state`` (per parameter).
+
+    A subclass validates its hyperparameters, calls ``super().__init__(params, defaults)`` and
+    implements ``_update_group(group)``, which updates ``p.data`` in place for every parameter
+    whose ``grad`` is not None and bumps ``p._version``.
+    """
+
+    def __init__(self, params, defaults):
+        self.defaults = dict(defaults)
+        # defaultdict as in PyTorch: ``opt.state[p]`` is {} before p's first update.
+        self.state = defaultdict(dict)
+        self.param_groups = []
+        # Scratch arrays for in-place updates, one set per parameter. They hold no information
+        # between steps, so they are not part of ``state`` (nor of ``state_dict``).
+        self._scratch = {}
+
+        if isinstance(params, ag.Tensor):
+            raise TypeError(
+                "params must be an iterable of Tensors or of dicts, got a single Tensor; "
+                "pass [tensor] or model.parameters()"
+            )
+        param_groups = list(params)
+        if len(param_groups) == 0:
+            raise ValueError("optimizer got an empty parameter list")
+        if not isinstance(param_groups[0], dict):
+            param_groups = [{"params": param_groups}]
+        for group in param_groups:
+            self.add_param_group(group)
+
+    def __repr__(self):
+        lines = [f"{type(self).__name__} ("]
+        for i, group in enumerate(self.param_groups):
+            lines.append(f"Parameter Group {i}")
+            for key in sorted(group):
+                if key not in ("params", "param_names"):
+                    lines.append(f"    {key}: {group[key]}")
+        lines.append(")")
+        return "\n".join(lines)
+
+    # --- parameter groups -----------------------------------------------------------------
+    def add_param_group(self, param_group):
+        """Add a group (a dict with "params" and optional hyperparameters; the rest from defaults)."""
+        if not isinstance(param_group, dict):
+            raise TypeError(f"param_group must be a dict, got {type(param_group).__name__}")
+        group = dict(param_group)
+        params = group["params"]
+        if isinstance(params, ag.Tensor):
+            params = [params]
+        elif isinstance(params, set):
+            raise TypeError("optimizer parameters must be an ordered collection (a list), not a set")
+        params = list(params)
+        if len(params) == 0:
+            raise ValueError("optimizer got an empty parameter list")
+
+        # model.named_parameters() gives (name, Tensor) pairs: keep the names, as PyTorch does.
+        names = []
+        tensors = []
+        for item in params:
+            if isinstance(item, tuple) and len(item) == 2 and isinstance(item[0], str):
+                names.append(item[0])
+                item = item[1]
+            tensors.append(item)
+        if names and len(names) != len(tensors):
+            raise ValueError("all optimizer params should be with or without names; some names are missing")
+        if names:
+            group["param_names"] = names
+
+        for p in tensors:
+            if not isinstance(p, ag.Tensor):
+                raise TypeError(f"optimizer can only optimize Tensors, but one of the params is {type(p).__name__}")
+            if not p.is_leaf:
+                raise ValueError("can't optimize a non-leaf Tensor (it was computed from others; use .detach())")
+            if p.data.dtype.kind != "f":
+                raise TypeError(f"optimizer can only optimize floating point Tensors, got dtype {p.data.dtype}")
+        group["params"] = tensors
+
+        # NOTE: PyTorch only warns about a parameter listed twice in one group; we raise, since
+        # the second update would silently apply the step twice.
+        seen = set()
+        for i, p in enumerate(tensors):
+            if id(p) in seen:
+                raise ValueError(
+                    f"parameter {i} of the group (shape {tuple(p.shape)}) appears twice in the "
+                    f"parameter list; give each parameter once"
+                )
+            seen.add(id(p))
+        for k, other in enumerate(self.param_groups):
+            for p in other["params"]:
+                if id(p) in seen:
+                    raise ValueError(
+                        f"some parameters appear in more than one parameter group: one of shape "
+                        f"{tuple(p.shape)} is already in group {k}"
+                    )
+            if ("param_names" in other) != ("param_names" in group):
+                raise ValueError("all optimizer param groups should be with or without names")
+
+        for key, value in self.defaults.items():
+            group.setdefault(key, value)
+        self.param_groups.append(group)
+
+    # --- the training-loop calls ----------------------------------------------------------
+    def zero_grad(self, set_to_none=True):
+        """Reset the gradients: drop them (``set_to_none=True``) or fill them with zeros in place."""
+        for group in self.param_groups:
+            for p in group["params"]:
+                if p.grad is None:
+                    continue
+                if set_to_none:
+                    p.grad = None
+                    continue
+                g = p.grad
+                if g.grad_fn is not None or g.requires_grad:
+                    # A gradient made with create_graph=True: cut it from its graph first.
+                    g = p.grad = g.detach()
+                g.data[...] = 0
+                g._version += 1
+
+    def step(self, closure=None):
+        """One update of every parameter that has a gradient; ``closure`` (re)computes and returns the loss."""
+        loss = None
+        if closure is not None:
+            with ag.enable_grad():
+                loss = closure()
+        with ag.no_grad():
+            for group in self.param_groups:
+                self._update_group(group)
+        return loss
+
+    def _update_group(self, group):
+        raise NotImplementedError(f"{type(self).__name__} must implement _update_group(group)")
+
+    def _buffers(self, p, n):
+        """``n`` scratch arrays shaped and typed like ``p.data``, reused from step to step."""
+        bufs = self._scratch.get(p)
+        if bufs is None or bufs[0].shape != p.data.shape or bufs[0].dtype != p.data.dtype:
+            bufs = self._scratch[p] = []
+        while len(bufs) < n:
+            bufs.append(np.empty_like(p.data))
+        return bufs[:n]
+
+    # --- saving and resuming --------------------------------------------------------------
+    def state_dict(self):
+        """{"state": {index: {name: array or number}}, "param_groups": [{hyperparameters, "params": [indices]}]}.
+
+        Parameters are numbered in group order. Arrays are copies, so training on does not change
+        a saved state_dict.
+        """
+        index = {}
+        groups = []
+        for group in self.param_groups:
+            packed = {key: value for key, value in group.items() if key != "params"}
+            packed["params"] = []
+            for p in group["params"]:
+                index.setdefault(id(p), len(index))
+                packed["params"].append(index[id(p)])
+            groups.append(packed)
+        state = {}
+        for group in self.param_groups:
+            for p in group["params"]:
+                entry = self.state.get(p)
+                if entry:
+                    state[index[id(p)]] = {
+                        key: value.copy() if isinstance(value, np.ndarray) else value for key, value in entry.items()
+                    }
+        return {"state": state, "param_groups": groups}
+
+    def load_state_dict(self, state_dict):
+        """Load a ``state_dict()``: hyperparameters per group and state per parameter (copied)."""
+        if not isinstance(state_dict, dict) or "state" not in state_dict or "param_groups" not in state_dict:
+            raise ValueError('an optimizer state_dict is a dict with keys "state" and "param_groups"')
+        saved_groups = state_dict["param_groups"]
+        problems = []
+        if len(saved_groups) != len(self.param_groups):
+            problems.append(
+                f"the state_dict has {len(saved_groups)} parameter groups, this optimizer has {len(self.param_groups)}"
+            )
+        else:
+            for k, (saved, group) in enumerate(zip(saved_groups, self.param_groups)):
+                if len(saved["params"]) != len(group["params"]):
+                    problems.append(
+                        f"parameter group {k} has {len(saved['params'])} parameters in the state_dict and "
+                        f"{len(group['params'])} in this optimizer"
+                    )
+        if problems:
+            raise ValueError("cannot load the optimizer state_dict: " + "; ".join(problems))
+
+        by_index = {}
+        for saved, group in zip(saved_groups, self.param_groups):
+            for i, p in zip(saved["params"], group["params"]):
+                by_index[int(i)] = p
+
+        state = defaultdict(dict)
+        for i, entry in state_dict["state"].items():
+            p = by_index.get(int(i))
+            if p is None:
+                problems.append(f"state[{i}] belongs to no parameter of the state_dict's groups")
+                continue
+            loaded = {}
+            for key, value in entry.items():
+                if key in _SCALAR_STATE:
+                    loaded[key] = value.item() if isinstance(value, (np.ndarray, np.generic)) else value
+                    continue
+                arr = np.asarray(value)
+                if arr.shape != p.data.shape:
+                    problems.append(
+                        f"state[{i}][{key!r}] has shape {arr.shape}, its parameter has shape {p.data.shape}"
+                    )
+                    continue
+                # NOTE: as PyTorch, floating state takes the parameter's dtype (so a float64
+                # checkpoint resumes a float32 model without upcasting it).
+                dtype = p.data.dtype if arr.dtype.kind == "f" else arr.dtype
+                loaded[key] = np.array(arr, dtype=dtype, copy=True)
+            state[p] = loaded
+        if problems:
+            raise ValueError("cannot load the optimizer state_dict: " + "; ".join(problems))
+
+        for saved, group in zip(saved_groups, self.param_groups):
+            for key, value in saved.items():
+                if key == "params":
+                    continue
+                # A serialized tuple (betas) may come back as a list.
+                if isinstance(group.get(key), tuple) and isinstance(value, list):
+                    value = tuple(value)
+                group[key] = value
+        self.state = state
+        self._scratch = {}
+
+
+def _check(ok, message):
+    """Raise ValueError(message) unless ``ok``: the hyperparameter checks of every optimizer."""
+    if not ok:
+        raise ValueError(message)
+
+
+def _lerp_(start, end, weight, scratch):
+    """start ← start + weight·(end − start), in place, rounded as torch.lerp_ rounds it.
+
+    NOTE: PyTorch evaluates ``end − (end − start)·(1 − weight)`` when weight ≥ 0.5; we do the
+    same so that float64 trajectories agree with PyTorch's to the last bits.
+    """
+    np.subtract(end, start, out=scratch)
+    if abs(weight) < 0.5:
+        scratch *= weight
+        start += scratch
+    else:
+        scratch *= 1 - weight
+        np.subtract(end, scratch, out=start)
