@@ -1,0 +1,209 @@
+"""The training loop, callbacks, recipe helpers and search (seeded; no timing assertions)."""
+
+import math
+import os
+
+import numpy as np
+import pytest
+
+import autograd as ag
+import nn
+import optim
+from nn import data, datasets, training
+from nn.search import LogUniform, grid_search, random_search
+
+
+def _mlp(n_in, hidden, n_out, act=nn.ReLU):
+    layers = []
+    for h in hidden:
+        layers += [nn.Linear(n_in, h), act()]
+        n_in = h
+    layers.append(nn.Linear(n_in, n_out))
+    return nn.Sequential(*layers)
+
+
+def _train(ds, hidden, epochs, lr, seed=0, batch_size=32, act=nn.ReLU, test_fraction=0.2):
+    ag.manual_seed(seed)
+    train, test = data.stratified_split(ds, [1 - test_fraction, test_fraction], seed=seed)
+    model = _mlp(ds.tensors[0].shape[1], hidden, int(ds.tensors[1].data.max()) + 1, act)
+    opt = optim.Adam(model.parameters(), lr=lr)
+    loader = data.DataLoader(train, batch_size=batch_size, shuffle=True, seed=seed)
+    history = training.fit(model, nn.CrossEntropyLoss(), opt, loader, data.DataLoader(test, batch_size=512), epochs=epochs, progress=False)
+    return model, history
+
+
+def test_digits_reaches_97_percent():
+    _, history = _train(datasets.digits(), [128], epochs=25, lr=1e-3, batch_size=64)
+    assert history.last["val_accuracy"] >= 0.97
+
+
+def test_rings_reaches_99_percent():
+    _, history = _train(datasets.rings(1000, noise=0.1), [32, 32], epochs=30, lr=1e-2)
+    assert history.last["val_accuracy"] >= 0.99
+
+
+def test_moons_reaches_97_percent():
+    _, history = _train(datasets.moons(1000, noise=0.1), [32, 32], epochs=30, lr=1e-2)
+    assert history.last["val_accuracy"] >= 0.97
+
+
+def test_xor_is_learned_exactly():
+    ag.manual_seed(0)
+    X, y = datasets.xor().tensors
+    model = _mlp(2, [8], 2, nn.Tanh)
+    opt = optim.Adam(model.parameters(), lr=0.05)
+    losses = training.overfit_batch(model, nn.CrossEntropyLoss(), opt, X, y, steps=300)
+    assert losses[-1] < 0.01
+    assert training.accuracy(model(X), y) == 1.0
+
+
+def test_same_seed_gives_bit_identical_histories():
+    runs = [_train(datasets.moons(300), [16], epochs=3, lr=1e-2, seed=5)[1] for _ in range(2)]
+    strip = [[{k: v for k, v in e.items() if k != "time"} for e in h.epochs] for h in runs]
+    assert strip[0] == strip[1]
+
+
+def test_history_columns_plot_and_json(tmp_path):
+    _, history = _train(datasets.moons(200), [8], epochs=2, lr=1e-2)
+    assert len(history["val_loss"]) == 2 and all(isinstance(v, float) for v in history["train_accuracy"])
+    history.save(str(tmp_path / "h.json"))
+    again = training.History.load(str(tmp_path / "h.json"))
+    assert again.epochs == history.epochs
+    history.plot(str(tmp_path / "curves.png"))
+    assert (tmp_path / "curves.png").stat().st_size > 1000
+
+
+def test_early_stopping_restores_the_best_weights():
+    ag.manual_seed(0)
+    ds = datasets.moons(200)
+    train, val = data.random_split(ds, [150, 50], seed=0)
+    model = _mlp(2, [16], 2)
+    # a huge learning rate makes validation loss bounce; early stopping must keep the best epoch
+    opt = optim.SGD(model.parameters(), lr=3.0)
+    stopper = training.EarlyStopping(monitor="val_loss", patience=2)
+    snapshots = {}
+
+    class Snap(training.Callback):
+        def on_epoch_end(self, trainer, record):
+            snapshots[record["epoch"]] = {k: np.array(v.data if hasattr(v, "data") else v) for k, v in trainer.model.state_dict().items()}
+
+    history = training.fit(model, nn.CrossEntropyLoss(), opt, data.DataLoader(train, 32, shuffle=True, seed=0),
+                           data.DataLoader(val, 64), epochs=30, callbacks=[Snap(), stopper], progress=False)
+    best = history.best("val_loss")
+    assert stopper.best_epoch == best["epoch"]
+    final = {k: np.array(v.data if hasattr(v, "data") else v) for k, v in model.state_dict().items()}
+    for k in final:
+        np.testing.assert_array_equal(final[k], snapshots[best["epoch"]][k])
+    if len(history) < 30:
+        assert history.stopped_early
+
+
+def test_checkpoint_keeps_best_and_resumes(tmp_path):
+    ag.manual_seed(0)
+    ds = datasets.moons(200)
+    train, val = data.random_split(ds, [150, 50], seed=0)
+    model = _mlp(2, [16], 2)
+    opt = optim.Adam(model.parameters(), lr=1e-2)
+    path = str(tmp_path / "best.safetensors")
+    ckpt = training.Checkpoint(path, monitor="val_accuracy")
+    h = training.fit(model, nn.CrossEntropyLoss(), opt, data.DataLoader(train, 32, shuffle=True, seed=0),
+                     data.DataLoader(val, 64), epochs=5, callbacks=[ckpt], progress=False)
+    assert os.path.exists(path) and ckpt.best == max(h["val_accuracy"])
+    fresh = _mlp(2, [16], 2)
+    fresh.load_state_dict(nn.load(path))
+    assert training.evaluate(fresh, nn.CrossEntropyLoss(), data.DataLoader(val, 64))["accuracy"] == ckpt.best
+    # resume: keep training the restored model
+    opt2 = optim.Adam(fresh.parameters(), lr=1e-2)
+    h2 = training.fit(fresh, nn.CrossEntropyLoss(), opt2, data.DataLoader(train, 32, shuffle=True, seed=1),
+                      data.DataLoader(val, 64), epochs=2, progress=False)
+    assert len(h2) == 2 and h2.last["val_accuracy"] >= 0.8
+
+
+def test_corrupt_checkpoint_raises_clear_error(tmp_path):
+    model = _mlp(2, [4], 2)
+    path = tmp_path / "m.safetensors"
+    nn.save(model, str(path))
+    raw = path.read_bytes()
+    path.write_bytes(raw[: len(raw) // 2])
+    with pytest.raises(Exception, match=str(path.name)):
+        model.load_state_dict(nn.load(str(path)))
+
+
+def test_nan_loss_stops_with_epoch_batch_and_hint(tmp_path):
+    ag.manual_seed(0)
+    ds = datasets.moons(100)
+    model = _mlp(2, [8], 2)
+    path = str(tmp_path / "best.safetensors")
+    ckpt = training.Checkpoint(path, monitor="train_loss")
+    opt = optim.SGD(model.parameters(), lr=1e-2)
+    training.fit(model, nn.CrossEntropyLoss(), opt, data.DataLoader(ds, 50), epochs=1, callbacks=[ckpt], progress=False)
+    with open(path, "rb") as f:
+        saved = f.read()
+    with ag.no_grad():
+        model[0].weight.data[0, 0] = np.nan
+    with pytest.raises(training.TrainingDiverged, match=r"epoch 1, batch 0.*[Ll]ower the learning rate"):
+        training.fit(model, nn.CrossEntropyLoss(), opt, data.DataLoader(ds, 50), epochs=1, callbacks=[ckpt], progress=False)
+    with open(path, "rb") as f:
+        assert f.read() == saved, "the best checkpoint must stay intact"
+
+
+def test_keyboard_interrupt_returns_history_and_saves_last(tmp_path):
+    ag.manual_seed(0)
+    ds = datasets.moons(100)
+    model = _mlp(2, [8], 2)
+    opt = optim.SGD(model.parameters(), lr=1e-2)
+    path = str(tmp_path / "m.safetensors")
+
+    class Interrupt(training.Callback):
+        def on_epoch_end(self, trainer, record):
+            if record["epoch"] == 2:
+                raise KeyboardInterrupt
+
+    h = training.fit(model, nn.CrossEntropyLoss(), opt, data.DataLoader(ds, 50), epochs=5,
+                     callbacks=[training.Checkpoint(path, monitor="train_loss"), Interrupt()], progress=False)
+    assert h.interrupted and len(h) == 2
+    assert os.path.exists(str(tmp_path / "m.last.safetensors"))
+
+
+def test_schedulers_and_clipping_in_fit():
+    ag.manual_seed(0)
+    ds = datasets.moons(100)
+    model = _mlp(2, [8], 2)
+    opt = optim.SGD(model.parameters(), lr=0.1)
+    sched = optim.lr_scheduler.StepLR(opt, step_size=1, gamma=0.5)
+    h = training.fit(model, nn.CrossEntropyLoss(), opt, data.DataLoader(ds, 50), epochs=3, scheduler=sched,
+                     callbacks=[training.GradientClipping(0.5)], progress=False)
+    assert h["lr"] == [0.1, 0.05, 0.025]
+    plateau = training.ReduceLROnPlateau(monitor="train_loss", patience=0, factor=0.5)
+    opt = optim.SGD(model.parameters(), lr=0.0)  # no progress: every epoch is a plateau
+    h = training.fit(model, nn.CrossEntropyLoss(), opt, data.DataLoader(ds, 50), epochs=3, callbacks=[plateau], progress=False)
+    assert h.last["lr"] == 0.0
+
+
+def test_recipe_initial_loss_and_lr_range(tmp_path):
+    ag.manual_seed(0)
+    ds = datasets.digits()
+    X, y = ds.tensors
+    model = _mlp(64, [32], 10)
+    with ag.no_grad():
+        model[2].weight.data *= 0.01  # small last layer: near-uniform softmax
+    loss, expected = training.check_initial_loss(model, nn.CrossEntropyLoss(), X[:200], y[:200], 10)
+    assert expected == pytest.approx(math.log(10)) and abs(loss - expected) < 0.1
+    results = training.lr_range_test(lambda: _mlp(64, [32], 10), nn.CrossEntropyLoss(),
+                                     lambda p, lr: optim.SGD(p, lr=lr), data.DataLoader(ds, 64, shuffle=True, seed=0),
+                                     lrs=[1e-1, 1e-3, 1e-5], steps=40, plot_path=str(tmp_path / "lr.png"))
+    assert results[1e-1] < results[1e-5]
+    assert (tmp_path / "lr.png").exists()
+
+
+def _score(lr, hidden):
+    """A deterministic stand-in for a training run: best at lr=1e-2, hidden=32."""
+    return -abs(math.log10(lr) + 2) - abs(hidden - 32) / 32
+
+
+def test_random_and_grid_search_in_parallel_processes():
+    r = random_search(_score, {"lr": LogUniform(1e-4, 1e-1), "hidden": [16, 32, 64]}, n_trials=8, seed=0, n_jobs=2)
+    assert len(r) == 8 and r[0]["score"] == max(t["score"] for t in r)
+    assert "score" in r.table().splitlines()[0]
+    g = grid_search(_score, {"lr": [1e-3, 1e-2, 1e-1], "hidden": [16, 32]}, n_jobs=2)
+    assert g.best["lr"] == 1e-2 and g.best["hidden"] == 32 and len(g) == 6
