@@ -4,7 +4,7 @@ PYTHON ?= python3
 .PHONY: demo test setup-demo setup-test bench lint
 
 demo: setup-demo
-	$(PYTHON) -m nn.cli demo
+	$(PYTHON) -m nn.cli demo --overwrite
 
 test: setup-test
 	$(PYTHON) -m pytest -q -n 2

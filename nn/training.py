@@ -220,11 +220,12 @@ class Checkpoint(Callback):
     ``save_last`` also writes ``<path stem>.last.safetensors`` every epoch, and on Ctrl-C.
     """
 
-    def __init__(self, path, monitor="val_loss", mode="auto", save_last=False):
+    def __init__(self, path, monitor="val_loss", mode="auto", save_last=False, metadata=None):
         self.path = str(path)
         self.monitor = monitor
         self.mode = _mode_for(monitor, mode)
         self.save_last = save_last
+        self.metadata = metadata
         self.best = None
 
     @property
@@ -238,12 +239,12 @@ class Checkpoint(Callback):
             raise KeyError(f"Checkpoint: {self.monitor!r} is not recorded (have {sorted(record)})")
         if math.isfinite(value) and (self.best is None or (value < self.best if self.mode == "min" else value > self.best)):
             self.best = value
-            save(trainer.model, self.path)
+            save(trainer.model, self.path, metadata=self.metadata)
         if self.save_last:
-            save(trainer.model, self.last_path)
+            save(trainer.model, self.last_path, metadata=self.metadata)
 
     def on_interrupt(self, trainer):
-        save(trainer.model, self.last_path)
+        save(trainer.model, self.last_path, metadata=self.metadata)
 
 
 class ReduceLROnPlateau(Callback):
