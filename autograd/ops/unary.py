@@ -138,7 +138,7 @@ def clamp(x, min=None, max=None):
 def _clamp_vjp(g, ctx, out, x):
     lo, hi = ctx
     xr = dual.raw(x)
-    return dual.where((xr >= lo) & (xr <= hi), g, 0.0)
+    return g * ((xr >= lo) & (xr <= hi))
 
 
 CLAMP = Op("clamp", (_clamp_vjp,), saves=(0,), rule="∂L/∂x = g ⊙ [min ≤ x ≤ max]")

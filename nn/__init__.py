@@ -1,0 +1,105 @@
+"""glassgrad's nn: modules, layers, losses, initializers and checkpoints on the autograd engine.
+
+Names, arguments and ``state_dict`` layouts are PyTorch's, so code and checkpoints carry over:
+``nn.Linear(784, 10)``, ``nn.CrossEntropyLoss()``, ``nn.save(model, "m.safetensors")``.
+"""
+
+from . import functional, init
+from .layers import (
+    ELU,
+    GELU,
+    SELU,
+    Dropout,
+    Flatten,
+    Identity,
+    LeakyReLU,
+    Linear,
+    LogSoftmax,
+    Maxout,
+    PReLU,
+    ReLU,
+    Sigmoid,
+    Softmax,
+    Softplus,
+    Tanh,
+)
+from .loss import (
+    BCELoss,
+    BCEWithLogitsLoss,
+    CrossEntropyLoss,
+    HuberLoss,
+    L1Loss,
+    MSELoss,
+    NLLLoss,
+    l1_penalty,
+    l2_penalty,
+)
+from .module import IncompatibleKeys, Module, ModuleList, Parameter, Sequential
+from .normalization import BatchNorm1d, BatchNorm2d, LayerNorm
+from .serialization import CheckpointError, load, save
+
+__all__ = [
+    "functional",
+    "init",
+    "Module",
+    "Parameter",
+    "Sequential",
+    "ModuleList",
+    "IncompatibleKeys",
+    "Identity",
+    "Flatten",
+    "Linear",
+    "Maxout",
+    "ReLU",
+    "LeakyReLU",
+    "PReLU",
+    "GELU",
+    "ELU",
+    "SELU",
+    "Sigmoid",
+    "Tanh",
+    "Softplus",
+    "Softmax",
+    "LogSoftmax",
+    "Dropout",
+    "BatchNorm1d",
+    "BatchNorm2d",
+    "LayerNorm",
+    "CrossEntropyLoss",
+    "NLLLoss",
+    "MSELoss",
+    "L1Loss",
+    "BCELoss",
+    "BCEWithLogitsLoss",
+    "HuberLoss",
+    "l1_penalty",
+    "l2_penalty",
+    "save",
+    "load",
+    "CheckpointError",
+]
+
+# Training for real: data, the loop, search (the command line is nn.cli, the `glassgrad` script).
+from . import data, datasets, search, training, transforms  # noqa: E402
+from .data import DataLoader, Dataset, Subset, TensorDataset, random_split, stratified_split  # noqa: E402
+from .training import (  # noqa: E402
+    Callback,
+    Checkpoint,
+    EarlyStopping,
+    GradientClipping,
+    History,
+    ReduceLROnPlateau,
+    TrainingDiverged,
+    check_initial_loss,
+    evaluate,
+    fit,
+    lr_range_test,
+    overfit_batch,
+)
+
+__all__ += [
+    "data", "datasets", "search", "training", "transforms",
+    "DataLoader", "Dataset", "Subset", "TensorDataset", "random_split", "stratified_split",
+    "Callback", "Checkpoint", "EarlyStopping", "GradientClipping", "History", "ReduceLROnPlateau",
+    "TrainingDiverged", "check_initial_loss", "evaluate", "fit", "lr_range_test", "overfit_batch",
+]

@@ -1,0 +1,331 @@
+"""Layers: Linear, Maxout, the activation modules, Dropout, Flatten and Identity."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+import autograd as ag
+from autograd import ShapeError
+
+from . import functional as F
+from . import init
+from .module import Module, Parameter
+
+__all__ = [
+    "Identity",
+    "Flatten",
+    "Linear",
+    "Maxout",
+    "ReLU",
+    "LeakyReLU",
+    "PReLU",
+    "GELU",
+    "ELU",
+    "SELU",
+    "Sigmoid",
+    "Tanh",
+    "Softplus",
+    "Softmax",
+    "LogSoftmax",
+    "Dropout",
+]
+
+
+def _dtype(dtype):
+    return np.dtype(ag.get_default_dtype() if dtype is None else dtype)
+
+
+class Identity(Module):
+    """a = h (a placeholder; arguments are accepted and ignored, as in PyTorch)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__()
+
+    def forward(self, input):
+        return input
+
+
+class Flatten(Module):
+    """Merge dims ``start_dim``..``end_dim`` into one: (N, C, H, W) → (N, C·H·W) by default."""
+
+    def __init__(self, start_dim=1, end_dim=-1):
+        super().__init__()
+        self.start_dim = start_dim
+        self.end_dim = end_dim
+
+    def forward(self, input):
+        return input.flatten(self.start_dim, self.end_dim)
+
+    def extra_repr(self):
+        return f"start_dim={self.start_dim}, end_dim={self.end_dim}"
+
+
+class Linear(Module):
+    """z = a Wᵀ + b, W of shape (out_features, in_features) (PyTorch's layout).
+
+    Init as PyTorch: W, b ~ U(−1/√in_features, 1/√in_features) (kaiming_uniform_ with a = √5).
+    ``dropconnect`` = p drops each weight with probability p at train time and scales the rest by
+    1/(1 − p) (DropConnect, Wan et al. 2013, with inverted scaling: eval uses W as is).
+    """
+
+    def __init__(self, in_features, out_features, bias=True, dropconnect=0.0, dtype=None, generator=None):
+        super().__init__()
+        if in_features <= 0 or out_features <= 0:
+            raise ValueError(f"Linear: in_features and out_features must be positive, got {in_features}, {out_features}")
+        if not 0.0 <= dropconnect < 1.0:
+            raise ValueError(f"Linear: dropconnect is a drop probability in [0, 1), got {dropconnect}")
+        self.in_features = in_features
+        self.out_features = out_features
+        self.dropconnect = dropconnect
+        self.generator = generator
+        dt = _dtype(dtype)
+        self.weight = Parameter(np.empty((out_features, in_features), dtype=dt))
+        if bias:
+            self.bias = Parameter(np.empty((out_features,), dtype=dt))
+        else:
+            self.register_parameter("bias", None)
+        self.reset_parameters()
+
+    def reset_parameters(self):
+        """PyTorch's default init (above)."""
+        init.kaiming_uniform_(self.weight, a=math.sqrt(5), generator=self.generator)
+        if self.bias is not None:
+            bound = 1.0 / math.sqrt(self.in_features)
+            init.uniform_(self.bias, -bound, bound, generator=self.generator)
+
+    def forward(self, input):
+        if input.ndim == 0 or input.shape[-1] != self.in_features:
+            got = input.shape[-1] if input.ndim else "no"
+            where = f"{self._qualname}: " if self._qualname else ""
+            raise ShapeError(
+                f"{where}Linear(in_features={self.in_features}, out_features={self.out_features}) expects "
+                f"inputs of shape (..., {self.in_features}), but got shape {tuple(input.shape)} with {got} "
+                f"features in the last dim: expected {self.in_features}, given {got}"
+            )
+        weight = self.weight
+        if self.dropconnect and self.training:
+            weight = F.dropout(weight, self.dropconnect, True, self.generator)
+        return F.linear(input, weight, self.bias)
+
+    def extra_repr(self):
+        text = f"in_features={self.in_features}, out_features={self.out_features}, bias={self.bias is not None}"
+        if self.dropconnect:
+            text += f", dropconnect={self.dropconnect}"
+        return text
+
+
+class Maxout(Module):
+    """a_j = max_k (W_k a + b_k)_j: the max over ``pieces`` affine maps (Goodfellow et al. 2013).
+
+    The k maps are stored as one weight of shape (out_features·pieces, in_features) (and a bias
+    of out_features·pieces): rows j·pieces … j·pieces + pieces − 1 are the pieces of output j.
+    Init as Linear. The gradient flows only to the winning piece (at a tie, to the first).
+    """
+
+    def __init__(self, in_features, out_features, pieces=2, bias=True, dtype=None, generator=None):
+        super().__init__()
+        if pieces < 1:
+            raise ValueError(f"Maxout: pieces must be at least 1, got {pieces}")
+        if in_features <= 0 or out_features <= 0:
+            raise ValueError(f"Maxout: in_features and out_features must be positive, got {in_features}, {out_features}")
+        self.in_features = in_features
+        self.out_features = out_features
+        self.pieces = pieces
+        self.generator = generator
+        dt = _dtype(dtype)
+        self.weight = Parameter(np.empty((out_features * pieces, in_features), dtype=dt))
+        if bias:
+            self.bias = Parameter(np.empty((out_features * pieces,), dtype=dt))
+        else:
+            self.register_parameter("bias", None)
+        self.reset_parameters()
+
+    def reset_parameters(self):
+        """Linear's (PyTorch's) default init, over all the pieces."""
+        Linear.reset_parameters(self)
+
+    def forward(self, input):
+        if input.ndim == 0 or input.shape[-1] != self.in_features:
+            got = input.shape[-1] if input.ndim else "no"
+            raise ShapeError(
+                f"{self._qualname + ': ' if self._qualname else ''}{self!r} expects inputs of shape "
+                f"(..., {self.in_features}), but got shape {tuple(input.shape)}: expected {self.in_features} "
+                f"features, given {got}"
+            )
+        z = F.linear(input, self.weight, self.bias)
+        z = z.reshape(tuple(z.shape[:-1]) + (self.out_features, self.pieces))
+        return ag.max(z, dim=-1).values
+
+    def extra_repr(self):
+        return f"in_features={self.in_features}, out_features={self.out_features}, pieces={self.pieces}"
+
+
+class ReLU(Module):
+    """a = max(0, z).
+
+    NOTE: ``inplace`` is accepted for PyTorch compatibility; the result is always a new tensor.
+    """
+
+    def __init__(self, inplace=False):
+        super().__init__()
+        self.inplace = inplace
+
+    def forward(self, input):
+        return F.relu(input)
+
+
+class LeakyReLU(Module):
+    """a = z if z > 0 else α·z, α = ``negative_slope``."""
+
+    def __init__(self, negative_slope=0.01, inplace=False):
+        super().__init__()
+        self.negative_slope = negative_slope
+        self.inplace = inplace
+
+    def forward(self, input):
+        return F.leaky_relu(input, self.negative_slope)
+
+    def extra_repr(self):
+        return f"negative_slope={self.negative_slope}"
+
+
+class PReLU(Module):
+    """a = z if z > 0 else α·z with a learned slope α: one shared, or one per channel (dim 1)."""
+
+    def __init__(self, num_parameters=1, init=0.25, dtype=None):
+        super().__init__()
+        self.num_parameters = num_parameters
+        self.weight = Parameter(np.full((num_parameters,), init, dtype=_dtype(dtype)))
+
+    def forward(self, input):
+        return F.prelu(input, self.weight)
+
+    def extra_repr(self):
+        return f"num_parameters={self.num_parameters}"
+
+
+class GELU(Module):
+    """a = z·Φ(z) (``approximate="none"``) or its tanh approximation (``"tanh"``)."""
+
+    def __init__(self, approximate="none"):
+        super().__init__()
+        if approximate not in ("none", "tanh"):
+            raise ValueError(f"GELU: approximate must be 'none' or 'tanh', got {approximate!r}")
+        self.approximate = approximate
+
+    def forward(self, input):
+        return F.gelu(input, self.approximate)
+
+    def extra_repr(self):
+        return f"approximate={self.approximate!r}"
+
+
+class ELU(Module):
+    """a = z if z > 0 else α(eᶻ − 1)."""
+
+    def __init__(self, alpha=1.0, inplace=False):
+        super().__init__()
+        self.alpha = alpha
+        self.inplace = inplace
+
+    def forward(self, input):
+        return F.elu(input, self.alpha)
+
+    def extra_repr(self):
+        return f"alpha={self.alpha}"
+
+
+class SELU(Module):
+    """a = λ·(z if z > 0 else α(eᶻ − 1)) with the published λ ≈ 1.0507, α ≈ 1.6733 (Klambauer et al. 2017)."""
+
+    def __init__(self, inplace=False):
+        super().__init__()
+        self.inplace = inplace
+
+    def forward(self, input):
+        return F.selu(input)
+
+
+class Sigmoid(Module):
+    """a = σ(z) = 1/(1 + e^(−z))."""
+
+    def forward(self, input):
+        return F.sigmoid(input)
+
+
+class Tanh(Module):
+    """a = tanh(z)."""
+
+    def forward(self, input):
+        return F.tanh(input)
+
+
+class Softplus(Module):
+    """a = log(1 + e^(βz))/β (z itself where βz > threshold)."""
+
+    def __init__(self, beta=1.0, threshold=20.0):
+        super().__init__()
+        self.beta = beta
+        self.threshold = threshold
+
+    def forward(self, input):
+        return F.softplus(input, self.beta, self.threshold)
+
+    def extra_repr(self):
+        return f"beta={self.beta}, threshold={self.threshold}"
+
+
+class Softmax(Module):
+    """a_i = e^(z_i)/Σ_j e^(z_j) along ``dim``.
+
+    NOTE: PyTorch guesses a dim when none is given (deprecated); we default to the last dim.
+    """
+
+    def __init__(self, dim=-1):
+        super().__init__()
+        self.dim = dim
+
+    def forward(self, input):
+        return F.softmax(input, self.dim)
+
+    def extra_repr(self):
+        return f"dim={self.dim}"
+
+
+class LogSoftmax(Module):
+    """a_i = z_i − log Σ_j e^(z_j) along ``dim`` (stable; pair it with NLLLoss)."""
+
+    def __init__(self, dim=-1):
+        super().__init__()
+        self.dim = dim
+
+    def forward(self, input):
+        return F.log_softmax(input, self.dim)
+
+    def extra_repr(self):
+        return f"dim={self.dim}"
+
+
+class Dropout(Module):
+    """Inverted dropout: at train time a = m ⊙ h/(1 − p), m ~ Bernoulli(1 − p); at eval a = h.
+
+    ``p`` is the probability of *dropping* a unit (PyTorch's convention). The course's p is the
+    probability of *keeping* one: course p = 1 − p here (course p = 0.5 ⇔ Dropout(0.5)). Scaling
+    by 1/(1 − p) while training keeps E[a] = h, so nothing is rescaled at test time.
+    """
+
+    def __init__(self, p=0.5, inplace=False, generator=None):
+        super().__init__()
+        if not 0.0 <= p <= 1.0:
+            raise ValueError(f"Dropout: p is a drop probability and must be in [0, 1], got {p}")
+        self.p = p
+        self.inplace = inplace
+        self.generator = generator
+
+    def forward(self, input):
+        return F.dropout(input, self.p, self.training, self.generator)
+
+    def extra_repr(self):
+        return f"p={self.p}"

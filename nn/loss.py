@@ -1,0 +1,170 @@
+"""Losses as modules (PyTorch's names and arguments) and the L1/L2 penalty helpers.
+
+Every loss takes ``reduction``: "mean" (default), "sum", or "none" (one value per sample).
+"""
+
+from __future__ import annotations
+
+from autograd import Tensor
+
+from . import functional as F
+from .module import Module
+
+__all__ = [
+    "CrossEntropyLoss",
+    "NLLLoss",
+    "MSELoss",
+    "L1Loss",
+    "BCELoss",
+    "BCEWithLogitsLoss",
+    "HuberLoss",
+    "l1_penalty",
+    "l2_penalty",
+]
+
+
+class _Loss(Module):
+    def __init__(self, reduction="mean"):
+        super().__init__()
+        F._check_reduction(type(self).__name__, reduction)
+        self.reduction = reduction
+
+    def extra_repr(self):
+        return f"reduction={self.reduction!r}" if self.reduction != "mean" else ""
+
+
+def _buffer(value):
+    """Class weights are buffers (saved in state_dict, as in PyTorch)."""
+    if value is None or isinstance(value, Tensor):
+        return value
+    return Tensor(value)
+
+
+class CrossEntropyLoss(_Loss):
+    """L = −(1/N) Σₙ Σ_c t_nc log softmax(z_n)_c, from logits z: LogSoftmax and NLLLoss fused.
+
+    Targets are class indices (N,) or probabilities (N, C). ∂L/∂z = (softmax(z) − t)/N, computed
+    in one step and finite even for logits of ±1e4. ``label_smoothing`` ε uses t = (1 − ε)·t + ε/C;
+    ``ignore_index`` targets add nothing (and the mean skips them); ``weight`` rescales classes.
+    """
+
+    def __init__(self, weight=None, ignore_index=-100, reduction="mean", label_smoothing=0.0):
+        super().__init__(reduction)
+        self.register_buffer("weight", _buffer(weight))
+        self.ignore_index = ignore_index
+        self.label_smoothing = label_smoothing
+
+    def forward(self, input, target):
+        return F.cross_entropy(input, target, self.weight, self.ignore_index, self.reduction, self.label_smoothing)
+
+
+class NLLLoss(_Loss):
+    """L = −(1/N) Σₙ w_yₙ · a[n, yₙ] for log-probabilities a (after LogSoftmax)."""
+
+    def __init__(self, weight=None, ignore_index=-100, reduction="mean"):
+        super().__init__(reduction)
+        self.register_buffer("weight", _buffer(weight))
+        self.ignore_index = ignore_index
+
+    def forward(self, input, target):
+        return F.nll_loss(input, target, self.weight, self.ignore_index, self.reduction)
+
+
+class MSELoss(_Loss):
+    """L = (1/N) Σ (a − y)²; δ = 2(a − y)/N."""
+
+    def forward(self, input, target):
+        return F.mse_loss(input, target, self.reduction)
+
+
+class L1Loss(_Loss):
+    """L = (1/N) Σ |a − y|."""
+
+    def forward(self, input, target):
+        return F.l1_loss(input, target, self.reduction)
+
+
+class BCELoss(_Loss):
+    """L = −(1/N) Σ [y log a + (1 − y) log(1 − a)] for probabilities a (after Sigmoid); logs clamped at −100."""
+
+    def __init__(self, weight=None, reduction="mean"):
+        super().__init__(reduction)
+        self.register_buffer("weight", _buffer(weight))
+
+    def forward(self, input, target):
+        return F.binary_cross_entropy(input, target, self.weight, self.reduction)
+
+
+class BCEWithLogitsLoss(_Loss):
+    """BCELoss(σ(z), y) computed from logits z without forming σ(z): stable for large |z|; δ = (σ(z) − y)/N."""
+
+    def __init__(self, weight=None, reduction="mean", pos_weight=None):
+        super().__init__(reduction)
+        self.register_buffer("weight", _buffer(weight))
+        self.register_buffer("pos_weight", _buffer(pos_weight))
+
+    def forward(self, input, target):
+        return F.binary_cross_entropy_with_logits(input, target, self.weight, self.reduction, self.pos_weight)
+
+
+class HuberLoss(_Loss):
+    """ℓ = ½d² if |d| < δ else δ(|d| − ½δ), d = a − y."""
+
+    def __init__(self, reduction="mean", delta=1.0):
+        super().__init__(reduction)
+        self.delta = delta
+
+    def forward(self, input, target):
+        return F.huber_loss(input, target, self.reduction, self.delta)
+
+
+# --- regularization ---------------------------------------------------------------------------------
+def _penalty_terms(params, exclude_bias, name):
+    if isinstance(params, Module):
+        params = params.named_parameters()
+    items = list(params)
+    if exclude_bias:
+        if not all(isinstance(item, tuple) and len(item) == 2 for item in items):
+            raise TypeError(
+                f"{name}(exclude_bias=True) recognises biases by name: pass the model or "
+                f"model.named_parameters(), not bare tensors"
+            )
+        return [p for n, p in items if n.rsplit(".", 1)[-1] != "bias"]
+    return [item[1] if isinstance(item, tuple) else item for item in items]
+
+
+def _check_tensors(tensors, name):
+    for p in tensors:
+        if not isinstance(p, Tensor):
+            raise TypeError(f"{name}: expected Tensors (parameters), got {type(p).__name__}")
+    if not tensors:
+        raise ValueError(f"{name}: no parameters given (an empty iterator? parameters() can be used only once)")
+
+
+def l1_penalty(params, exclude_bias=False):
+    """‖θ‖₁ = Σ|θ| over ``params`` (a Module, named_parameters(), or tensors); add λ·this to the loss.
+
+    Its gradient is sign(θ) (course eq. 11); it drives weights to exactly 0 (sparsity).
+    Elastic net is λ₁·l1_penalty + λ₂·l2_penalty.
+    """
+    tensors = _penalty_terms(params, exclude_bias, "l1_penalty")
+    _check_tensors(tensors, "l1_penalty")
+    total = None
+    for p in tensors:
+        term = p.abs().sum()
+        total = term if total is None else total + term
+    return total
+
+
+def l2_penalty(params, exclude_bias=False):
+    """‖θ‖₂² = Σθ² over ``params``; add λ·this to the loss (gradient 2λθ, course eq. 10: weight decay).
+
+    NOTE: no factor ½; use λ/2 for the ½λ‖W‖² form.
+    """
+    tensors = _penalty_terms(params, exclude_bias, "l2_penalty")
+    _check_tensors(tensors, "l2_penalty")
+    total = None
+    for p in tensors:
+        term = (p * p).sum()
+        total = term if total is None else total + term
+    return total

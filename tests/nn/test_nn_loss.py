@@ -1,0 +1,333 @@
+"""Losses: values against NumPy, gradcheck (float64), the fused cross-entropy, stability, bad targets."""
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from nn_testutil import t64
+
+import autograd as ag
+import nn
+import nn.functional as F
+
+
+def _softmax(z, axis=-1):
+    e = np.exp(z - z.max(axis, keepdims=True))
+    return e / e.sum(axis, keepdims=True)
+
+
+def _log_softmax(z, axis=-1):
+    s = z - z.max(axis, keepdims=True)
+    return s - np.log(np.exp(s).sum(axis, keepdims=True))
+
+
+LABELS = np.array([0, 2, 1, 2])
+LABELS_IGNORED = np.array([0, -100, 1, 2])
+LABELS_3D = np.array([[0, 2], [1, 1], [2, 0]])  # for an input (3, C=3, 2)
+
+
+def _probs(seed, shape):
+    return ag.tensor(_softmax(np.random.default_rng(seed).standard_normal(shape)), dtype=np.float64)
+
+
+# --- gradcheck for every loss ----------------------------------------------------------------------
+CASES = [
+    ("ce", lambda z: F.cross_entropy(z, LABELS), (4, 3)),
+    ("ce-sum", lambda z: F.cross_entropy(z, LABELS, reduction="sum"), (4, 3)),
+    ("ce-none", lambda z: F.cross_entropy(z, LABELS, reduction="none"), (4, 3)),
+    ("ce-weight", lambda z: F.cross_entropy(z, LABELS, weight=ag.tensor([0.2, 1.0, 3.0])), (4, 3)),
+    ("ce-smooth", lambda z: F.cross_entropy(z, LABELS, label_smoothing=0.2), (4, 3)),
+    (
+        "ce-all-options",
+        lambda z: F.cross_entropy(z, LABELS_IGNORED, weight=ag.tensor([0.2, 1.0, 3.0]), label_smoothing=0.3),
+        (4, 3),
+    ),
+    ("ce-ignore", lambda z: F.cross_entropy(z, LABELS_IGNORED, reduction="none"), (4, 3)),
+    ("ce-kdim", lambda z: F.cross_entropy(z, LABELS_3D), (3, 3, 2)),
+    ("ce-kdim-none", lambda z: F.cross_entropy(z, LABELS_3D, reduction="none", label_smoothing=0.1), (3, 3, 2)),
+    ("ce-unbatched", lambda z: F.cross_entropy(z, np.array(1)), (3,)),
+    ("ce-probs", lambda z: F.cross_entropy(z, _probs(1, (4, 3)), label_smoothing=0.1), (4, 3)),
+    ("ce-kdim-probs", lambda z: F.cross_entropy(z, _probs(3, (3, 2, 3)).permute(0, 2, 1), reduction="none"), (3, 3, 2)),
+    ("ce-probs-weight", lambda z: F.cross_entropy(z, _probs(1, (4, 3)), weight=ag.tensor([1.0, 2.0, 0.5])), (4, 3)),
+    ("nll", lambda z: F.nll_loss(z.log_softmax(1), LABELS_IGNORED, weight=ag.tensor([0.2, 1.0, 3.0])), (4, 3)),
+    ("nll-kdim-none", lambda z: F.nll_loss(z, LABELS_3D, reduction="none"), (3, 3, 2)),
+    ("mse", lambda z: F.mse_loss(z, ag.ones(4, 3, dtype=np.float64)), (4, 3)),
+    ("l1", lambda z: F.l1_loss(z, ag.full((4, 3), 0.3, dtype=np.float64), reduction="sum"), (4, 3)),
+    ("huber", lambda z: F.huber_loss(z, ag.zeros(4, 3, dtype=np.float64), delta=0.8), (4, 3)),
+    ("bce", lambda z: F.binary_cross_entropy(z.sigmoid(), _probs(2, (4, 3)), weight=ag.tensor([1.0, 2.0, 3.0])), (4, 3)),
+    ("bce-logits", lambda z: F.binary_cross_entropy_with_logits(z, _probs(2, (4, 3))), (4, 3)),
+    (
+        "bce-logits-posw",
+        lambda z: F.binary_cross_entropy_with_logits(z, _probs(2, (4, 3)), pos_weight=ag.tensor([0.5, 2.0, 3.0])),
+        (4, 3),
+    ),
+]
+
+
+@pytest.mark.parametrize("name, fn, shape", CASES, ids=[c[0] for c in CASES])
+def test_gradcheck_losses(name, fn, shape):
+    assert ag.gradcheck(fn, (t64(*shape, seed=4, scale=2.0),))
+
+
+@pytest.mark.parametrize(
+    "fn",
+    [
+        lambda z, t: F.cross_entropy(z, t, label_smoothing=0.2, weight=ag.tensor([1.0, 2.0, 0.5])),
+        lambda z, t: F.binary_cross_entropy(z.sigmoid(), t.sigmoid()),
+        lambda z, t: F.binary_cross_entropy_with_logits(z, t.sigmoid(), pos_weight=ag.tensor([2.0, 1.0, 0.5])),
+        lambda z, t: F.mse_loss(z, t),
+    ],
+    ids=["ce-probs", "bce", "bce-logits", "mse"],
+)
+def test_gradcheck_with_respect_to_soft_targets(fn):
+    z = t64(4, 3, seed=1)
+    t = ag.tensor(_softmax(np.random.default_rng(2).standard_normal((4, 3))), dtype=np.float64, requires_grad=True)
+    assert ag.gradcheck(fn, (z, t))
+
+
+@pytest.mark.parametrize(
+    "fn",
+    [
+        lambda z: F.cross_entropy(z, LABELS_IGNORED, label_smoothing=0.1, weight=ag.tensor([0.2, 1.0, 3.0])),
+        lambda z: F.cross_entropy(z, LABELS, reduction="none"),
+        lambda z: F.cross_entropy(z, _probs(1, (4, 3))),
+        lambda z: F.binary_cross_entropy(z.sigmoid(), _probs(2, (4, 3))),
+        lambda z: F.binary_cross_entropy_with_logits(z, _probs(2, (4, 3)), pos_weight=ag.tensor([0.5, 2.0, 3.0])),
+    ],
+    ids=["ce", "ce-none", "ce-probs", "bce", "bce-logits"],
+)
+def test_gradgradcheck_fused_losses(fn):
+    assert ag.gradgradcheck(fn, (t64(4, 3, seed=6),))
+
+
+# --- cross-entropy -----------------------------------------------------------------------------------
+def test_cross_entropy_gradient_is_softmax_minus_target_over_n():
+    z = t64(5, 4, seed=3, scale=3.0)
+    y = np.array([3, 0, 1, 1, 2])
+    loss = nn.CrossEntropyLoss()(z, y)
+    assert loss.grad_fn.name() == "CrossEntropyBackward"
+    assert loss.grad_fn.next_functions == (z,)  # one fused node straight from the logits
+    loss.backward()
+    onehot = np.eye(4)[y]
+    np.testing.assert_allclose(loss.data, -(_log_softmax(z.data) * onehot).sum(1).mean(), rtol=1e-12)
+    np.testing.assert_allclose(z.grad.data, (_softmax(z.data) - onehot) / 5, rtol=1e-12, atol=1e-15)
+
+
+def test_cross_entropy_stays_finite_for_huge_logits():
+    z = ag.tensor([[1e4, -1e4, 0.0], [-1e4, 1e4, 1e4]], requires_grad=True)
+    for target, expected in ((np.array([0, 1]), np.log(2) / 2), (np.array([1, 0]), (2e4 + 2e4 + np.log(2)) / 2)):
+        z.grad = None
+        loss = F.cross_entropy(z, target)
+        loss.backward()
+        assert np.isfinite(loss.data) and np.all(np.isfinite(z.grad.data))
+        np.testing.assert_allclose(loss.data, expected, rtol=1e-6)
+    np.testing.assert_allclose(z.grad.data, (_softmax(z.data.astype(np.float64)) - np.eye(3)[[1, 0]]) / 2, atol=1e-7)
+
+
+def test_cross_entropy_options_match_their_definitions():
+    z = np.random.default_rng(0).standard_normal((4, 3))
+    logp = _log_softmax(z)
+    w = np.array([0.2, 1.0, 3.0])
+    eps = 0.3
+    y = LABELS_IGNORED
+    keep = y != -100
+    yk = np.where(keep, y, 0)
+    # PyTorch's definition: (1 − ε)·weighted NLL + ε/C·Σ_c w_c(−log p_c), both over Σ w_y of kept rows
+    nll = -(w[yk] * logp[np.arange(4), yk] * keep).sum()
+    smooth = -((logp * w).sum(1) * keep).sum()
+    expected = ((1 - eps) * nll + eps / 3 * smooth) / (w[yk] * keep).sum()
+    got = F.cross_entropy(ag.tensor(z), y, weight=ag.tensor(w), label_smoothing=eps)
+    np.testing.assert_allclose(got.data, expected, rtol=1e-12)
+    # probability targets: −Σ w_c t_c log p_c averaged over the N rows, with t smoothed
+    t = _softmax(np.random.default_rng(1).standard_normal((4, 3)))
+    ts = (1 - eps) * t + eps / 3
+    got = F.cross_entropy(ag.tensor(z), ag.tensor(t), weight=ag.tensor(w), label_smoothing=eps)
+    np.testing.assert_allclose(got.data, -(ts * w * logp).sum(1).mean(), rtol=1e-12)
+    # class indices and their one-hot probabilities agree
+    onehot = ag.tensor(np.eye(3)[LABELS])
+    np.testing.assert_allclose(
+        F.cross_entropy(ag.tensor(z), LABELS, label_smoothing=0.1).data,
+        F.cross_entropy(ag.tensor(z), onehot, label_smoothing=0.1).data,
+        rtol=1e-12,
+    )
+
+
+def test_cross_entropy_equals_log_softmax_then_nll_for_k_dims():
+    z = t64(3, 4, 2, 2, seed=8)
+    y = np.random.default_rng(0).integers(0, 4, size=(3, 2, 2))
+    fused = F.cross_entropy(z, y, reduction="none")
+    composed = F.nll_loss(z.log_softmax(1), y, reduction="none")
+    assert fused.shape == (3, 2, 2)
+    np.testing.assert_allclose(fused.data, composed.data, rtol=1e-12)
+
+
+def test_cross_entropy_ignore_index():
+    z = t64(4, 3, seed=2)
+    loss = F.cross_entropy(z, LABELS_IGNORED)
+    loss.backward()
+    assert np.all(z.grad.data[1] == 0)
+    kept = [0, 2, 3]
+    np.testing.assert_allclose(loss.data, F.cross_entropy(ag.tensor(z.data[kept]), LABELS_IGNORED[kept]).data, rtol=1e-12)
+    with np.errstate(invalid="ignore"):
+        all_ignored = F.cross_entropy(ag.tensor(z.data), np.full(4, 7), ignore_index=7)
+    assert np.isnan(all_ignored.data)  # 0/0, as PyTorch
+
+
+def test_cross_entropy_ignored_row_with_minus_inf_logit_stays_finite():
+    z = ag.tensor([[-np.inf, 1.0], [0.5, 0.2]], requires_grad=True)
+    loss = F.cross_entropy(z, np.array([-100, 1]))
+    loss.backward()
+    assert np.isfinite(loss.data) and np.all(np.isfinite(z.grad.data))
+
+
+def test_cross_entropy_bad_targets_say_what_is_wrong():
+    z = ag.randn(4, 3)
+    with pytest.raises(IndexError, match=r"class index 3 at position \(2,\).*3 classes"):
+        F.cross_entropy(z, np.array([0, 1, 3, 2]))
+    with pytest.raises(IndexError, match=r"class index -1 at position \(0,\)"):
+        nn.CrossEntropyLoss()(z, np.array([-1, 1, 0, 2]))
+    with pytest.raises(ag.ShapeError, match=r"needs class-index targets of shape \(4,\), got target of shape \(4, 1\)"):
+        F.cross_entropy(z, np.zeros((4, 1), dtype=np.int64))
+    with pytest.raises(TypeError, match=r"integer class indices.*\.long\(\)"):
+        F.cross_entropy(z, np.zeros(4, dtype=np.float32))
+    with pytest.raises(ag.ShapeError, match=r"target shape \(4, 2\) differs from input shape \(4, 3\)"):
+        F.cross_entropy(z, np.zeros((4, 2), dtype=np.float32))
+    with pytest.raises(ag.ShapeError, match=r"weight must have one entry per class, shape \(3,\)"):
+        F.cross_entropy(z, LABELS, weight=ag.ones(2))
+    with pytest.raises(ValueError, match="reduction must be"):
+        nn.CrossEntropyLoss(reduction="avg")
+    with pytest.raises(ValueError, match="label_smoothing"):
+        F.cross_entropy(z, LABELS, label_smoothing=1.5)
+    with pytest.raises(IndexError, match="class index 5"):
+        nn.NLLLoss()(z, np.array([0, 5, 1, 1]))
+
+
+# --- the other losses --------------------------------------------------------------------------------
+def test_regression_losses_match_numpy():
+    a = t64(5, 2, seed=1, scale=2.0)
+    y = t64(5, 2, seed=2, requires_grad=False)
+    d = a.data - y.data
+    np.testing.assert_allclose(nn.MSELoss()(a, y).data, (d**2).mean(), rtol=1e-12)
+    np.testing.assert_allclose(nn.MSELoss(reduction="sum")(a, y).data, (d**2).sum(), rtol=1e-12)
+    np.testing.assert_allclose(nn.L1Loss(reduction="none")(a, y).data, np.abs(d), rtol=1e-12)
+    huber = np.where(np.abs(d) < 0.5, 0.5 * d**2, 0.5 * (np.abs(d) - 0.25))
+    np.testing.assert_allclose(nn.HuberLoss(delta=0.5)(a, y).data, huber.mean(), rtol=1e-12)
+    nn.MSELoss()(a, y).backward()
+    np.testing.assert_allclose(a.grad.data, 2 * d / d.size, rtol=1e-12)  # δ = 2(a − y)/N
+
+
+@pytest.mark.parametrize("loss", [nn.MSELoss(), nn.L1Loss(), nn.HuberLoss(), nn.BCELoss(), nn.BCEWithLogitsLoss()])
+def test_elementwise_losses_refuse_mismatched_target_shapes(loss):
+    with pytest.raises(ag.ShapeError, match=r"target shape \(4,\) differs from input shape \(4, 1\)"):
+        loss(ag.rand(4, 1), ag.rand(4))
+
+
+def test_bce_matches_numpy_and_clamps_logs():
+    p = ag.tensor([0.0, 0.2, 0.7, 1.0], dtype=np.float64, requires_grad=True)
+    y = ag.tensor([0.0, 1.0, 0.0, 0.0], dtype=np.float64)
+    loss = nn.BCELoss(reduction="none")(p, y)
+    with np.errstate(divide="ignore"):
+        expected = -(y.data * np.maximum(np.log(p.data), -100) + (1 - y.data) * np.maximum(np.log(1 - p.data), -100))
+    np.testing.assert_allclose(loss.data, expected, rtol=1e-12)
+    assert loss.data[3] == 100.0  # log 0 clamped at −100
+    loss.sum().backward()
+    assert np.all(np.isfinite(p.grad.data))
+    with pytest.raises(ValueError, match="between 0 and 1"):
+        nn.BCELoss()(ag.tensor([1.5]), ag.tensor([1.0]))
+
+
+def test_bce_with_logits_is_stable_for_huge_logits():
+    z = ag.tensor([1e4, -1e4, 1e4, -1e4, 30.0, -30.0], dtype=np.float64, requires_grad=True)
+    y = ag.tensor([1.0, 0.0, 0.0, 1.0, 1.0, 0.0], dtype=np.float64)
+    loss = F.binary_cross_entropy_with_logits(z, y, reduction="none")
+    expected = np.maximum(z.data, 0) - z.data * y.data + np.log1p(np.exp(-np.abs(z.data)))
+    np.testing.assert_allclose(loss.data, expected, rtol=1e-12)
+    np.testing.assert_allclose(loss.data[:4], [0, 0, 1e4, 1e4])
+    loss.sum().backward()
+    sigmoid = 0.5 * (np.tanh(0.5 * z.data) + 1)
+    np.testing.assert_allclose(z.grad.data, sigmoid - y.data, atol=1e-15)  # δ = σ(z) − y
+    # float32 too
+    z32 = ag.tensor([1e4, -1e4], requires_grad=True)
+    out = F.binary_cross_entropy_with_logits(z32, ag.tensor([0.0, 0.0]))
+    out.backward()
+    assert out.dtype == np.float32 and np.isfinite(out.data) and np.all(np.isfinite(z32.grad.data))
+
+
+def test_bce_with_logits_pos_weight_matches_its_definition():
+    z = t64(3, 2, seed=1)
+    y = _probs(2, (3, 2))
+    pw = np.array([3.0, 0.5])
+    got = nn.BCEWithLogitsLoss(pos_weight=ag.tensor(pw))(z, y)
+    sig = 1 / (1 + np.exp(-z.data))
+    expected = -(pw * y.data * np.log(sig) + (1 - y.data) * np.log(1 - sig)).mean()
+    np.testing.assert_allclose(got.data, expected, rtol=1e-12)
+    with pytest.raises(ag.ShapeError, match="pos_weight"):
+        F.binary_cross_entropy_with_logits(z, y, pos_weight=ag.ones(3))
+
+
+# --- float32 stays float32 ---------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "fn",
+    [
+        lambda z: F.cross_entropy(z, LABELS),
+        lambda z: F.cross_entropy(z, LABELS_IGNORED, weight=ag.tensor([0.2, 1.0, 3.0]), label_smoothing=0.1),
+        lambda z: F.cross_entropy(z, np.eye(3, dtype=np.float64)[LABELS], reduction="none"),
+        lambda z: F.nll_loss(z.log_softmax(1), LABELS_IGNORED, weight=ag.tensor([0.2, 1.0, 3.0])),
+        lambda z: F.mse_loss(z, np.ones((4, 3))),
+        lambda z: F.l1_loss(z, np.ones((4, 3))),
+        lambda z: F.huber_loss(z, np.ones((4, 3))),
+        lambda z: F.binary_cross_entropy(z.sigmoid(), np.ones((4, 3)) * 0.3),
+        lambda z: F.binary_cross_entropy_with_logits(z, np.ones((4, 3)) * 0.3, pos_weight=np.array([1.0, 2.0, 3.0])),
+    ],
+)
+def test_losses_keep_float32(fn):
+    z = ag.randn(4, 3, requires_grad=True)
+    loss = fn(z)
+    assert loss.dtype == np.float32
+    loss.sum().backward()
+    assert z.grad.dtype == np.float32
+
+
+# --- penalties --------------------------------------------------------------------------------------
+def test_l1_l2_penalties_and_bias_exclusion():
+    ag.manual_seed(0)
+    net = nn.Sequential(nn.Linear(3, 2), nn.ReLU(), nn.Linear(2, 1))
+    weights = [net[0].weight.data, net[2].weight.data]
+    everything = [p.data for p in net.parameters()]
+    np.testing.assert_allclose(nn.l2_penalty(net).data, sum((p.astype(np.float64) ** 2).sum() for p in everything), rtol=1e-6)
+    np.testing.assert_allclose(nn.l2_penalty(net, exclude_bias=True).data, sum((w.astype(np.float64) ** 2).sum() for w in weights), rtol=1e-6)
+    np.testing.assert_allclose(
+        nn.l1_penalty(net.named_parameters(), exclude_bias=True).data, sum(np.abs(w).sum() for w in weights), rtol=1e-6
+    )
+    np.testing.assert_allclose(nn.l1_penalty(net.parameters()).data, sum(np.abs(p).sum() for p in everything), rtol=1e-6)
+    # differentiable: ∂(λ₁‖W‖₁ + λ₂‖W‖²)/∂W = λ₁ sign(W) + 2λ₂W (elastic net), biases untouched
+    (0.1 * nn.l1_penalty(net, exclude_bias=True) + 0.01 * nn.l2_penalty(net, exclude_bias=True)).backward()
+    w = net[0].weight
+    np.testing.assert_allclose(w.grad.data, 0.1 * np.sign(w.data) + 0.02 * w.data, rtol=1e-6)
+    assert net[0].bias.grad is None
+    with pytest.raises(TypeError, match="recognises biases by name"):
+        nn.l2_penalty(net.parameters(), exclude_bias=True)
+    with pytest.raises(ValueError, match="no parameters"):
+        nn.l1_penalty([])
+
+
+# --- property: the fused gradient for any shape and logit scale -------------------------------------
+
+@settings(max_examples=40, deadline=None)
+@given(
+    rows=st.integers(1, 6),
+    classes=st.integers(1, 5),
+    scale=st.sampled_from([1e-3, 1.0, 30.0, 1e4]),
+    smoothing=st.sampled_from([0.0, 0.25]),
+    seed=st.integers(0, 2**16),
+)
+def test_cross_entropy_gradient_property(rows, classes, scale, smoothing, seed):
+    rng = np.random.default_rng(seed)
+    z = ag.tensor(rng.standard_normal((rows, classes)) * scale, dtype=np.float64, requires_grad=True)
+    y = rng.integers(0, classes, rows)
+    loss = F.cross_entropy(z, y, label_smoothing=smoothing)
+    loss.backward()
+    t = (1 - smoothing) * np.eye(classes)[y] + smoothing / classes
+    assert np.isfinite(loss.data) and np.all(np.isfinite(z.grad.data))
+    np.testing.assert_allclose(z.grad.data, (_softmax(z.data) - t) / rows, rtol=1e-10, atol=1e-15)
+    np.testing.assert_allclose(loss.data, -(t * _log_softmax(z.data)).sum(1).mean(), rtol=1e-10, atol=1e-12)
