@@ -5,6 +5,7 @@ Names, arguments and ``state_dict`` layouts are PyTorch's, so code and checkpoin
 """
 
 from . import functional, init
+from .conv import AdaptiveAvgPool2d, AvgPool1d, AvgPool2d, Conv1d, Conv2d, MaxPool1d, MaxPool2d
 from .layers import (
     ELU,
     GELU,
@@ -98,6 +99,7 @@ from .training import (  # noqa: E402
 )
 
 __all__ += [
+    "Conv1d", "Conv2d", "MaxPool1d", "MaxPool2d", "AvgPool1d", "AvgPool2d", "AdaptiveAvgPool2d",
     "data", "datasets", "search", "training", "transforms",
     "DataLoader", "Dataset", "Subset", "TensorDataset", "random_split", "stratified_split",
     "Callback", "Checkpoint", "EarlyStopping", "GradientClipping", "History", "ReduceLROnPlateau",
