@@ -22,12 +22,29 @@ def _operands(x, y):
     return x, y
 
 
+def _number(v):
+    """True for a plain Python/NumPy real number (not bool), which ops keep as a constant in ctx."""
+    return isinstance(v, numbers.Real) and not isinstance(v, (bool, np.bool_))
+
+
+def _py(v):
+    # A Python scalar is weakly typed (NEP 50): float32 * 2.0 stays float32, where
+    # float32 * np.float64(2.0) would become float64.
+    return v.item() if isinstance(v, np.generic) else v
+
+
 def _broadcast_error(name, x, y):
     return ShapeError(f"{name}: shapes {x.shape} and {y.shape} cannot be broadcast together")
 
 
 def add(x, y):
     """x + y."""
+    if isinstance(x, Tensor) and _number(y):
+        y = _py(y)
+        return apply(ADD_NUMBER, x.data + y, (x,), y)
+    if isinstance(y, Tensor) and _number(x):
+        x = _py(x)
+        return apply(ADD_NUMBER, x + y.data, (y,), x)
     x, y = _operands(x, y)
     try:
         data = x.data + y.data
@@ -46,6 +63,9 @@ ADD = Op(
 
 def sub(x, y):
     """x - y."""
+    if isinstance(x, Tensor) and _number(y):
+        y = _py(y)
+        return apply(ADD_NUMBER, x.data - y, (x,), -y)
     x, y = _operands(x, y)
     try:
         data = x.data - y.data
@@ -64,6 +84,12 @@ SUB = Op(
 
 def mul(x, y):
     """x * y, elementwise."""
+    if isinstance(x, Tensor) and _number(y):
+        y = _py(y)
+        return apply(MUL_NUMBER, x.data * y, (x,), y)
+    if isinstance(y, Tensor) and _number(x):
+        x = _py(x)
+        return apply(MUL_NUMBER, x * y.data, (y,), x)
     x, y = _operands(x, y)
     try:
         data = x.data * y.data
@@ -83,6 +109,9 @@ MUL = Op(
 
 def div(x, y):
     """x / y, elementwise."""
+    if isinstance(x, Tensor) and _number(y):
+        y = _py(y)
+        return apply(DIV_NUMBER, x.data / y, (x,), y)
     x, y = _operands(x, y)
     try:
         data = x.data / y.data
@@ -107,6 +136,13 @@ def neg(x):
 
 
 NEG = Op("neg", (lambda g, ctx, out, x: -g,), rule="∂L/∂x = −g")
+
+
+# NOTE: a Python number operand is a constant of the op (kept in ctx), not a Tensor input: no
+# wrapper is made, nothing is saved, and the node stays small (x * 2, x / n, x + 1 are common).
+ADD_NUMBER = Op("add", (lambda g, c, out, x: g,), rule="∂L/∂x = g")
+MUL_NUMBER = Op("mul", (lambda g, c, out, x: g * c,), rule="∂L/∂x = c·g")
+DIV_NUMBER = Op("div", (lambda g, c, out, x: g / c,), rule="∂L/∂x = g / c")
 
 
 def pow(x, y):

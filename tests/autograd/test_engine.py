@@ -341,3 +341,12 @@ def test_copy_into_non_leaf_routes_gradient_to_source():
     h.sum().backward()
     np.testing.assert_allclose(s.grad.data, [3.0, 3.0])
     assert x.grad is None
+
+
+def test_number_operands_keep_float32_and_record_no_constant_tensor():
+    x = ag.ones(3, requires_grad=True)
+    for y in (x * np.float64(2.0), np.float64(3.0) + x, x / np.float32(2.0), x - np.int64(1), 2 * x, x / 4):
+        assert y.dtype == np.float32
+        assert y.grad_fn.next_functions == (x,)
+    ((x * 3.0 + 1.0) / 2.0 - 0.5).sum().backward()
+    np.testing.assert_allclose(x.grad.data, [1.5, 1.5, 1.5])
