@@ -18,6 +18,7 @@ values saved for backward are done here, once.
 
 from __future__ import annotations
 
+import gc
 import os
 import threading
 import traceback
@@ -124,6 +125,14 @@ class AnomalyError(RuntimeError):
         super().__init__(message)
         self.node = node
         self.trace = trace
+        self.roots = None  # the vertices backward started from (set by run_backward)
+
+    @property
+    def graph(self):
+        """The graph (a ``graphviz.Digraph``) with the offending node in red; drawn on first use."""
+        from . import viz
+
+        return viz.draw_anomaly(self)
 
 
 class detect_anomaly:
@@ -197,6 +206,7 @@ class Node:
         "dirty",
         "value",
         "grad_value",
+        "grad_sent",
         "__weakref__",
     )
 
@@ -216,6 +226,7 @@ class Node:
         self.dirty = None
         self.value = None
         self.grad_value = None
+        self.grad_sent = None
 
     def name(self) -> str:
         """PyTorch-style name, e.g. ``MulBackward``."""
@@ -369,13 +380,14 @@ def _check_finite(node, i, gi):
     data = gi.data if hasattr(gi, "data") and not isinstance(gi, (np.ndarray, float)) else gi
     if not np.all(np.isfinite(data)):
         kind = "nan" if np.any(np.isnan(data)) else "inf"
-        where = node.trace or "(creation trace not recorded: the op was made outside detect_anomaly())\n"
+        trace = getattr(node, "trace", None)  # Scalars record no creation trace
+        where = trace or "(creation trace not recorded: the op was made outside detect_anomaly())\n"
         name = node.name() if isinstance(node, Node) else f"{node.op.name} (Scalar)"
         raise AnomalyError(
             f"Function '{name}' returned {kind} values in its gradient for input {i}. "
             f"The forward call that created it:\n{where}",
             node=node,
-            trace=node.trace,
+            trace=trace,
         )
 
 
@@ -391,6 +403,7 @@ def run_backward(roots, seeds, retain_graph=False, create_graph=False, inputs=No
     Tensor = _tensor_cls
     Scalar = _scalar_cls
     anomaly = _mode.anomaly
+    watch = _mode.watch
     order = _topological_order(roots)
     grads = {}
     for root, seed in zip(roots, seeds):
@@ -408,6 +421,11 @@ def run_backward(roots, seeds, retain_graph=False, create_graph=False, inputs=No
 
     prev_mode = _mode.enabled
     _mode.enabled = bool(create_graph)
+    # The traversal makes no reference cycles, so the cyclic collector has nothing to find in
+    # what it allocates; pausing it saves its repeated scans of a large live graph.
+    gc_was_enabled = gc.isenabled()
+    if gc_was_enabled:
+        gc.disable()
     try:
         for vertex in order:
             g = grads.pop(vertex, None)
@@ -444,7 +462,7 @@ def run_backward(roots, seeds, retain_graph=False, create_graph=False, inputs=No
                         xs = tuple([None if x is None else x.data for x in ins])
                 shapes = vertex.shapes
                 vjps = op.vjps
-                sent = [] if observer is not None else None
+                sent = [] if observer is not None or watch else None
                 for i, edge in enumerate(vertex.next):
                     if edge is None:
                         continue
@@ -454,7 +472,8 @@ def run_backward(roots, seeds, retain_graph=False, create_graph=False, inputs=No
                     if anomaly:
                         _check_finite(vertex, i, gi)
                     if sent is not None:
-                        sent.append((i, edge, gi))
+                        # A copy: a later input of this same node may be summed into gi in place.
+                        sent.append((i, edge, gi.copy() if gi.__class__ is np.ndarray else gi))
                     prev = grads.get(edge)
                     if prev is None:
                         grads[edge] = gi
@@ -462,12 +481,18 @@ def run_backward(roots, seeds, retain_graph=False, create_graph=False, inputs=No
                             owned.add(edge)
                     else:
                         _add_grad(grads, owned, edge, prev, gi, create_graph)
-                if sent is not None:
+                if watch:
+                    gs = [None] * len(vertex.next)
+                    for i, _, gi in sent:
+                        gs[i] = gi
+                    vertex.grad_sent = tuple(gs)
+                if observer is not None:
                     observer(vertex, g, sent)
                 if not retain_graph:
-                    vertex.inputs = None
                     vertex.out = None
-                    vertex.ctx = None
+                    if not watch:  # watch mode keeps what a drawing reads: saved inputs, op attributes
+                        vertex.inputs = None
+                        vertex.ctx = None
                     vertex.freed = True
             elif Tensor is not None and cls is Tensor or (Tensor is not None and isinstance(vertex, Tensor)):
                 if vertex._hooks:
@@ -515,8 +540,14 @@ def run_backward(roots, seeds, retain_graph=False, create_graph=False, inputs=No
                     grads[edge] = gi if prev is None else prev + gi
                 if sent is not None:
                     observer(vertex, g, sent)
+    except AnomalyError as e:
+        if e.roots is None:
+            e.roots = tuple(roots)
+        raise
     finally:
         _mode.enabled = prev_mode
+        if gc_was_enabled:
+            gc.enable()
 
     if captured is not None:
         for k, g in enumerate(captured):

@@ -258,6 +258,12 @@ class Tensor:
 
         return viz.draw(self, **kwargs)
 
+    def backward_steps(self, gradient=None, params=None):
+        """Run backward one node at a time (see ``autograd.viz.BackwardStepper``)."""
+        from . import viz
+
+        return viz.BackwardStepper(self, gradient=gradient, params=params)
+
     # --- arithmetic ------------------------------------------------------------------------
     def __add__(self, other):
         return arithmetic.add(self, other)

@@ -71,7 +71,7 @@ class Module:
         if isinstance(out, Tensor):
             node = out.grad_fn
             if node is not None and node.meta is None:
-                node.meta = {"module": self._node_name}
+                node.meta = {"module": self._node_name, "type": type(self).__name__}
         return out
 
     # --- registration --------------------------------------------------------------------------

@@ -1,0 +1,72 @@
+"""See the graph: Graphviz drawings of forward and backward flow, and backprop step by step.
+
+``draw(*roots)`` returns a ``graphviz.Digraph`` (shown inline in Jupyter), ``render`` writes it to
+a file, ``BackwardStepper(loss)`` exposes the backward pass one op at a time and
+``step_through(loss)`` wraps it in a self-contained HTML player. Inside ``watch()`` every node keeps
+its value and gradients, so drawings after backward show them for intermediates too.
+
+It depends only on the engine: module names come from ``node.meta`` (set by ``nn``) or a
+``params={name: tensor}`` map. ``graphviz`` is imported only when a graph is drawn.
+"""
+
+from __future__ import annotations
+
+from ..engine import _mode
+from .draw import (
+    GraphTooLargeError,
+    GraphvizNotFoundError,
+    Overlay,
+    creation_site,
+    draw,
+    draw_anomaly,
+    has_dot,
+    render,
+    summarize,
+    svg,
+    to_dot,
+)
+from .graph import Graph, build
+from .player import Player, step_through
+from .stepper import BackwardStepper, Sent, Step
+
+
+class watch:
+    """Context manager: nodes made inside keep their value, and backward their gradients.
+
+    Costs memory (arrays backward would free stay alive); use it to draw, not to train.
+    """
+
+    def __init__(self):
+        self.prev = None
+
+    def __enter__(self):
+        self.prev = _mode.watch
+        _mode.watch = True
+        return self
+
+    def __exit__(self, *exc):
+        _mode.watch = self.prev
+        return False
+
+
+__all__ = [
+    "draw",
+    "render",
+    "svg",
+    "to_dot",
+    "watch",
+    "build",
+    "Graph",
+    "Overlay",
+    "BackwardStepper",
+    "Step",
+    "Sent",
+    "Player",
+    "step_through",
+    "draw_anomaly",
+    "creation_site",
+    "summarize",
+    "has_dot",
+    "GraphvizNotFoundError",
+    "GraphTooLargeError",
+]

@@ -1,0 +1,610 @@
+"""Graphviz drawings of a graph: values, ops, forward (solid) and backward (dashed) edges."""
+
+from __future__ import annotations
+
+import html
+import math
+import os
+import re
+import shutil
+
+import numpy as np
+
+from ..engine import Node
+from ..scalar import Scalar
+from ..tensor import Tensor
+from .graph import build, root_vertex
+
+INSTALL_HELP = (
+    "Rendering needs the Graphviz `dot` program, which was not found on PATH. Install it:\n"
+    "  Debian/Ubuntu: sudo apt-get install graphviz\n"
+    "  macOS:         brew install graphviz\n"
+    "  conda:         conda install -c conda-forge graphviz\n"
+    "(the DOT source is still available as graph.source)"
+)
+
+
+class GraphvizNotFoundError(RuntimeError):
+    """The Graphviz ``dot`` program is missing; the message says how to install it."""
+
+
+class GraphTooLargeError(ValueError):
+    """The drawing would have more than ``max_nodes`` nodes."""
+
+
+# Colours: the course figure's palette kept plain; backward edges red and dashed.
+_FORWARD = "#374151"
+_BACKWARD = "#dc2626"
+_SAVED = "#d97706"
+_FILL = {"param": "#dbeafe", "input": "#dcfce7", "value": "#ffffff", "const": "#f3f4f6", "op": "#fef9c3"}
+_PENDING = ("#f9fafb", "#9ca3af")  # fill, text
+_CURRENT = "#facc15"
+_ANOMALY = "#ef4444"
+_GREY = "#d1d5db"
+# Log gradient norm bins for grad_colors (upper bound, colour, legend text).
+_NORM_BINS = (
+    (1e-6, "#60a5fa", "< 1e-6 (vanishing)"),
+    (1e-3, "#bfdbfe", "1e-6 … 1e-3"),
+    (1e1, "#d1fae5", "1e-3 … 10"),
+    (1e3, "#fdba74", "10 … 1e3"),
+    (math.inf, "#f87171", "≥ 1e3 (exploding)"),
+)
+_NONFINITE = "#e879f9"
+
+SHOW = ("forward", "backward", "both")
+
+
+class Overlay:
+    """Per-frame state drawn over a graph (stepper, anomaly): item status, gradients so far.
+
+    ``status`` maps item id → "pending", "current", "done" or "anomaly"; ``grads`` (item id →
+    gradient) and ``edge_grads`` (edge index → gradient), when given, replace what the graph
+    recorded; ``active`` edges are drawn bold; ``notes`` add a line to an item's label.
+    """
+
+    def __init__(self, status=None, grads=None, edge_grads=None, active=(), notes=None, phase="backward"):
+        self.status = status or {}
+        self.grads = grads
+        self.edge_grads = edge_grads
+        self.active = set(active)
+        self.notes = notes or {}
+        self.phase = phase
+
+
+def draw(
+    *roots,
+    params=None,
+    show="both",
+    values=True,
+    grads=True,
+    collapse_modules=False,
+    rankdir="LR",
+    max_nodes=2000,
+    show_saved=False,
+    hide_constants=False,
+    highlight=None,
+    grad_colors=False,
+):
+    """The computation graph behind ``roots`` (Tensors or Scalars) as a ``graphviz.Digraph``.
+
+    Forward edges are solid, backward edges dashed and reversed, labelled with the shape and norm
+    of the gradient they carry. ``params`` ({name: tensor}) names parameters; ``highlight`` (a
+    parameter or its name) draws the gradient path from the roots to it in bold;
+    ``grad_colors`` fills values by log gradient norm; ``show_saved`` marks what each op saved
+    for backward; ``collapse_modules`` draws each nn module as one node.
+    """
+    if not roots:
+        raise TypeError("draw() needs at least one Tensor or Scalar to draw")
+    graph = build(roots, params=params, hide_constants=hide_constants)
+    return to_dot(
+        graph,
+        show=show,
+        values=values,
+        grads=grads,
+        collapse_modules=collapse_modules,
+        rankdir=rankdir,
+        max_nodes=max_nodes,
+        show_saved=show_saved,
+        highlight=highlight,
+        grad_colors=grad_colors,
+    )
+
+
+def to_dot(
+    graph,
+    *,
+    show="both",
+    values=True,
+    grads=True,
+    collapse_modules=False,
+    rankdir="LR",
+    max_nodes=2000,
+    show_saved=False,
+    highlight=None,
+    grad_colors=False,
+    overlay=None,
+    id_prefix="",
+):
+    """Draw a ``graph.Graph`` (built by ``graph.build``) as a ``graphviz.Digraph``."""
+    import graphviz  # lazily: `import autograd` must not pay for it
+
+    if show not in SHOW:
+        raise ValueError(f"show must be one of {SHOW}, got {show!r}")
+    ov = overlay or Overlay(phase=None)
+    groups = _groups(graph) if collapse_modules else {}
+    count = len({groups.get(it.id, it.id) for it in graph.items})
+    if count > max_nodes:
+        raise GraphTooLargeError(
+            f"the graph has {count} nodes, more than max_nodes={max_nodes}: pass collapse_modules=True "
+            f"to draw each module as one node (modules come from nn or a params map), or raise max_nodes"
+        )
+    on_path = _path(graph, highlight) if highlight is not None else None
+
+    def item_grad(it):
+        if ov.grads is not None:
+            return ov.grads.get(it.id)
+        return it.grad
+
+    def edge_grad(k):
+        if ov.edge_grads is not None:
+            return ov.edge_grads.get(k)
+        return graph.edges[k].grad
+
+    dot = graphviz.Digraph("glassgrad", graph_attr={"rankdir": rankdir, "id": f"{id_prefix}graph", "bgcolor": "white"})
+    dot.attr("node", fontname="Helvetica", fontsize="11")
+    dot.attr("edge", fontname="Helvetica", fontsize="9")
+
+    def node_id(it):
+        return id_prefix + groups.get(it.id, it.id)
+
+    def emit_item(container, it):
+        status = ov.status.get(it.id)
+        grey = status == "pending" or (on_path is not None and it.id not in on_path)
+        attrs = {"id": id_prefix + it.id, "class": _css(it, status)}
+        if it.kind == "op":
+            label = f"<b>{_esc(it.op)}</b>"
+            if it.attrs:
+                label += f'<br/><font point-size="9">{_esc(it.attrs)}</font>'
+            fill = _FILL["op"]
+            if status == "current":
+                fill = _CURRENT
+            elif status == "anomaly":
+                fill = _ANOMALY
+            elif grey:
+                fill = _PENDING[0]
+            attrs.update(
+                shape="ellipse",
+                style="filled",
+                fillcolor=fill,
+                color=_GREY if grey else "#92400e",
+                fontcolor=_PENDING[1] if grey else "black",
+                penwidth="3" if status in ("current", "anomaly") else ("2" if on_path and it.id in on_path else "1"),
+                tooltip=f"{it.op}: {it.rule}" if it.rule else it.op,
+            )
+            note = ov.notes.get(it.id)
+            if note:
+                label += f'<br/><font point-size="9">{_esc(note)}</font>'
+            container.node(id_prefix + it.id, f"<{label}>", **attrs)
+            return
+        hide_value = ov.phase == "forward" and status == "pending"
+        g = item_grad(it)
+        fill = _FILL["const"] if it.kind == "const" else _FILL["param"] if it.param else _FILL["value"]
+        if it.kind == "value" and it.op_item is None and not it.param and not it.scalar:
+            fill = _FILL["input"]
+        if grad_colors and g is not None:
+            fill = _norm_colour(g)
+        if status == "anomaly":
+            fill = _ANOMALY
+        elif grey:
+            fill = _PENDING[0]
+        border = _CURRENT if status == "current" else ("#111827" if it.root else _GREY if grey else "#6b7280")
+        width = 3 if status == "current" or it.root else (2 if on_path and it.id in on_path else 1)
+        label = _value_label(it, values and not hide_value, grads, g, ov.notes.get(it.id))
+        table = (
+            f'<table border="{width}" cellborder="0" cellspacing="0" cellpadding="2" '
+            f'bgcolor="{fill}" color="{border}"'
+            + (' style="rounded"' if it.kind == "const" else "")
+            + f">{label}</table>"
+        )
+        attrs.update(shape="plain", fontcolor=_PENDING[1] if grey else "black", tooltip=_value_tooltip(it))
+        container.node(id_prefix + it.id, f"<{table}>", **attrs)
+
+    # Nodes: module clusters (nested by dotted name), collapsed modules, or plain.
+    if collapse_modules:
+        _emit_groups(dot, graph, groups, id_prefix, ov, on_path, grads, item_grad)
+        for it in graph.items:
+            if it.id not in groups:
+                emit_item(dot, it)
+    else:
+        _emit_clusters(dot, graph, emit_item, id_prefix)
+
+    # Edges.
+    seen = set()
+    for k, e in enumerate(graph.edges):
+        a, b = node_id(e.src), node_id(e.dst)
+        if a == b:
+            continue  # inside one collapsed module
+        # Collapsed modules merge parallel edges; otherwise x * x keeps both of its edges.
+        key = (a, b) if collapse_modules else k
+        bold = on_path is not None and e.src.id in on_path and e.dst.id in on_path
+        greyed = on_path is not None and not bold
+        active = k in ov.active
+        if key not in seen:
+            seen.add(key)
+            if show != "backward":
+                dot.edge(
+                    a,
+                    b,
+                    id=f"{id_prefix}f{k}",
+                    **{"class": "forward"},
+                    color=_GREY if greyed else _FORWARD,
+                    penwidth="2.5" if bold else "1",
+                )
+            else:  # keep the forward layout: inputs left, loss right
+                dot.edge(a, b, id=f"{id_prefix}f{k}", style="invis")
+            if show != "forward" and e.flows:
+                pending = ov.status.get(e.dst.id) == "pending" and ov.phase == "backward"
+                gk = edge_grad(k)
+                dot.edge(
+                    b,
+                    a,
+                    id=f"{id_prefix}b{k}",
+                    style="dashed",
+                    constraint="false",
+                    color=_GREY if (greyed or pending) else _BACKWARD,
+                    fontcolor=_GREY if (greyed or pending) else _BACKWARD,
+                    penwidth="3" if active else ("2.5" if bold else "1"),
+                    label=_edge_label(e, gk, grads),
+                    **{"class": "backward active" if active else "backward"},
+                )
+        if show_saved and e.saved:
+            # The value an op keeps for its backward: the link between the two graphs.
+            src, dst = (a, b) if e.dst.kind == "op" else (b, a)
+            dot.edge(
+                src,
+                dst,
+                id=f"{id_prefix}s{k}",
+                style="dotted",
+                color=_SAVED,
+                fontcolor=_SAVED,
+                label="saved",
+                constraint="false",
+                arrowhead="odot",
+                **{"class": "saved"},
+            )
+    if grad_colors:
+        _legend(dot, id_prefix)
+    return dot
+
+
+# --- labels --------------------------------------------------------------------------------------
+def _esc(s):
+    return html.escape(str(s), quote=True)
+
+
+def summarize(a, limit=6):
+    """The values themselves when there are few, else mean/std/min/max (HTML-escaped lines)."""
+    if a is None:
+        return "?"
+    if isinstance(a, float):
+        return f"{a:.4f}"
+    a = np.asarray(a)
+    if a.size == 0:
+        return f"[] {a.shape}"
+    if a.dtype.kind == "b":
+        return f"{int(a.sum())} of {a.size} true" if a.size > limit else _esc(np.array2string(a, separator=", "))
+    if a.size <= limit:
+        text = np.array2string(a, precision=4, separator=", ", max_line_width=56, suppress_small=False)
+        return "<br/>".join(_esc(line) for line in text.split("\n"))
+    x = a.astype(np.float64, copy=False)
+    finite = np.isfinite(x)
+    bad = x.size - int(finite.sum())
+    f = x[finite] if bad else x
+    if f.size == 0:
+        return f"all {x.size} non-finite"
+    text = f"μ={f.mean():.3g} σ={f.std():.3g}<br/>min={f.min():.3g} max={f.max():.3g}"
+    if bad:
+        text += f"<br/>{bad} nan/inf"
+    return text
+
+
+def norm(g):
+    """‖g‖ (Euclidean) as a float; |g| for a Scalar gradient."""
+    if isinstance(g, float):
+        return abs(g)
+    return float(np.linalg.norm(np.asarray(g, dtype=np.float64).ravel()))
+
+
+def _value_label(it, values, grads, g, note):
+    if it.scalar:  # micrograd's record: label | data | grad
+        cells = []
+        if it.name:
+            cells.append(f"<b>{_esc(it.name)}</b>")
+        if values:
+            cells.append(f"data {summarize(it.value)}")
+        if grads:
+            cells.append(f"grad {summarize(g) if g is not None else '?'}")
+        if not cells:
+            cells.append("·")
+        row = "".join(f'<td border="1" sides="r">{c}</td>' for c in cells[:-1]) + f"<td>{cells[-1]}</td>"
+        rows = f"<tr>{row}</tr>"
+        if note:
+            rows += f'<tr><td colspan="{len(cells)}"><font point-size="9">{_esc(note)}</font></td></tr>'
+        return rows
+    rows = []
+    title = it.name or ("const" if it.kind == "const" else "")
+    if title:
+        rows.append(f"<b>{_esc(title)}</b>")
+    known = it.shape if it.shape is not None else (np.shape(g) if g is not None else None)
+    shape = "?" if known is None else ("()" if known == () else str(tuple(known)))
+    rows.append(_esc(shape + (f" {it.dtype}" if it.dtype is not None else "")))
+    if values and it.value is not None:
+        rows.append(f"data {summarize(it.value)}")
+    if grads and g is not None:
+        rows.append(f'<font color="{_BACKWARD}">grad {summarize(g)}</font>')
+    if note:
+        rows.append(f'<font point-size="9">{_esc(note)}</font>')
+    return "".join(f"<tr><td>{r}</td></tr>" for r in rows)
+
+
+def _value_tooltip(it):
+    parts = [it.name or ("constant" if it.kind == "const" else "value")]
+    if it.shape is not None:
+        parts.append(f"shape {tuple(it.shape)}")
+    if it.module:
+        parts.append(f"module {it.module}")
+    return ", ".join(parts)
+
+
+def _edge_label(e, g, grads):
+    if g is None:
+        shape = e.src.shape
+        return "" if shape is None or e.src.scalar else str(tuple(shape))
+    if isinstance(g, float):
+        return f"g={g:.4g}" if grads else ""
+    g = np.asarray(g)
+    text = str(tuple(g.shape))
+    if grads:
+        text += f"\\n‖g‖={norm(g):.3g}"
+    return text
+
+
+def _norm_colour(g):
+    n = norm(g)
+    if not math.isfinite(n):
+        return _NONFINITE
+    for bound, colour, _ in _NORM_BINS:
+        if n < bound:
+            return colour
+    return _NORM_BINS[-1][1]
+
+
+def _legend(dot, id_prefix):
+    rows = "".join(
+        f'<tr><td bgcolor="{c}" width="14"> </td><td align="left">{_esc(t)}</td></tr>' for _, c, t in _NORM_BINS
+    )
+    rows += f'<tr><td bgcolor="{_NONFINITE}"> </td><td align="left">nan/inf</td></tr>'
+    table = f'<<table border="1" cellborder="0" cellspacing="2" color="#6b7280"><tr><td colspan="2"><b>‖grad‖</b></td></tr>{rows}</table>>'
+    with dot.subgraph(name="cluster_legend") as c:
+        c.attr(label="", style="invis")
+        c.node(f"{id_prefix}legend", table, shape="plain", id=f"{id_prefix}legend", **{"class": "legend"})
+
+
+def _css(it, status):
+    cls = it.kind
+    if status:
+        cls += f" gg-{status}"
+    return cls
+
+
+# --- modules ----------------------------------------------------------------------------------
+def _module_tree(graph):
+    names = sorted({it.module for it in graph.items if it.module})
+    parent = {}
+    for m in names:
+        parts = m.split(".")
+        parent[m] = next(
+            (".".join(parts[:i]) for i in range(len(parts) - 1, 0, -1) if ".".join(parts[:i]) in names), None
+        )
+    return names, parent
+
+
+def _module_label(graph, m):
+    t = graph.module_types.get(m)
+    return f"{m} ({t})" if t else m
+
+
+def _emit_clusters(dot, graph, emit_item, id_prefix):
+    names, parent = _module_tree(graph)
+    children = {}
+    for m in names:
+        children.setdefault(parent[m], []).append(m)
+    index = {m: k for k, m in enumerate(names)}
+    members = {}
+    for it in graph.items:
+        members.setdefault(it.module, []).append(it)
+
+    def emit(container, m, k):
+        with container.subgraph(name=f"cluster_{id_prefix}{k}") as c:
+            c.attr(
+                label=_module_label(graph, m),
+                style="rounded,dashed",
+                color="#6b7280",
+                fontname="Helvetica",
+                fontsize="10",
+                id=f"{id_prefix}cluster{k}",
+            )
+            for it in members.get(m, []):
+                emit_item(c, it)
+            for child in children.get(m, []):
+                emit(c, child, index[child])
+
+    for it in members.get(None, []):
+        emit_item(dot, it)
+    for m in children.get(None, []):
+        emit(dot, m, index[m])
+
+
+def _groups(graph):
+    """{item id: group node id}: every item of a module goes to its outermost module."""
+    names, parent = _module_tree(graph)
+    top = {}
+    for m in names:
+        t = m
+        while parent[t] is not None:
+            t = parent[t]
+        top[m] = t
+    tops = list(dict.fromkeys(top[m] for m in names))
+    gid = {m: f"m{k}" for k, m in enumerate(tops)}
+    return {it.id: gid[top[it.module]] for it in graph.items if it.module}
+
+
+def _emit_groups(dot, graph, groups, id_prefix, ov, on_path, grads, item_grad):
+    members = {}
+    for it in graph.items:
+        if it.id in groups:
+            members.setdefault(groups[it.id], []).append(it)
+    for gid, items in members.items():
+        names = [it.module for it in items]
+        m = min(names, key=len)
+        ops = [it.op for it in items if it.kind == "op"]
+        rows = [f"<b>{_esc(_module_label(graph, m))}</b>"]
+        if ops:
+            shown = ", ".join(dict.fromkeys(ops))
+            rows.append(_esc(f"{len(ops)} ops: {shown}" if len(shown) < 48 else f"{len(ops)} ops"))
+        for it in items:
+            if it.kind == "value" and it.param:
+                line = _esc(f"{it.name[len(m) + 1 :] if it.name.startswith(m + '.') else it.name} {tuple(it.shape)}")
+                g = item_grad(it)
+                if grads and g is not None:
+                    line += f' <font color="{_BACKWARD}">‖g‖={norm(g):.3g}</font>'
+                rows.append(line)
+        statuses = [ov.status.get(it.id) for it in items]
+        current = "current" in statuses or "anomaly" in statuses
+        pending = bool(statuses) and all(s == "pending" for s in statuses)
+        grey = pending or (on_path is not None and not any(it.id in on_path for it in items))
+        fill = _ANOMALY if "anomaly" in statuses else _CURRENT if current else _PENDING[0] if grey else "#ede9fe"
+        table = (
+            f'<<table border="{3 if current else 1}" cellborder="0" cellspacing="0" cellpadding="3" bgcolor="{fill}" '
+            f'color="#6b7280">' + "".join(f"<tr><td>{r}</td></tr>" for r in rows) + "</table>>"
+        )
+        cls = "module" + (" gg-current" if current else " gg-pending" if pending else "")
+        dot.node(
+            id_prefix + gid,
+            table,
+            shape="plain",
+            id=id_prefix + gid,
+            fontcolor=_PENDING[1] if grey else "black",
+            tooltip=_module_label(graph, m),
+            **{"class": cls},
+        )
+
+
+# --- highlight ------------------------------------------------------------------------------------
+def _path(graph, target):
+    """Ids of the items on a gradient path from the roots down to ``target``."""
+    item = None
+    if isinstance(target, str):
+        item = next((it for it in graph.items if it.kind == "value" and it.name == target), None)
+    elif isinstance(target, (Tensor, Scalar, Node)):
+        item = graph.value_item.get(id(root_vertex(target)))
+    if item is None:
+        raise ValueError(
+            f"highlight: {target!r} is not a value in this graph (pass a parameter, or its name with params=)"
+        )
+    consumers = {}
+    for e in graph.edges:
+        if e.flows:
+            consumers.setdefault(e.src.id, []).append(e.dst)
+    path = {item.id}
+    stack = [item]
+    while stack:
+        it = stack.pop()
+        for c in consumers.get(it.id, []):
+            if c.id not in path:
+                path.add(c.id)
+                stack.append(c)
+    return path
+
+
+# --- files -------------------------------------------------------------------------------------------
+def has_dot():
+    """Whether the Graphviz ``dot`` program is on PATH."""
+    return shutil.which("dot") is not None
+
+
+def pipe(graph, format="svg"):
+    """The rendered bytes of ``graph`` (raises ``GraphvizNotFoundError`` without ``dot``)."""
+    import graphviz
+
+    if not has_dot():
+        raise GraphvizNotFoundError(INSTALL_HELP)
+    try:
+        return graph.pipe(format=format)
+    except graphviz.ExecutableNotFound:
+        raise GraphvizNotFoundError(INSTALL_HELP) from None
+
+
+def render(graph, path, format="svg"):
+    """Write ``graph`` (from ``draw``) to ``path`` as svg, png or pdf; returns the path."""
+    if format not in ("svg", "png", "pdf"):
+        raise ValueError(f"format must be 'svg', 'png' or 'pdf', got {format!r}")
+    data = pipe(graph, format)
+    path = os.fspath(path)
+    with open(path, "wb") as f:
+        f.write(data)
+    return path
+
+
+def svg(graph):
+    """The SVG of ``graph`` as text to inline in HTML (no XML prolog or doctype)."""
+    text = pipe(graph, "svg").decode("utf-8")
+    text = re.sub(r"<\?xml[^>]*\?>", "", text)
+    text = re.sub(r"<!DOCTYPE[^>]*>", "", text)
+    return re.sub(r"<!--.*?-->", "", text, flags=re.S).strip()
+
+
+# --- anomaly -------------------------------------------------------------------------------------------
+def creation_site(trace):
+    """The "file:line" of the last frame in a creation trace (``node.trace``), or None."""
+    if not trace:
+        return None
+    found = re.findall(r'File "([^"]+)", line (\d+)', trace)
+    if not found:
+        return None
+    path, line = found[-1]
+    return f"{path}:{line}"
+
+
+def draw_anomaly(err, **kwargs):
+    """The graph of an ``AnomalyError``: the node whose gradient went NaN/inf in red, with the
+    file:line of the forward call that created it."""
+    node = err.node
+    roots = err.roots or (node,)
+    graph = build(roots, params=kwargs.pop("params", None))
+    item = graph.op_item.get(id(node))
+    status, notes = {}, {}
+    if item is not None:
+        status[item.id] = "anomaly"
+        site = creation_site(getattr(node, "trace", None))
+        notes[item.id] = f"nan/inf gradient; created at {site}" if site else "nan/inf gradient"
+    kwargs.setdefault("show", "both")
+    return to_dot(graph, overlay=Overlay(status=status, notes=notes, phase=None), **kwargs)
+
+
+__all__ = [
+    "draw",
+    "render",
+    "to_dot",
+    "svg",
+    "pipe",
+    "summarize",
+    "norm",
+    "has_dot",
+    "draw_anomaly",
+    "creation_site",
+    "Overlay",
+    "GraphvizNotFoundError",
+    "GraphTooLargeError",
+    "INSTALL_HELP",
+]

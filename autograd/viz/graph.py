@@ -1,0 +1,473 @@
+"""The drawn graph as plain data: one iterative walk over the vertices behind some roots.
+
+An op on Tensors becomes two items, the op and the value it made; a leaf Tensor one value item;
+an input that needs no gradient (``None`` in ``node.next``) a constant item; a Scalar a value item
+plus, if an op made it, an op item (micrograd's picture). Values and gradients are taken from
+whatever the engine still holds: leaf data and ``.grad``, the roots, the inputs and outputs a node
+saved (until backward frees them) and, under ``autograd.viz.watch()``, every node's value and
+gradients.
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+from ..engine import Node
+from ..scalar import Scalar
+from ..tensor import Tensor
+
+
+class Item:
+    """One drawn node: kind is "op", "value" or "const"."""
+
+    __slots__ = (
+        "id",
+        "kind",
+        "vertex",
+        "name",
+        "shape",
+        "dtype",
+        "value",
+        "grad",
+        "op",
+        "attrs",
+        "rule",
+        "module",
+        "root",
+        "param",
+        "scalar",
+        "trace",
+        "op_item",
+    )
+
+    def __init__(self, id_, kind, vertex):
+        self.id = id_
+        self.kind = kind
+        self.vertex = vertex
+        self.name = ""
+        self.shape = None
+        self.dtype = None
+        self.value = None
+        self.grad = None
+        self.op = ""
+        self.attrs = ""
+        self.rule = ""
+        self.module = None
+        self.root = False
+        self.param = False
+        self.scalar = False
+        self.trace = None
+        self.op_item = None  # for the value an op made: that op's item
+
+    def __repr__(self):
+        return f"<Item {self.id} {self.kind} {self.op or self.name}>"
+
+
+class Edge:
+    """A forward edge src → dst; when it ``flows``, a gradient ``grad`` goes back dst → src."""
+
+    __slots__ = ("src", "dst", "index", "flows", "grad", "saved")
+
+    def __init__(self, src, dst, index, flows, saved):
+        self.src = src
+        self.dst = dst
+        self.index = index
+        self.flows = flows
+        self.grad = None
+        self.saved = saved  # the op keeps this value for its backward (its output, for op → value)
+
+
+class Graph:
+    """Items in forward order (inputs first), edges, and lookups from engine vertices."""
+
+    def __init__(self):
+        self.items = []
+        self.edges = []
+        self.value_item = {}  # id(vertex) -> value item
+        self.op_item = {}  # id(vertex) -> op item
+        self.in_edge = {}  # (id(vertex), input index) -> edge index
+        self.out_edge = {}  # id(vertex) -> index of the op → value edge
+        self.module_types = {}
+        self.roots = []
+        self._keep = []  # the vertices, so ids stay unique while the graph lives
+
+    def op_items(self):
+        return [it for it in self.items if it.kind == "op"]
+
+
+def as_array(x):
+    """A gradient or value as an ndarray (Tensors unwrapped), or a float for Scalars."""
+    if x is None:
+        return None
+    if isinstance(x, Tensor):
+        return x.data
+    if isinstance(x, Scalar):
+        return x.data
+    if isinstance(x, (float, int, np.floating)):
+        return float(x)
+    return np.asarray(x)
+
+
+def root_vertex(r):
+    """The graph vertex of a Tensor (its grad_fn, or itself), Scalar or Node."""
+    if isinstance(r, Tensor):
+        return r.grad_fn if r.grad_fn is not None else r
+    if isinstance(r, (Scalar, Node)):
+        return r
+    raise TypeError(f"cannot draw a {type(r).__name__}: pass Tensors or Scalars (or graph Nodes)")
+
+
+def forward_order(roots):
+    """Vertices reachable from ``roots``, each after all its inputs (iterative post-order DFS)."""
+    order = []
+    seen = set()
+    for root in roots:
+        if id(root) in seen:
+            continue
+        seen.add(id(root))
+        stack = [(root, iter(_inputs(root)))]
+        while stack:
+            vertex, it = stack[-1]
+            for e in it:
+                if e is not None and id(e) not in seen:
+                    seen.add(id(e))
+                    stack.append((e, iter(_inputs(e))))
+                    break
+            else:
+                stack.pop()
+                order.append(vertex)
+    return order
+
+
+def _inputs(vertex):
+    if isinstance(vertex, (Node, Scalar)):
+        return vertex.next  # structure survives backward, unlike node.inputs
+    return ()
+
+
+def param_names(params):
+    """{id(value): name} from a {name: tensor} map or (name, tensor) pairs."""
+    if params is None:
+        return {}
+    pairs = params.items() if hasattr(params, "items") else params
+    return {id(t): str(name) for name, t in pairs}
+
+
+def meta_module(meta):
+    """(module name, type name) from a node's meta: a dict, an object or a plain name."""
+    if meta is None:
+        return None, None
+    if isinstance(meta, str):
+        return meta, None
+    if isinstance(meta, dict):
+        return meta.get("module"), meta.get("type")
+    return getattr(meta, "module", None), getattr(meta, "type", None)
+
+
+def build(roots, params=None, hide_constants=False):
+    """Walk the graph behind ``roots`` (Tensors, Scalars or Nodes) into a ``Graph``."""
+    names = param_names(params)
+    g = Graph()
+    root_tensors = {}
+    vertices = []
+    for r in roots:
+        v = root_vertex(r)
+        vertices.append(v)
+        if isinstance(r, Tensor):
+            root_tensors[id(v)] = r
+    order = forward_order(vertices)
+    g._keep = order
+    g.roots = vertices
+    known = _known_tensors(order)
+    counter = [0]
+
+    def new(kind, vertex):
+        prefix = {"op": "op", "value": "v", "const": "c"}[kind]
+        item = Item(f"{prefix}{counter[0]}", kind, vertex)
+        counter[0] += 1
+        g.items.append(item)
+        return item
+
+    def edge(src, dst, index, flows, saved):
+        g.edges.append(Edge(src, dst, index, flows, saved))
+        return len(g.edges) - 1
+
+    for v in order:
+        if isinstance(v, Node):
+            op = new("op", v)
+            _fill_op(op, v.op, v.ctx)
+            op.trace = v.trace
+            module, type_ = meta_module(v.meta)
+            op.module = module
+            if module and type_:
+                g.module_types[module] = type_
+            g.op_item[id(v)] = op
+            saves = set(v.op.saves)
+            inputs = v.inputs
+            for i, e in enumerate(v.next):
+                if e is not None:
+                    g.in_edge[(id(v), i)] = edge(g.value_item[id(e)], op, i, True, i in saves)
+                elif not hide_constants:
+                    c = new("const", None)
+                    x = inputs[i] if inputs is not None and i < len(inputs) else None
+                    if x is not None:
+                        c.value = x.data
+                        c.shape, c.dtype = x.data.shape, x.data.dtype
+                        c.name = names.get(id(x)) or x.name or ""
+                    elif v.shapes is not None:
+                        c.shape = v.shapes[i]
+                    edge(c, op, i, False, i in saves)
+            out = new("value", v)
+            out.op_item = op
+            t = root_tensors.get(id(v))
+            _fill_node_value(out, v, t if t is not None else known.get(id(v)), names)
+            g.value_item[id(v)] = out
+            g.out_edge[id(v)] = edge(op, out, None, True, bool(v.op.saves_out))
+            if v.grad_sent is not None:
+                for i, gi in enumerate(v.grad_sent):
+                    if gi is not None and (id(v), i) in g.in_edge:
+                        g.edges[g.in_edge[(id(v), i)]].grad = as_array(gi)
+        elif isinstance(v, Scalar):
+            hidden = hide_constants and v.op is None and not v.label and id(v) not in names
+            op = None
+            if v.op is not None:
+                op = new("op", v)
+                _fill_op(op, v.op, v.ctx)
+                g.op_item[id(v)] = op
+            if hidden:
+                continue
+            item = new("value", v)
+            item.scalar = True
+            item.name = v.label or names.get(id(v), "")
+            item.param = id(v) in names
+            item.value, item.grad = v.data, v.grad
+            g.value_item[id(v)] = item
+            if op is not None:
+                item.op_item = op
+                saves = set(v.op.saves)
+                for i, e in enumerate(v.next):
+                    if id(e) in g.value_item:
+                        g.in_edge[(id(v), i)] = edge(g.value_item[id(e)], op, i, True, i in saves)
+                g.out_edge[id(v)] = edge(op, item, None, True, bool(v.op.saves_out))
+                _scalar_edge_grads(g, v)
+        else:  # a leaf Tensor (or a tensor with no graph at all)
+            item = new("value", v)
+            item.value = v.data
+            item.shape, item.dtype = v.data.shape, v.data.dtype
+            item.grad = as_array(v.grad)
+            item.name = names.get(id(v)) or v.name or ""
+            item.param = id(v) in names
+            g.value_item[id(v)] = item
+        # The item order above puts a Scalar's op after the items of its inputs, as for Nodes.
+    for v in vertices:
+        if id(v) in g.value_item:
+            g.value_item[id(v)].root = True
+    _infer_shapes(g)
+    _single_consumer_grads(g)
+    _assign_modules(g)
+    return g
+
+
+# Ops whose output has their (only) input's shape, so a known shape on one side gives the other.
+_SAME_SHAPE = set(
+    "neg exp log sqrt abs sin cos erf clamp tanh sigmoid relu leaky_relu gelu gelu_tanh elu selu softplus "
+    "softmax log_softmax clone to".split()
+)
+
+
+def _infer_shapes(g):
+    """Fill the shapes backward freed: from a gradient, an edge's gradient, or a shape-keeping op."""
+    for it in g.items:
+        if it.shape is None and it.grad is not None and not it.scalar:
+            it.shape = np.shape(it.grad)
+    for e in g.edges:
+        if e.src.shape is None and e.grad is not None and not e.src.scalar and e.dst.kind == "op":
+            e.src.shape = np.shape(e.grad)
+    ins = {}
+    for e in g.edges:
+        if e.dst.kind == "op":
+            ins.setdefault(e.dst.id, []).append(e.src)
+    same = []
+    for it in g.items:
+        if it.kind == "value" and it.op_item is not None and it.op_item.op in _SAME_SHAPE:
+            xs = ins.get(it.op_item.id, [])
+            if len(xs) == 1:
+                same.append((xs[0], it))
+    # One pass each way (inputs to outputs, then back) covers chains without repeated sweeps.
+    for x, out in same:
+        if out.shape is None and x.shape is not None:
+            out.shape = x.shape
+    for x, out in reversed(same):
+        if x.shape is None and out.shape is not None:
+            x.shape = out.shape
+
+
+def _fill_op(item, op, ctx):
+    item.op = op.name
+    item.rule = op.rule
+    item.attrs = op_attrs(op.name, ctx)
+
+
+def _fill_node_value(item, node, tensor, names):
+    value = node.value
+    if value is None:
+        value = node.out
+    if value is None and tensor is not None:
+        value = tensor.data
+    grad = node.grad_value
+    retained = node.retain() if node.retain is not None else None
+    if grad is None and retained is not None and retained.grad is not None:
+        grad = retained.grad
+    if grad is None and tensor is not None and tensor.grad is not None:
+        grad = tensor.grad
+    item.value = as_array(value)
+    item.grad = as_array(grad)
+    if item.value is not None:
+        item.shape, item.dtype = item.value.shape, item.value.dtype
+    for t in (tensor, retained):
+        if t is not None:
+            item.name = item.name or names.get(id(t)) or t.name or ""
+            if item.shape is None:
+                item.shape, item.dtype = t.data.shape, t.data.dtype
+
+
+def _known_tensors(order):
+    """{id(node): a Tensor holding its output}, from the inputs other nodes saved (pre-backward)."""
+    known = {}
+    for v in order:
+        if isinstance(v, Node):
+            if v.retain is not None:
+                t = v.retain()
+                if t is not None:
+                    known[id(v)] = t
+            if v.inputs is None:
+                continue
+            for i, x in enumerate(v.inputs):
+                if isinstance(x, Tensor) and x.grad_fn is not None and v.next[i] is x.grad_fn:
+                    known.setdefault(id(x.grad_fn), x)
+    return known
+
+
+def _scalar_edge_grads(g, v):
+    """A Scalar keeps its inputs and ctx, so the gradient sent to each input can be recomputed."""
+    try:
+        xs = tuple(x.data for x in v.next)
+        for i in range(len(v.next)):
+            k = g.in_edge.get((id(v), i))
+            if k is not None:
+                g.edges[k].grad = float(v.op.vjps[i](v.grad, v.ctx, v.data, *xs))
+    except (ArithmeticError, TypeError, ValueError):
+        pass  # e.g. 0 · inf; the edge is then drawn without its gradient
+
+
+def _single_consumer_grads(g):
+    """An edge that is its source's only way back carries the source's whole gradient."""
+    uses = {}
+    for k, e in enumerate(g.edges):
+        if e.flows and e.dst.kind == "op":
+            uses.setdefault(e.src.id, []).append(k)
+    for k, e in enumerate(g.edges):
+        if e.grad is not None or not e.flows:
+            continue
+        if e.src.kind == "op":  # op → its value: the value's gradient flows back into the op
+            e.grad = e.dst.grad
+        elif len(uses.get(e.src.id, ())) == 1 and not e.src.scalar:
+            e.grad = e.src.grad
+
+
+def _assign_modules(g):
+    """Module of every item: node meta, parameter name prefix, then absorb unlabelled ops."""
+    for it in g.items:
+        if it.kind == "value" and it.op_item is not None:
+            it.module = it.op_item.module
+        elif it.kind == "value" and it.param and "." in it.name:
+            it.module = it.name.rsplit(".", 1)[0]
+    inputs = {}
+    consumers = {}
+    for e in g.edges:
+        if e.dst.kind == "op":
+            inputs.setdefault(e.dst.id, []).append(e.src)
+            consumers.setdefault(e.src.id, []).append(e.dst)
+    # nn labels only the last node a module made. An unlabelled op joins module M when everything
+    # that uses its value is in M (or joins M) and a chain of such ops leads back to something of
+    # M (its parameter, an earlier labelled op): the matmul under a block's labelled tanh does, a
+    # relu between two layers does not.
+    cand = {}
+    for it in reversed(g.items):
+        if it.kind != "op" or it.module is not None:
+            continue
+        out = g.value_item.get(id(it.vertex))
+        mods = {u.module or cand.get(u.id) for u in consumers.get(out.id, [])} if out is not None else set()
+        if len(mods) == 1 and None not in mods:
+            cand[it.id] = mods.pop()
+    for it in g.items:
+        m = cand.get(it.id)
+        if m is not None and any(x.module == m for x in inputs.get(it.id, [])):
+            it.module = m
+            out = g.value_item.get(id(it.vertex))
+            if out is not None:
+                out.module = m
+
+
+# --- what an op's ctx means, per op -------------------------------------------------------
+_REDUCTIONS = ("sum", "mean", "amax", "amin", "max", "min", "logsumexp")
+_SHAPE_OPS = ("reshape", "squeeze", "unsqueeze", "expand", "sum_to")
+
+
+def op_attrs(name, ctx):
+    """The op's attributes as short text ("dim=1", "slope=0.01"), from its ``ctx``."""
+    if ctx is None:
+        return ""
+    try:
+        if isinstance(ctx, dict) or hasattr(ctx, "_asdict") or hasattr(ctx, "__dict__"):
+            d = ctx if isinstance(ctx, dict) else ctx._asdict() if hasattr(ctx, "_asdict") else vars(ctx)
+            return ", ".join(f"{k}={_short(v)}" for k, v in d.items() if _is_small(v))
+        if name in _REDUCTIONS:
+            in_shape, dims, keepdim = ctx
+            if len(dims) == len(in_shape) and not keepdim:
+                return ""  # over everything: x.sum()
+            return f"dim={_dims(dims)}" + (", keepdim" if keepdim else "")
+        if name in ("softmax", "log_softmax"):
+            return f"dim={_dims(ctx)}"
+        if name == "leaky_relu":
+            return f"slope={ctx:g}"
+        if name == "elu":
+            return f"alpha={ctx:g}"
+        if name == "softplus":
+            return f"beta={ctx[0]:g}, threshold={ctx[1]:g}"
+        if name == "pow":
+            return f"c={ctx:g}"
+        if name == "clamp":
+            return ", ".join(f"{k}={v:g}" for k, v in zip(("min", "max"), ctx) if v is not None)
+        if name == "stack":
+            return f"dim={ctx}"
+        if name == "cat":
+            return f"dim={ctx[0]}"
+        if name == "gather":
+            return f"dim={ctx[1]}"
+        if name == "to":
+            return f"from {np.dtype(ctx)}"
+        if name in _SHAPE_OPS:
+            return f"from {tuple(ctx)}"
+        if isinstance(ctx, numbers.Real) and not isinstance(ctx, bool):
+            return f"{ctx:g}"
+    except (TypeError, ValueError, IndexError):
+        pass
+    return ""
+
+
+def _dims(dims):
+    dims = tuple(dims) if isinstance(dims, (tuple, list)) else dims
+    return dims[0] if isinstance(dims, tuple) and len(dims) == 1 else dims
+
+
+def _is_small(v):
+    if isinstance(v, (bool, numbers.Real, str)):
+        return True
+    return isinstance(v, tuple) and len(v) <= 4 and all(isinstance(x, numbers.Real) for x in v)
+
+
+def _short(v):
+    return f"{v:g}" if isinstance(v, float) else str(v)
