@@ -269,7 +269,7 @@ def test_module_records_its_name_on_the_output_node():
     out = net(x)
     assert out.grad_fn.meta == {"module": "head.1", "type": "Tanh"}  # the innermost module that made it wins
     lone = nn.Linear(3, 1)
-    assert lone(x).grad_fn.meta == {"module": "Linear"}
+    assert lone(x).grad_fn.meta == {"module": "Linear", "type": "Linear"}
     # a child attached later gets its full path
     outer = nn.Sequential()
     outer.append(nn.Sequential(nn.Linear(3, 2)))
