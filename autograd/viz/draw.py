@@ -411,7 +411,7 @@ def _module_tree(graph):
 
 def _module_label(graph, m):
     t = graph.module_types.get(m)
-    return f"{m} ({t})" if t else m
+    return f"{m} ({t})" if t and t != m else m
 
 
 def _emit_clusters(dot, graph, emit_item, id_prefix):
