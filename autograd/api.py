@@ -51,8 +51,9 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     result = []
     for x, g in zip(inputs, grads):
         if g is not None and isinstance(x, Tensor) and not isinstance(g, Tensor):
-            from .tensor import _wrap
             import numpy as np
+
+            from .tensor import _wrap
 
             g = _wrap(np.array(g, dtype=x.dtype, copy=True))
         result.append(g)

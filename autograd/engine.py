@@ -321,28 +321,32 @@ def unbroadcast_array(g, shape):
     return g.reshape(shape) if g.shape != shape else g
 
 
-def _topological_order(roots):
-    """Vertices reachable from ``roots``, each after every vertex that feeds it gradient.
-
-    Iterative post-order DFS (no recursion limit); the reverse is the order of backward.
-    """
+def postorder(roots, edges):
+    """Every vertex reachable from ``roots`` through ``edges(vertex)``, each after all the vertices
+    its edges lead to (iterative DFS: no recursion limit)."""
     order = []
     seen = set()
     for root in roots:
         if id(root) in seen:
             continue
         seen.add(id(root))
-        stack = [(root, iter(_edges(root)))]
+        stack = [(root, iter(edges(root)))]
         while stack:
-            vertex, edges = stack[-1]
-            for e in edges:
+            vertex, it = stack[-1]
+            for e in it:
                 if e is not None and id(e) not in seen:
                     seen.add(id(e))
-                    stack.append((e, iter(_edges(e))))
+                    stack.append((e, iter(edges(e))))
                     break
             else:
                 stack.pop()
                 order.append(vertex)
+    return order
+
+
+def _topological_order(roots):
+    """Vertices reachable from ``roots``, each before every vertex it sends gradient to."""
+    order = postorder(roots, _edges)
     order.reverse()
     return order
 

@@ -3,15 +3,12 @@ initialization and ``state_dict`` layout (weight (out_channels, in_channels/grou
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
 import autograd as ag
 from autograd import ShapeError
 
-from . import init
-from .layers import _dtype
+from .layers import _dtype, reset_like_pytorch
 from .module import Module, Parameter
 
 
@@ -49,11 +46,7 @@ class _ConvNd(Module):
 
     def reset_parameters(self):
         """PyTorch's default: W ~ kaiming_uniform_(a=√5), b ~ U(−1/√fan_in, 1/√fan_in)."""
-        init.kaiming_uniform_(self.weight, a=math.sqrt(5), generator=self.generator)
-        if self.bias is not None:
-            fan_in, _ = init.calculate_fan_in_and_fan_out(self.weight)
-            bound = 1.0 / math.sqrt(fan_in) if fan_in > 0 else 0.0
-            init.uniform_(self.bias, -bound, bound, generator=self.generator)
+        reset_like_pytorch(self.weight, self.bias, self.generator)
 
     def _check(self, x):
         name = type(self).__name__

@@ -33,6 +33,16 @@ __all__ = [
 ]
 
 
+def reset_like_pytorch(weight, bias, generator=None):
+    """PyTorch's default init for Linear and Conv: W ~ kaiming_uniform_(a=√5), i.e.
+    U(−1/√fan_in, 1/√fan_in), and b ~ U(−1/√fan_in, 1/√fan_in)."""
+    init.kaiming_uniform_(weight, a=math.sqrt(5), generator=generator)
+    if bias is not None:
+        fan_in, _ = init.calculate_fan_in_and_fan_out(weight)
+        bound = 1.0 / math.sqrt(fan_in) if fan_in > 0 else 0.0
+        init.uniform_(bias, -bound, bound, generator=generator)
+
+
 def _dtype(dtype):
     return np.dtype(ag.get_default_dtype() if dtype is None else dtype)
 
@@ -90,10 +100,7 @@ class Linear(Module):
 
     def reset_parameters(self):
         """PyTorch's default init (above)."""
-        init.kaiming_uniform_(self.weight, a=math.sqrt(5), generator=self.generator)
-        if self.bias is not None:
-            bound = 1.0 / math.sqrt(self.in_features)
-            init.uniform_(self.bias, -bound, bound, generator=self.generator)
+        reset_like_pytorch(self.weight, self.bias, self.generator)
 
     def forward(self, input):
         if input.ndim == 0 or input.shape[-1] != self.in_features:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..engine import Op
-from ..tensor import ShapeError, Tensor, as_tensor, apply
+from ..tensor import ShapeError, Tensor, apply, as_tensor
 from . import dual
 
 

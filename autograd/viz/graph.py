@@ -14,7 +14,7 @@ import numbers
 
 import numpy as np
 
-from ..engine import Node
+from ..engine import Node, postorder
 from ..scalar import Scalar
 from ..tensor import Tensor
 
@@ -120,25 +120,8 @@ def root_vertex(r):
 
 
 def forward_order(roots):
-    """Vertices reachable from ``roots``, each after all its inputs (iterative post-order DFS)."""
-    order = []
-    seen = set()
-    for root in roots:
-        if id(root) in seen:
-            continue
-        seen.add(id(root))
-        stack = [(root, iter(_inputs(root)))]
-        while stack:
-            vertex, it = stack[-1]
-            for e in it:
-                if e is not None and id(e) not in seen:
-                    seen.add(id(e))
-                    stack.append((e, iter(_inputs(e))))
-                    break
-            else:
-                stack.pop()
-                order.append(vertex)
-    return order
+    """Vertices reachable from ``roots``, each after all its inputs."""
+    return postorder(roots, _inputs)
 
 
 def _inputs(vertex):
