@@ -62,6 +62,12 @@ class Scalar:
         self.hooks.append(hook)
         return engine._HookHandle(self.hooks, hook)
 
+    def backward_steps(self):
+        """Run backward one node at a time (see ``autograd.viz.BackwardStepper``)."""
+        from . import viz
+
+        return viz.BackwardStepper(self)
+
     def draw(self, **kwargs):
         """Draw this Scalar's graph (see ``autograd.viz.draw``)."""
         from . import viz

@@ -137,3 +137,14 @@ def test_frames_forward_then_backward_then_done():
     assert len(frames) == 2 + 2 + 1
     assert captions[0].startswith("forward 1/2 — exp") and captions[2].startswith("backward 1/2 — sum")
     assert "exp: ∂L/∂x = g ⊙ eˣ" in captions[3] and captions[-1].startswith("done")
+
+
+def test_scalar_backward_steps_matches_backward():
+    a, b = ag.Scalar(0.5, label="a"), ag.Scalar(-1.5, label="b")
+    out = (a * b).tanh() + a
+    steps = out.backward_steps()
+    stepped = (a.grad, b.grad)
+    out.zero_grad()
+    out.backward()
+    assert stepped == (a.grad, b.grad)
+    assert len(steps) == 3
