@@ -112,20 +112,19 @@ def conv_forward_array(x, w, geo, keep_cols=False):
 def conv_input_grad_array(g, w, geo):
     N, C, H, W = geo.x_shape
     G = geo.groups
-    O, _, kh, kw = geo.w_shape
+    O, Cg, kh, kw = geo.w_shape
     Ho, Wo = geo.out_hw
     ph, pw = geo.padding
-    g_rows = np.ascontiguousarray(g).reshape(N, G, O // G, Ho * Wo)
-    dcols = np.matmul(_w_mat(w, geo).transpose(0, 2, 1), g_rows)  # (N, G, Cg·kh·kw, Ho·Wo)
-    dcols = dcols.reshape(N, C, kh, kw, Ho, Wo)
-    dxp = np.zeros((N, C, H + 2 * ph, W + 2 * pw), dtype=dcols.dtype)
+    # One GEMM per group over the whole batch: (Cg·kh·kw, O/G) @ (O/G, N·Ho·Wo).
+    g_t = np.ascontiguousarray(np.asarray(g).reshape(N, G, O // G, Ho * Wo).transpose(1, 2, 0, 3))
+    dcols = np.matmul(_w_mat(w, geo).transpose(0, 2, 1), g_t.reshape(G, O // G, N * Ho * Wo))
+    dcols = dcols.reshape(C, kh, kw, N, Ho, Wo)
+    dxp = np.zeros((C, N, H + 2 * ph, W + 2 * pw), dtype=dcols.dtype)
     for a in range(kh):
         for b in range(kw):
             rows, columns = _offset_slices(geo, a, b)
-            dxp[:, :, rows, columns] += dcols[:, :, a, b]
-    if ph == 0 and pw == 0:
-        return dxp
-    return np.ascontiguousarray(dxp[:, :, ph : ph + H, pw : pw + W])
+            dxp[:, :, rows, columns] += dcols[:, a, b]
+    return np.ascontiguousarray(dxp[:, :, ph : ph + H, pw : pw + W].transpose(1, 0, 2, 3))
 
 
 def conv_weight_grad_array(x, g, geo, cols=None):
