@@ -35,7 +35,10 @@ class Standardize:
         a = _array(x)
         axes = (0,) if a.ndim <= 2 else (0,) + tuple(range(2, a.ndim))
         self.mean = a.mean(axis=axes, keepdims=True)[0]
-        self.std = a.std(axis=axes, keepdims=True)[0]
+        std = a.std(axis=axes, keepdims=True)[0]
+        # A feature constant on the training data (a border pixel that is always 0) keeps its
+        # scale, as scikit-learn does: dividing by σ ≈ 0 would blow up the values it takes later.
+        self.std = np.where(std > 0, std, 1.0).astype(std.dtype)
         return self
 
     def transform(self, x):

@@ -147,3 +147,10 @@ def test_augmentations_on_image_batches():
     assert mx.dtype == np.float32
     with pytest.raises(ValueError, match=r"\(N, C, H, W\)"):
         transforms.Cutout(2)((ag.zeros(3, 4), y))
+
+
+def test_standardize_keeps_constant_features_finite():
+    train = np.array([[0.0, 1.0], [0.0, 3.0]])
+    s = transforms.Standardize().fit(train)
+    out = s.transform(np.array([[5.0, 2.0]]))
+    np.testing.assert_allclose(out, [[5.0, 0.0]], atol=1e-6)  # the constant feature is only centred
