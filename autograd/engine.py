@@ -345,8 +345,32 @@ def postorder(roots, edges):
 
 
 def _topological_order(roots):
-    """Vertices reachable from ``roots``, each before every vertex it sends gradient to."""
-    order = postorder(roots, _edges)
+    """Vertices reachable from ``roots``, each before every vertex it sends gradient to.
+
+    ``postorder`` with the edges looked up inline: this runs once per backward over every node.
+    """
+    scalar_cls = _scalar_cls
+    order = []
+    seen = set()
+    for root in roots:
+        if root in seen:
+            continue
+        seen.add(root)
+        stack = [(root, iter(_edges(root)))]
+        while stack:
+            vertex, it = stack[-1]
+            for e in it:
+                if e is not None and e not in seen:
+                    seen.add(e)
+                    cls = e.__class__
+                    if cls is scalar_cls or (cls is Node and not e.freed):
+                        stack.append((e, iter(e.next)))
+                    else:
+                        stack.append((e, iter(_edges(e))))
+                    break
+            else:
+                stack.pop()
+                order.append(vertex)
     order.reverse()
     return order
 
@@ -498,17 +522,7 @@ def run_backward(roots, seeds, retain_graph=False, create_graph=False, inputs=No
                         vertex.inputs = None
                         vertex.ctx = None
                     vertex.freed = True
-            elif Tensor is not None and cls is Tensor or (Tensor is not None and isinstance(vertex, Tensor)):
-                if vertex._hooks:
-                    g = _run_hooks(vertex._hooks, g, create_graph)
-                if observer is not None:
-                    observer(vertex, g, [])
-                if wanted is not None:
-                    if id(vertex) in wanted:
-                        captured[wanted[id(vertex)]] = g
-                else:
-                    _accumulate_tensor_grad(vertex, g, create_graph, vertex in owned)
-            else:  # Scalar: its own node, and every Scalar keeps its gradient
+            elif cls is Scalar:  # its own node, and every Scalar keeps its gradient
                 if vertex.hooks:
                     g = _run_hooks(vertex.hooks, g, create_graph)
                 if wanted is not None:
@@ -517,7 +531,7 @@ def run_backward(roots, seeds, retain_graph=False, create_graph=False, inputs=No
                 elif create_graph:
                     vertex.grad = g if isinstance(vertex.grad, float) and vertex.grad == 0.0 else vertex.grad + g
                 else:
-                    vertex.grad += float(g)
+                    vertex.grad += g
                 op = vertex.op
                 if op is None:
                     if observer is not None:
@@ -531,7 +545,7 @@ def run_backward(roots, seeds, retain_graph=False, create_graph=False, inputs=No
                         g = Scalar(float(g))
                 else:
                     out = vertex.data
-                    xs = tuple(x.data for x in ins)
+                    xs = (ins[0].data,) if len(ins) == 1 else (ins[0].data, ins[1].data)
                 vjps = op.vjps
                 sent = [] if observer is not None else None
                 for i, edge in enumerate(ins):
@@ -544,6 +558,16 @@ def run_backward(roots, seeds, retain_graph=False, create_graph=False, inputs=No
                     grads[edge] = gi if prev is None else prev + gi
                 if sent is not None:
                     observer(vertex, g, sent)
+            else:  # a leaf Tensor (or Parameter)
+                if vertex._hooks:
+                    g = _run_hooks(vertex._hooks, g, create_graph)
+                if observer is not None:
+                    observer(vertex, g, [])
+                if wanted is not None:
+                    if id(vertex) in wanted:
+                        captured[wanted[id(vertex)]] = g
+                else:
+                    _accumulate_tensor_grad(vertex, g, create_graph, vertex in owned)
     except AnomalyError as e:
         if e.roots is None:
             e.roots = tuple(roots)
