@@ -14,7 +14,9 @@ def _ms(s):
 def table(results):
     r = results["results"]
     m = results["machine"]
-    blas = ", ".join(f"{b['internal_api']} {b.get('version')} ({b.get('architecture')})" for b in m.get("blas", []))
+    blas = ", ".join(
+        f"{b['internal_api']} {b.get('version')} (kernel {b.get('architecture')})" for b in m.get("blas", []) if b.get("architecture")
+    )
     lines = [
         f"Measured on {m['cpus']} cores ({m['processor']}), Python {m['python']}, NumPy {m['numpy']} with {blas}, "
         f"torch {m.get('torch', '—')}, {results['threads']} BLAS/torch thread(s).",

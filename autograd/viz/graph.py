@@ -404,6 +404,8 @@ def op_attrs(name, ctx):
     if ctx is None:
         return ""
     try:
+        if hasattr(ctx, "kernel") or hasattr(ctx, "w_shape"):  # conv and pooling geometry
+            return repr(ctx)
         if isinstance(ctx, dict) or hasattr(ctx, "_asdict") or hasattr(ctx, "__dict__"):
             d = ctx if isinstance(ctx, dict) else ctx._asdict() if hasattr(ctx, "_asdict") else vars(ctx)
             return ", ".join(f"{k}={_short(v)}" for k, v in d.items() if _is_small(v))

@@ -269,3 +269,13 @@ def test_watch_restores_the_mode_after_an_error():
         with viz.watch():
             raise KeyError("boom")
     assert engine._mode.watch is False
+
+
+def test_conv_and_pool_nodes_show_kernel_and_stride():
+    x = ag.randn(1, 2, 6, 6)
+    w = ag.randn(3, 2, 3, 3, requires_grad=True)
+    out = ag.max_pool2d(ag.conv2d(x, w, stride=2, padding=1), 2).sum()
+    dot = viz.draw(out).source
+    assert "kernel=(3, 3), stride=(2, 2), padding=(1, 1)" in dot
+    assert "kernel=(2, 2), stride=(2, 2)" in dot
+    assert "flip(W)" in dot  # the VJP rule in the tooltip
