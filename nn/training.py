@@ -352,12 +352,11 @@ def fit(
             lr = _lr(optimizer)
             total, count = 0.0, 0
             sums = {name: 0.0 for name, _ in named}
-            batches = train_loader
             bar = None
             if bar_cls is not None:
-                bar = bar_cls(train_loader, desc=f"epoch {epoch}/{epochs}", leave=False, dynamic_ncols=True)
-                batches = bar
-            for b, (x, t) in enumerate(batches):
+                # Counted by hand: a bar wrapping the loader shows a stale count next to set_postfix.
+                bar = bar_cls(total=len(train_loader), desc=f"epoch {epoch}/{epochs}", leave=False, dynamic_ncols=True)
+            for b, (x, t) in enumerate(train_loader):
                 optimizer.zero_grad()
                 z = model(x)
                 loss = loss_fn(z, t)
@@ -376,7 +375,8 @@ def fit(
                 for name, fn in named:
                     sums[name] += fn(z, t) * n
                 if bar is not None:
-                    bar.set_postfix(loss=f"{total / count:.4f}", **{k: f"{v / count:.3f}" for k, v in sums.items()})
+                    bar.set_postfix(loss=f"{total / count:.4f}", **{k: f"{v / count:.3f}" for k, v in sums.items()}, refresh=False)
+                    bar.update(1)
             if bar is not None:
                 bar.close()
             record = {"epoch": epoch, "lr": lr, "train_loss": total / max(count, 1)}
