@@ -118,9 +118,11 @@ class Tensor:
         return self.data.size
 
     def numpy(self):
-        """The data as an ndarray (shared, not copied)."""
-        if self.requires_grad and _mode.enabled and self.grad_fn is not None:
-            pass  # PyTorch refuses here; sharing the array is harmless for a define-by-run reader
+        """The data as an ndarray (shared, not copied).
+
+        NOTE: PyTorch refuses this on a tensor that requires grad (use .detach().numpy()); here
+        reading the array is allowed, and writing into it is what version counters cannot see.
+        """
         return self.data
 
     def item(self):
