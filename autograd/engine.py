@@ -463,14 +463,14 @@ def run_backward(roots, seeds, retain_graph=False, create_graph=False, inputs=No
             if cls is Node:
                 if vertex.hooks:
                     g = _run_hooks(vertex.hooks, g, create_graph)
-                if _mode.watch:
+                if watch:
                     vertex.grad_value = g
                 if wanted is not None and id(vertex) in wanted:
                     captured[wanted[id(vertex)]] = g
                 elif vertex.retain is not None and wanted is None:
                     t = vertex.retain()
                     if t is not None:
-                            _accumulate_tensor_grad(t, g, create_graph, False)
+                        _accumulate_tensor_grad(t, g, create_graph, False)
                 if vertex.versions is not None or vertex.dirty is not None:
                     _check_versions(vertex)
                 op = vertex.op
