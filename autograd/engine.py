@@ -176,6 +176,8 @@ class Op:
     __slots__ = ("name", "vjps", "saves", "saves_out", "broadcasts", "rule")
 
     def __init__(self, name, vjps, saves=(), saves_out=False, broadcasts=False, rule=""):
+        if len(set(saves)) != len(tuple(saves)):
+            raise ValueError(f"Op {name}: saves lists an input twice: {tuple(saves)}")
         self.name = name
         self.vjps = vjps
         self.saves = tuple(saves)
@@ -365,9 +367,10 @@ def _topological_order(roots):
                     cls = e.__class__
                     if cls is scalar_cls or (cls is Node and not e.freed):
                         stack.append((e, iter(e.next)))
-                    else:
-                        stack.append((e, iter(_edges(e))))
-                    break
+                        break
+                    if cls is Node:
+                        _edges(e)  # a freed node: raises, saying how to keep the graph
+                    order.append(e)  # a leaf Tensor: nothing below it, done at once
             else:
                 stack.pop()
                 order.append(vertex)
@@ -430,6 +433,7 @@ def run_backward(roots, seeds, retain_graph=False, create_graph=False, inputs=No
     """
     Tensor = _tensor_cls
     Scalar = _scalar_cls
+    wrap = _tensor_backend.wrap if _tensor_backend is not None else None
     anomaly = _mode.anomaly
     watch = _mode.watch
     order = _topological_order(roots)
@@ -471,23 +475,28 @@ def run_backward(roots, seeds, retain_graph=False, create_graph=False, inputs=No
                     t = vertex.retain()
                     if t is not None:
                         _accumulate_tensor_grad(t, g, create_graph, False)
-                if vertex.versions is not None or vertex.dirty is not None:
+                ins = vertex.inputs
+                versions = vertex.versions
+                if versions is not None:
+                    for i, expected in versions:
+                        if ins[i]._version != expected:
+                            _check_versions(vertex)  # raises, naming the input
+                if vertex.dirty is not None:
                     _check_versions(vertex)
                 op = vertex.op
                 ctx = vertex.ctx
                 if create_graph:
                     out = None if vertex.out is None else _tensor_backend.wrap_graph_output(vertex)
-                    xs = vertex.inputs
+                    xs = ins
                     if not isinstance(g, Tensor):
                         g = _tensor_backend.wrap_grad(g)
                 else:
                     out = vertex.out
-                    ins = vertex.inputs
                     if len(ins) == 1:
                         x = ins[0]
                         xs = (None if x is None else x.data,)
                     else:
-                        xs = tuple([None if x is None else x.data for x in ins])
+                        xs = [None if x is None else x.data for x in ins]
                 shapes = vertex.shapes
                 vjps = op.vjps
                 sent = [] if observer is not None or watch else None
@@ -566,6 +575,9 @@ def run_backward(roots, seeds, retain_graph=False, create_graph=False, inputs=No
                 if wanted is not None:
                     if id(vertex) in wanted:
                         captured[wanted[id(vertex)]] = g
+                elif vertex.grad is None and vertex in owned and g.dtype == vertex.data.dtype and g.flags.writeable:
+                    # The common case, inlined: a fresh array the engine made becomes .grad as is.
+                    vertex.grad = wrap(g)
                 else:
                     _accumulate_tensor_grad(vertex, g, create_graph, vertex in owned)
     except AnomalyError as e:

@@ -9,6 +9,8 @@ with ``autograd.ops.dual`` (first order on arrays from saved values; on Tensors 
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 import autograd as ag
@@ -17,6 +19,7 @@ import autograd as ag
 from autograd import elu, gelu, leaky_relu, linear, log_softmax, relu, selu, sigmoid, softmax, softplus, tanh
 from autograd.engine import Op
 from autograd.ops import dual
+from autograd.ops.reduction import reduce_rows
 from autograd.tensor import ShapeError, Tensor, _wrap, apply
 
 __all__ = [
@@ -370,14 +373,23 @@ def cross_entropy(input, target, weight=None, ignore_index=-100, reduction="mean
     eps = float(label_smoothing)
 
     zr = z.data
-    m = zr.max(axis=1, keepdims=True) if rows and classes else np.zeros((rows, 1), dtype)
-    if not np.isfinite(m).all():
-        m = np.where(np.isfinite(m), m, 0)
+    if rows and classes:
+        m = reduce_rows(np.maximum, zr)
+        # Every row max is finite iff their sum is (an overflowing sum only takes the slow path).
+        finite = math.isfinite(np.add.reduce(m, None))
+        if not finite:
+            m = np.where(np.isfinite(m), m, 0)
+    else:
+        m = np.zeros((rows, 1), dtype)
+        finite = False
     shifted = zr - m
     probs = np.exp(shifted)
-    se = probs.sum(axis=1, keepdims=True)
-    with np.errstate(divide="ignore"):
+    se = reduce_rows(np.add, probs) if classes else np.zeros((rows, 1), dtype)
+    if finite:  # each row's max contributes e⁰ = 1, so Σ ≥ 1 and the log is finite
         logp = shifted - np.log(se)
+    else:
+        with np.errstate(divide="ignore"):
+            logp = shifted - np.log(se)
     if classes:
         probs /= se
 
@@ -425,14 +437,20 @@ def cross_entropy(input, target, weight=None, ignore_index=-100, reduction="mean
         data, scale = losses, 1.0
     else:
         scale = _mean_scale(total) if reduction == "mean" else 1.0
-        with np.errstate(invalid="ignore"):
-            data = np.asarray(losses.sum() * scale, dtype=dtype)
+        if hard is not None and coef is None and eps == 0.0:  # losses are all ≥ 0 (or NaN): no inf − inf
+            data = np.asarray(np.add.reduce(losses, None) * scale, dtype=dtype)
+        else:
+            with np.errstate(invalid="ignore"):
+                data = np.asarray(losses.sum() * scale, dtype=dtype)
     ctx = (probs, logp, hard, dense, asum, scale, reduction == "none", eps, w)
     out = apply(_CROSS_ENTROPY_PROB if len(inputs) == 2 else _CROSS_ENTROPY, data, inputs, ctx)
     return _per_sample(out, input, reduction)
 
 
 def _ce_grad_scale(g, scale, per_sample):
+    if not per_sample and g.__class__ is np.ndarray:
+        gk = float(g) * scale  # a 0-d upstream gradient: a Python number multiplies faster
+        return gk, gk
     gk = g * scale if scale != 1.0 else g
     return gk, (gk.reshape((-1, 1)) if per_sample else gk)
 

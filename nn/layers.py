@@ -103,7 +103,8 @@ class Linear(Module):
         reset_like_pytorch(self.weight, self.bias, self.generator)
 
     def forward(self, input):
-        if input.ndim == 0 or input.shape[-1] != self.in_features:
+        shape = input.data.shape
+        if not shape or shape[-1] != self.in_features:
             got = input.shape[-1] if input.ndim else "no"
             where = f"{self._qualname}: " if self._qualname else ""
             raise ShapeError(
@@ -154,7 +155,8 @@ class Maxout(Module):
         Linear.reset_parameters(self)
 
     def forward(self, input):
-        if input.ndim == 0 or input.shape[-1] != self.in_features:
+        shape = input.data.shape
+        if not shape or shape[-1] != self.in_features:
             got = input.shape[-1] if input.ndim else "no"
             raise ShapeError(
                 f"{self._qualname + ': ' if self._qualname else ''}{self!r} expects inputs of shape "

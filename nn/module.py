@@ -61,6 +61,7 @@ class Module:
         d["_modules"] = {}
         d["_qualname"] = ""
         d["_node_name"] = type(self).__name__
+        d["_meta"] = {"module": d["_node_name"], "type": type(self).__name__}
 
     def forward(self, *args, **kwargs):
         """The computation; subclasses override it."""
@@ -71,7 +72,7 @@ class Module:
         if isinstance(out, Tensor):
             node = out.grad_fn
             if node is not None and node.meta is None:
-                node.meta = {"module": self._node_name, "type": type(self).__name__}
+                node.meta = self._meta  # one dict per module, shared by its nodes (read-only)
         return out
 
     # --- registration --------------------------------------------------------------------------
@@ -148,6 +149,7 @@ class Module:
         for qualname, m in self.named_modules(prefix=prefix):
             m.__dict__["_qualname"] = qualname
             m.__dict__["_node_name"] = qualname or type(m).__name__
+            m.__dict__["_meta"] = {"module": m._node_name, "type": type(m).__name__}
 
     def register_parameter(self, name, param):
         """Add a parameter (or None, a declared but absent one, like Linear(bias=False).bias)."""

@@ -147,11 +147,16 @@ class Optimizer:
     def _buffers(self, p, n):
         """``n`` scratch arrays shaped and typed like ``p.data``, reused from step to step."""
         bufs = self._scratch.get(p)
-        if bufs is None or bufs[0].shape != p.data.shape or bufs[0].dtype != p.data.dtype:
+        data = p.data
+        if bufs is not None and len(bufs) == n:
+            first = bufs[0]
+            if first.shape == data.shape and first.dtype == data.dtype:
+                return bufs  # the steady state: same parameter shape, same number of buffers
+        if bufs is None or bufs[0].shape != data.shape or bufs[0].dtype != data.dtype:
             bufs = self._scratch[p] = []
         while len(bufs) < n:
-            bufs.append(np.empty_like(p.data))
-        return bufs[:n]
+            bufs.append(np.empty_like(data))
+        return bufs if len(bufs) == n else bufs[:n]
 
     # --- saving and resuming --------------------------------------------------------------
     def state_dict(self):

@@ -71,6 +71,21 @@ MATMUL = Op(
 # NOTE: a primitive (not matmul + add) for speed: one node, and the bias gradient is one sum.
 def linear(x, weight, bias=None):
     """z = x Wᵀ + b for x of shape (..., in_features), W of shape (out_features, in_features)."""
+    xd = x.data
+    wd = weight.data
+    # One combined test on the arrays for the layer's hot path; the messages are built only on failure.
+    if wd.ndim != 2 or xd.ndim == 0 or xd.shape[-1] != wd.shape[1] or xd.dtype != wd.dtype:
+        _check_linear(x, weight)
+    data = xd @ wd.T
+    if bias is None:
+        return apply(LINEAR_NO_BIAS, data, (x, weight))
+    if bias.data.shape != (wd.shape[0],):
+        raise ShapeError(f"linear: bias has shape {bias.shape}, expected ({weight.shape[0]},) for weight {weight.shape}")
+    data += bias.data
+    return apply(LINEAR, data, (x, weight, bias))
+
+
+def _check_linear(x, weight):
     if weight.ndim != 2:
         raise ShapeError(f"linear: weight must be 2-D (out_features, in_features), got shape {weight.shape}")
     if x.ndim == 0 or x.shape[-1] != weight.shape[1]:
@@ -79,13 +94,6 @@ def linear(x, weight, bias=None):
             f"dim, but the weight of shape {weight.shape} expects in_features={weight.shape[1]}"
         )
     _check_dtypes("linear", x, weight)
-    data = x.data @ weight.data.T
-    if bias is None:
-        return apply(LINEAR_NO_BIAS, data, (x, weight))
-    if bias.shape != (weight.shape[0],):
-        raise ShapeError(f"linear: bias has shape {bias.shape}, expected ({weight.shape[0]},) for weight {weight.shape}")
-    data += bias.data
-    return apply(LINEAR, data, (x, weight, bias))
 
 
 def _linear_vjp_x(g, ctx, out, x, w, b=None):
@@ -101,6 +109,8 @@ def _linear_vjp_w(g, ctx, out, x, w, b=None):
 
 
 def _linear_vjp_b(g, ctx, out, x, w, b):
+    if g.__class__ is np.ndarray and g.ndim == 2:
+        return np.add.reduce(g, 0)  # the layer's case, without the generic sum's dispatch
     return dual.sum(g, tuple(range(g.ndim - 1))) if g.ndim > 1 else g
 
 

@@ -180,6 +180,19 @@ def argmin(x, dim=None, keepdim=False):
     return _wrap(np.argmin(x.data, axis=d, keepdims=keepdim).astype(np.int64))
 
 
+def reduce_rows(ufunc, a):
+    """``ufunc.reduce`` over the last axis of a 2-D array, as an (N, 1) column.
+
+    NOTE: NumPy reduces a short last axis one row at a time (1024×10: 42 µs for max, 15 µs for
+    sum); with few columns, a transposed copy reduced over its first axis is vectorized across
+    rows and ~10× faster. Max is exact either way; a sum may differ in the last bit.
+    """
+    rows, cols = a.shape
+    if cols <= 32 and rows >= 16:
+        return ufunc.reduce(a.T.copy(), axis=0).reshape((rows, 1))
+    return ufunc.reduce(a, axis=1, keepdims=True)
+
+
 def _stable_max(a, dims):
     m = np.max(a, axis=dims, keepdims=True) if a.size else np.zeros(_reduced_shape(a.shape, dims), a.dtype)
     return np.where(np.isfinite(m), m, 0)
