@@ -365,8 +365,11 @@ def _topological_order(roots):
                 if e is not None and e not in seen:
                     seen.add(e)
                     cls = e.__class__
-                    if cls is scalar_cls or (cls is Node and not e.freed):
+                    if cls is Node and not e.freed:
                         stack.append((e, iter(e.next)))
+                        break
+                    if cls is scalar_cls:
+                        stack.append((e, iter((e._a, e._b))))  # None where there is no input
                         break
                     if cls is Node:
                         _edges(e)  # a freed node: raises, saying how to keep the graph
@@ -546,7 +549,8 @@ def run_backward(roots, seeds, retain_graph=False, create_graph=False, inputs=No
                     if observer is not None:
                         observer(vertex, g, [])
                     continue
-                ins = vertex.next
+                b = vertex._b
+                ins = (vertex._a,) if b is None else (vertex._a, b)
                 if create_graph:
                     out = vertex
                     xs = ins
@@ -554,7 +558,7 @@ def run_backward(roots, seeds, retain_graph=False, create_graph=False, inputs=No
                         g = Scalar(float(g))
                 else:
                     out = vertex.data
-                    xs = (ins[0].data,) if len(ins) == 1 else (ins[0].data, ins[1].data)
+                    xs = (ins[0].data,) if b is None else (ins[0].data, b.data)
                 vjps = op.vjps
                 sent = [] if observer is not None else None
                 for i, edge in enumerate(ins):

@@ -18,7 +18,9 @@ from .ops import activation, arithmetic, unary
 class Scalar:
     """A number that records the ops made on it: ``.data`` and ``.grad`` are Python floats."""
 
-    __slots__ = ("data", "grad", "label", "op", "ctx", "next", "hooks", "__weakref__")
+    # NOTE: the inputs sit in two slots rather than a tuple: a tuple of Scalars is one more object
+    # for Python's cyclic garbage collector to track and scan, per node (~1/3 of a step's time).
+    __slots__ = ("data", "grad", "label", "op", "ctx", "_a", "_b", "hooks", "__weakref__")
 
     def __init__(self, data, label=""):
         if isinstance(data, Scalar):
@@ -30,8 +32,18 @@ class Scalar:
         self.label = label
         self.op = None
         self.ctx = None
-        self.next = ()
+        self._a = None
+        self._b = None
         self.hooks = None
+
+    @property
+    def next(self):
+        """The Scalars this one was computed from, the vertices its gradient flows to."""
+        a = self._a
+        if a is None:
+            return ()
+        b = self._b
+        return (a,) if b is None else (a, b)
 
     @property
     def inputs(self):
@@ -77,21 +89,21 @@ class Scalar:
     # --- arithmetic ------------------------------------------------------------------------
     def __add__(self, other):
         other = other if other.__class__ is Scalar else _const(other)
-        return _make(self.data + other.data, arithmetic.ADD, (self, other))
+        return _make(self.data + other.data, arithmetic.ADD, self, other)
 
     def __radd__(self, other):
         return _const(other) + self
 
     def __sub__(self, other):
         other = other if other.__class__ is Scalar else _const(other)
-        return _make(self.data - other.data, arithmetic.SUB, (self, other))
+        return _make(self.data - other.data, arithmetic.SUB, self, other)
 
     def __rsub__(self, other):
         return _const(other) - self
 
     def __mul__(self, other):
         other = other if other.__class__ is Scalar else _const(other)
-        return _make(self.data * other.data, arithmetic.MUL, (self, other))
+        return _make(self.data * other.data, arithmetic.MUL, self, other)
 
     def __rmul__(self, other):
         return _const(other) * self
@@ -102,7 +114,7 @@ class Scalar:
             data = self.data / other.data
         except ZeroDivisionError:
             data = math.copysign(math.inf, self.data) if self.data else math.nan
-        return _make(data, arithmetic.DIV, (self, other))
+        return _make(data, arithmetic.DIV, self, other)
 
     def __rtruediv__(self, other):
         return _const(other) / self
@@ -116,10 +128,10 @@ class Scalar:
             data = math.inf
         if isinstance(data, complex):
             data = math.nan
-        return _make(data, arithmetic.POW_CONST, (self,), exponent)
+        return _make(data, arithmetic.POW_CONST, self, None, exponent)
 
     def __neg__(self):
-        return _make(-self.data, arithmetic.NEG, (self,))
+        return _make(-self.data, arithmetic.NEG, self)
 
     # --- functions -------------------------------------------------------------------------
     def exp(self):
@@ -127,21 +139,21 @@ class Scalar:
             data = math.exp(self.data)
         except OverflowError:
             data = math.inf
-        return _make(data, unary.EXP, (self,))
+        return _make(data, unary.EXP, self)
 
     def log(self):
         x = self.data
         data = math.log(x) if x > 0 else (-math.inf if x == 0 else math.nan)
-        return _make(data, unary.LOG, (self,))
+        return _make(data, unary.LOG, self)
 
     def tanh(self):
-        return _make(math.tanh(self.data), activation.TANH, (self,))
+        return _make(math.tanh(self.data), activation.TANH, self)
 
     def sigmoid(self):
-        return _make(0.5 * (math.tanh(0.5 * self.data) + 1.0), activation.SIGMOID, (self,))
+        return _make(0.5 * (math.tanh(0.5 * self.data) + 1.0), activation.SIGMOID, self)
 
     def relu(self):
-        return _make(self.data if self.data > 0 else 0.0, activation.RELU, (self,))
+        return _make(self.data if self.data > 0 else 0.0, activation.RELU, self)
 
     def __float__(self):
         return self.data
@@ -153,14 +165,15 @@ def _const(v):
     return Scalar(v)
 
 
-def _make(data, op, inputs, ctx=None):
+def _make(data, op, a, b=None, ctx=None):
     out = Scalar.__new__(Scalar)
     out.data = data
     out.grad = 0.0
     out.label = ""
     out.op = op
     out.ctx = ctx
-    out.next = inputs
+    out._a = a
+    out._b = b
     out.hooks = None
     return out
 
