@@ -36,7 +36,10 @@ def table(results):
 
     mlp = r.get("mlp", {})
     for key in sorted(k for k in mlp if k.startswith("mlp_step")):
-        row(f"MLP 784-256-128-10 train step, batch {key.split('_b')[-1]}", mlp[key])
+        batch = key.split("_b")[-1]
+        row(f"MLP 784-256-128-10 train step, batch {batch}", mlp[key])
+        if "torch_vs_numpy" in mlp[key]:
+            lines.append(f"| (baseline check, batch {batch}: torch / numpy) | | | {mlp[key]['torch_vs_numpy']:.3g} |")
     for key, res in r.get("ops", {}).items():
         if "fwd+bwd" in key:
             row(key.replace(" (per op)", ", per op"), res, per=100)

@@ -387,11 +387,14 @@ def cross_entropy(input, target, weight=None, ignore_index=-100, reduction="mean
     se = reduce_rows(np.add, probs) if classes else np.zeros((rows, 1), dtype)
     if finite:  # each row's max contributes e⁰ = 1, so Σ ≥ 1 and the log is finite
         logp = shifted - np.log(se)
+        if classes:
+            probs /= se
     else:
-        with np.errstate(divide="ignore"):
+        # A row of all −inf logits has Σ = 0: its NaNs stay in that row (ignored, or the loss is NaN).
+        with np.errstate(divide="ignore", invalid="ignore"):
             logp = shifted - np.log(se)
-    if classes:
-        probs /= se
+            if classes:
+                probs /= se
 
     t_raw = target.data if isinstance(target, Tensor) else np.asarray(target)
     if t_raw.dtype.kind == "f" and t_raw.ndim == input.ndim:  # class probabilities
@@ -430,6 +433,9 @@ def cross_entropy(input, target, weight=None, ignore_index=-100, reduction="mean
             asum = hard[1]
         if valid is not None:
             losses[~valid] = 0.0  # an ignored row may hold −inf logits: 0·(−inf) must not leak a NaN
+            if not finite:
+                # NOTE: nor into its gradient, which is exactly 0 (PyTorch gives NaN for a row of all −inf).
+                probs[~valid] = 0.0
         total = float(rows if coef is None else coef.sum())
         inputs = (z,)
 

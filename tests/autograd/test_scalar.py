@@ -101,3 +101,21 @@ def test_scalar_mlp_trains():
         for p in params:
             p.data -= 0.1 * p.grad
     assert loss_fn().data < 0.01 < first
+
+
+def test_a_scalar_node_is_one_object_for_the_garbage_collector():
+    # Python's cyclic collector scans every tracked container; a Scalar keeps its inputs in slots
+    # (no tuple per node), so a graph of n nodes adds n tracked objects, not 2n (issue 9).
+    import gc
+
+    x = Scalar(0.5)
+    gc.collect()
+    before = len(gc.get_objects())
+    v = x
+    for _ in range(1000):
+        v = (v * 1.0001 + x).tanh()  # 4 nodes per iteration (the constant 1.0001 is a Scalar too)
+    after = len(gc.get_objects())
+    assert 4000 <= after - before < 4100
+    assert v.next == (v._a,) and v._a.next == (v._a._a, x)
+    v.backward()
+    assert x.grad != 0.0

@@ -331,3 +331,53 @@ def test_cross_entropy_gradient_property(rows, classes, scale, smoothing, seed):
     assert np.isfinite(loss.data) and np.all(np.isfinite(z.grad.data))
     np.testing.assert_allclose(z.grad.data, (_softmax(z.data) - t) / rows, rtol=1e-10, atol=1e-15)
     np.testing.assert_allclose(loss.data, -(t * _log_softmax(z.data)).sum(1).mean(), rtol=1e-10, atol=1e-12)
+
+
+# The fused cross-entropy reduces rows of few classes through a transposed copy (autograd.ops.
+# reduction.reduce_rows) once there are ≥ 16 rows; the small cases above take the plain path.
+@pytest.mark.parametrize("rows, classes", [(16, 10), (64, 10), (40, 32), (40, 33), (300, 2)])
+def test_cross_entropy_on_batches_takes_the_fast_row_reductions_correctly(rows, classes):
+    rng = np.random.default_rng(rows + classes)
+    z = ag.tensor(rng.standard_normal((rows, classes)) * 4, requires_grad=True)
+    y = rng.integers(0, classes, rows)
+    loss = F.cross_entropy(z, y)
+    loss.backward()
+    onehot = np.eye(classes)[y]
+    np.testing.assert_allclose(loss.data, -(_log_softmax(z.data) * onehot).sum(1).mean(), rtol=1e-13)
+    np.testing.assert_allclose(z.grad.data, (_softmax(z.data) - onehot) / rows, rtol=1e-12, atol=1e-16)
+
+
+def test_cross_entropy_gradcheck_on_a_batch():
+    z = t64(20, 6, seed=11, scale=3.0)
+    y = np.random.default_rng(11).integers(0, 6, 20)
+    assert ag.gradcheck(lambda t: F.cross_entropy(t, y, label_smoothing=0.1), (z,))
+    assert ag.gradgradcheck(lambda t: F.cross_entropy(t, y), (z,))
+
+
+def test_cross_entropy_on_a_batch_with_huge_and_infinite_logits():
+    rng = np.random.default_rng(5)
+    z = rng.standard_normal((32, 10)).astype(np.float32)
+    z[3] = [1e4, -1e4] * 5  # huge, finite
+    z[7] = -np.inf  # a whole row of −inf logits, ignored
+    z[9, 2] = -np.inf  # one −inf logit in a kept row
+    y = rng.integers(0, 10, 32)
+    y[7] = -100
+    y[9] = 4
+    zt = ag.tensor(z, requires_grad=True)
+    loss = F.cross_entropy(zt, y)
+    loss.backward()
+    assert loss.dtype == np.float32 and zt.grad.dtype == np.float32
+    keep = y != -100
+    z64 = z.astype(np.float64)[keep]
+    yk = y[keep]
+    onehot = np.eye(10)[yk]
+    np.testing.assert_allclose(loss.data, -_log_softmax(z64)[np.arange(len(yk)), yk].mean(), rtol=1e-6)
+    np.testing.assert_allclose(zt.grad.data[keep], (_softmax(z64) - onehot) / keep.sum(), atol=1e-7)
+    assert np.all(zt.grad.data[7] == 0)
+
+
+def test_cross_entropy_with_a_nan_logit_gives_nan_not_a_wrong_number():
+    z = np.random.default_rng(6).standard_normal((20, 5))
+    z[4, 1] = np.nan
+    loss = F.cross_entropy(ag.tensor(z), np.zeros(20, dtype=np.int64))
+    assert np.isnan(loss.data)

@@ -187,3 +187,16 @@ def test_non_tensors_and_non_leaves_are_rejected():
         optim.SGD([a * 2.0], lr=0.1)
     with pytest.raises(TypeError, match="floating point"):
         optim.SGD([ag.Tensor(np.arange(3))], lr=0.1)
+
+
+def test_scratch_buffers_follow_a_parameter_whose_shape_changes():
+    p = ag.tensor(np.ones((2, 3), dtype=np.float32), requires_grad=True)
+    opt = optim.SGD([p], lr=0.5)
+    p.grad = ag.tensor(np.ones((2, 3), dtype=np.float32))
+    opt.step()
+    np.testing.assert_array_equal(p.data, 0.5)
+    with ag.no_grad():
+        p.data = np.ones(5, dtype=np.float32)  # replaced by an array of another shape
+    p.grad = ag.tensor(np.full(5, 2.0, dtype=np.float32))
+    opt.step()
+    np.testing.assert_array_equal(p.data, 0.0)
