@@ -35,7 +35,16 @@ from .loss import (
     l1_penalty,
     l2_penalty,
 )
-from .module import IncompatibleKeys, Module, ModuleList, Parameter, Sequential
+from .module import (
+    IncompatibleKeys,
+    Module,
+    ModuleDict,
+    ModuleList,
+    Parameter,
+    ParameterDict,
+    ParameterList,
+    Sequential,
+)
 from .normalization import BatchNorm1d, BatchNorm2d, LayerNorm
 from .serialization import CheckpointError, load, save
 
@@ -46,6 +55,9 @@ __all__ = [
     "Parameter",
     "Sequential",
     "ModuleList",
+    "ModuleDict",
+    "ParameterList",
+    "ParameterDict",
     "IncompatibleKeys",
     "Identity",
     "Flatten",

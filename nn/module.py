@@ -116,7 +116,13 @@ class Module:
             raise TypeError(
                 f"{type(self).__name__}.{name}: modules or parameters in a plain {type(value).__name__} "
                 f"are not registered (parameters() would miss them); use nn.ModuleList([...]) for "
-                f"modules, or assign each parameter as its own attribute"
+                f"modules, nn.ParameterList([...]) for parameters"
+            )
+        elif isinstance(value, dict) and any(isinstance(v, (Module, Parameter)) for v in value.values()):
+            raise TypeError(
+                f"{type(self).__name__}.{name}: modules or parameters in a plain dict are not registered "
+                f"(parameters() would miss them); use nn.ModuleDict({{...}}) for modules, "
+                f"nn.ParameterDict({{...}}) for parameters"
             )
         object.__setattr__(self, name, value)
 
@@ -480,7 +486,31 @@ class Sequential(Module):
         return self
 
 
-class ModuleList(Module):
+class _Listed(Module):
+    """What ModuleList and ParameterList share: entries named ``0``, ``1``, … in one registry."""
+
+    _registry = "_modules"
+
+    def _entries(self):
+        return self.__dict__[self._registry]
+
+    def __len__(self):
+        return len(self._entries())
+
+    def __iter__(self):
+        return iter(self._entries().values())
+
+    def __iadd__(self, entries):
+        return self.extend(entries)
+
+    def extend(self, entries):
+        """Append each entry; returns self."""
+        for e in entries:
+            self.append(e)
+        return self
+
+
+class ModuleList(_Listed):
     """A list of modules that registers them (children named ``0``, ``1``, …); has no forward."""
 
     def __init__(self, modules=None):
@@ -496,24 +526,9 @@ class ModuleList(Module):
     def __setitem__(self, idx, module):
         self.add_module(str(_index(idx, len(self._modules), "ModuleList")), _require_module(module, "ModuleList"))
 
-    def __len__(self):
-        return len(self._modules)
-
-    def __iter__(self):
-        return iter(self._modules.values())
-
-    def __iadd__(self, modules):
-        return self.extend(modules)
-
     def append(self, module):
         """Add a module at the end; returns self."""
         self.add_module(str(len(self._modules)), _require_module(module, "ModuleList.append"))
-        return self
-
-    def extend(self, modules):
-        """Append each module; returns self."""
-        for m in modules:
-            self.append(m)
         return self
 
     def insert(self, index, module):
@@ -527,6 +542,147 @@ class ModuleList(Module):
 
     def forward(self, *args, **kwargs):
         raise NotImplementedError("ModuleList has no forward(): iterate over it in your module's forward")
+
+
+class _Keyed(Module):
+    """What ModuleDict and ParameterDict share: a dict API over one of the module's registries."""
+
+    _registry = "_modules"
+    _what = "module"
+
+    def _entries(self):
+        return self.__dict__[self._registry]
+
+    def __getitem__(self, key):
+        try:
+            return self._entries()[key]
+        except KeyError:
+            raise KeyError(f"{type(self).__name__} has no {self._what} {key!r}; keys: {list(self._entries())}") from None
+
+    def __delitem__(self, key):
+        self[key]  # a KeyError that lists the keys
+        delattr(self, key)
+
+    def __len__(self):
+        return len(self._entries())
+
+    def __iter__(self):
+        return iter(self._entries())
+
+    def __contains__(self, key):
+        return key in self._entries()
+
+    def keys(self):
+        return self._entries().keys()
+
+    def values(self):
+        return self._entries().values()
+
+    def items(self):
+        return self._entries().items()
+
+    def update(self, entries):
+        """Add (or replace) entries from a dict or an iterable of (key, value) pairs."""
+        pairs = entries.items() if hasattr(entries, "items") else entries
+        for key, value in pairs:
+            self[key] = value
+
+    def pop(self, key):
+        """Remove the entry under ``key`` and return it."""
+        value = self[key]
+        del self[key]
+        return value
+
+    def clear(self):
+        for key in list(self._entries()):
+            del self[key]
+
+    def forward(self, *args, **kwargs):
+        raise NotImplementedError(
+            f"{type(self).__name__} has no forward(): look entries up by key in your module's forward"
+        )
+
+
+class ModuleDict(_Keyed):
+    """A dict of modules that registers them under their keys (insertion order kept); has no forward."""
+
+    def __init__(self, modules=None):
+        super().__init__()
+        if modules is not None:
+            self.update(modules)
+
+    def __setitem__(self, key, module):
+        _check_key(self, key)
+        self.add_module(key, _require_module(module, f"ModuleDict[{key!r}]"))
+
+
+def _describe_parameters(params):
+    return "\n".join(f"({k}): Parameter of shape {tuple(p.shape)}, dtype {p.dtype}" for k, p in params.items())
+
+
+def _check_key(container, key):
+    # Entries are attributes too (model.heads.cls works); a key may not hide a method such as keys().
+    if isinstance(key, str) and hasattr(type(container), key):
+        raise KeyError(f"{type(container).__name__}: the key {key!r} is the name of a method or attribute; choose another")
+
+
+def _as_parameter(value, where):
+    """A Parameter as is; a Tensor or array becomes one (sharing its array), as PyTorch does."""
+    if isinstance(value, Parameter):
+        return value
+    if isinstance(value, (Tensor, np.ndarray)):
+        return Parameter(value)
+    raise TypeError(f"{where}: expected an nn.Parameter, a Tensor or an ndarray, got {type(value).__name__}")
+
+
+class ParameterList(_Listed):
+    """A list of parameters that registers them (named ``0``, ``1``, …); Tensors become Parameters."""
+
+    _registry = "_parameters"
+
+    def __init__(self, values=None):
+        super().__init__()
+        if values is not None:
+            self.extend(values)
+
+    def __getitem__(self, idx):
+        if isinstance(idx, slice):
+            return ParameterList(list(self._parameters.values())[idx])
+        return self._parameters[str(_index(idx, len(self._parameters), "ParameterList", "parameters"))]
+
+    def __setitem__(self, idx, value):
+        name = str(_index(idx, len(self._parameters), "ParameterList", "parameters"))
+        self.register_parameter(name, _as_parameter(value, "ParameterList"))
+
+    def append(self, value):
+        """Add a parameter at the end; returns self."""
+        self.register_parameter(str(len(self._parameters)), _as_parameter(value, "ParameterList.append"))
+        return self
+
+    def extra_repr(self):
+        return _describe_parameters(self._parameters)
+
+    def forward(self, *args, **kwargs):
+        raise NotImplementedError("ParameterList has no forward(): iterate over it in your module's forward")
+
+
+class ParameterDict(_Keyed):
+    """A dict of parameters registered under their keys; Tensors become Parameters."""
+
+    _registry = "_parameters"
+    _what = "parameter"
+
+    def __init__(self, parameters=None):
+        super().__init__()
+        if parameters is not None:
+            self.update(parameters)
+
+    def __setitem__(self, key, value):
+        _check_key(self, key)
+        self.register_parameter(key, _as_parameter(value, f"ParameterDict[{key!r}]"))
+
+    def extra_repr(self):
+        return _describe_parameters(self._parameters)
 
 
 def _view(container, items):
@@ -544,8 +700,8 @@ def _require_module(module, where):
     return module
 
 
-def _index(idx, n, name):
+def _index(idx, n, name, what="modules"):
     idx = int(idx)
     if not -n <= idx < n:
-        raise IndexError(f"{name} index {idx} is out of range for {n} modules")
+        raise IndexError(f"{name} index {idx} is out of range for {n} {what}")
     return idx % n

@@ -323,3 +323,97 @@ def test_forward_not_implemented_names_the_class():
 
     with pytest.raises(NotImplementedError, match="Empty has no forward"):
         Empty()(ag.zeros(1))
+
+
+def test_moduledict_registers_and_behaves_like_a_dict():
+    class Heads(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.trunk = nn.Linear(3, 4)
+            self.heads = nn.ModuleDict({"cls": nn.Linear(4, 2), "reg": nn.Linear(4, 1)})
+
+        def forward(self, x, task):
+            return self.heads[task](self.trunk(x).relu())
+
+    net = Heads()
+    assert [n for n, _ in net.named_parameters()] == [
+        "trunk.weight", "trunk.bias", "heads.cls.weight", "heads.cls.bias", "heads.reg.weight", "heads.reg.bias",
+    ]
+    assert net(ag.randn(5, 3), "cls").shape == (5, 2)
+    assert net.heads.cls is net.heads["cls"] and "reg" in net.heads and len(net.heads) == 2
+    assert list(net.heads) == ["cls", "reg"] and list(net.heads.keys()) == ["cls", "reg"]
+    out = net(ag.randn(5, 3), "reg")
+    assert out.grad_fn.meta["module"] == "heads.reg"  # dotted names reach the drawing
+    net.heads.update({"aux": nn.Linear(4, 3)})
+    popped = net.heads.pop("cls")
+    assert isinstance(popped, nn.Linear) and list(net.heads) == ["reg", "aux"]
+    assert "heads.cls.weight" not in net.state_dict()
+    with pytest.raises(KeyError, match=r"no module 'cls'; keys: \['reg', 'aux'\]"):
+        net.heads["cls"]
+    with pytest.raises(TypeError, match="nn.Module"):
+        net.heads["f"] = lambda x: x
+    with pytest.raises(KeyError, match="name of a method"):
+        net.heads["keys"] = nn.ReLU()
+    with pytest.raises(KeyError, match="without '.'"):
+        net.heads["a.b"] = nn.ReLU()
+    with pytest.raises(NotImplementedError):
+        net.heads(ag.zeros(1))
+    net.heads.clear()
+    assert len(net.heads) == 0 and list(net.parameters()) == [net.trunk.weight, net.trunk.bias]
+
+
+def test_parameterlist_and_parameterdict_register_and_train():
+    class Mix(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.ws = nn.ParameterList([ag.ones(3), np.full(3, 2.0, dtype=np.float32)])
+            self.scales = nn.ParameterDict({"a": nn.Parameter(ag.ones(1))})
+
+        def forward(self, x):
+            for w in self.ws:
+                x = x * w
+            return x * self.scales["a"]
+
+    m = Mix()
+    assert all(isinstance(p, nn.Parameter) for p in m.parameters())
+    assert [n for n, _ in m.named_parameters()] == ["ws.0", "ws.1", "scales.a"]
+    assert m.ws[-1] is m.ws[1] and len(m.ws) == 2 and len(m.ws[:1]) == 1
+    import optim
+
+    opt = optim.SGD(m.parameters(), lr=0.1)
+    m(ag.ones(3)).sum().backward()
+    np.testing.assert_allclose(m.scales["a"].grad.data, [6.0])
+    np.testing.assert_allclose(m.ws[0].grad.data, [2.0, 2.0, 2.0])
+    opt.step()
+    np.testing.assert_allclose(m.scales["a"].data, [0.4])
+    m.ws.append(ag.zeros(3))
+    m.scales["b"] = ag.zeros(2)
+    assert sorted(m.state_dict()) == ["scales.a", "scales.b", "ws.0", "ws.1", "ws.2"]
+    m.ws[0] = nn.Parameter(ag.full((3,), 5.0))
+    np.testing.assert_allclose(m.state_dict()["ws.0"].data, 5.0)
+    with pytest.raises(TypeError, match="nn.Parameter, a Tensor or an ndarray"):
+        m.ws.append([1.0, 2.0])
+    with pytest.raises(IndexError, match="out of range for 3 parameters"):
+        m.ws[3]
+    with pytest.raises(KeyError, match=r"no parameter 'c'"):
+        m.scales["c"]
+    assert m.scales.pop("b").shape == (2,) and list(m.scales) == ["a"]
+    assert "Parameter of shape (3,)" in repr(m)
+
+
+def test_plain_dicts_of_modules_or_parameters_are_refused():
+    class Dicty(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.layers = {"a": nn.Linear(1, 1)}
+
+    with pytest.raises(TypeError, match="ModuleDict"):
+        Dicty()
+
+    class Listy(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.ws = [nn.Parameter(ag.ones(1))]
+
+    with pytest.raises(TypeError, match="ParameterList"):
+        Listy()

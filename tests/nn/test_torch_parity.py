@@ -330,3 +330,20 @@ def test_checkpoint_loads_into_pytorch_and_back(tmp_path):
     again.load_state_dict(fresh_theirs.state_dict(), strict=True)
     for key, value in fresh_theirs.state_dict().items():
         np.testing.assert_array_equal(again.state_dict()[key].data, value.numpy(), err_msg=key)
+
+
+def test_containers_have_pytorchs_state_dict_keys():
+    def build(lib, tensor):
+        class Net(lib.Module):
+            def __init__(self):
+                super().__init__()
+                self.heads = lib.ModuleDict({"cls": lib.Linear(3, 2), "reg": lib.Linear(3, 1)})
+                self.ws = lib.ParameterList([lib.Parameter(tensor(np.ones(2, dtype=np.float32)))])
+                self.scales = lib.ParameterDict({"a": lib.Parameter(tensor(np.ones(1, dtype=np.float32)))})
+
+        return Net()
+
+    ours = build(nn, ag.tensor)
+    theirs = build(tnn, torch.from_numpy)
+    assert list(ours.state_dict()) == list(theirs.state_dict())
+    theirs.load_state_dict({k: torch.from_numpy(v.data.copy()) for k, v in ours.state_dict().items()}, strict=True)
