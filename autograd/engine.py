@@ -573,7 +573,10 @@ def run_backward(roots, seeds, retain_graph=False, create_graph=False, inputs=No
                     observer(vertex, g, sent)
             else:  # a leaf Tensor (or Parameter)
                 if vertex._hooks:
-                    g = _run_hooks(vertex._hooks, g, create_graph)
+                    hooked = _run_hooks(vertex._hooks, g, create_graph)
+                    if hooked is not g:  # the hook's array is the caller's: never sum into it
+                        owned.discard(vertex)
+                        g = hooked
                 if observer is not None:
                     observer(vertex, g, [])
                 if wanted is not None:

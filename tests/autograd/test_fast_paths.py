@@ -71,3 +71,14 @@ def test_an_in_place_change_after_saving_still_raises():
         h.add_(1.0)
     with pytest.raises(RuntimeError, match="modified by an in-place operation"):
         z.sum().backward()
+
+
+def test_a_leaf_hook_returning_its_own_tensor_is_never_summed_into():
+    x = ag.randn(3, requires_grad=True)
+    replacement = ag.ones(3)
+    x.register_hook(lambda g: replacement)
+    (x * 2).sum().backward()
+    (x * 2).sum().backward()  # the second backward accumulates into x.grad
+    np.testing.assert_array_equal(replacement.data, 1.0)
+    np.testing.assert_array_equal(x.grad.data, 2.0)
+    assert not np.shares_memory(x.grad.data, replacement.data)
