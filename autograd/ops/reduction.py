@@ -188,7 +188,8 @@ def reduce_rows(ufunc, a):
     rows and ~10× faster. Max is exact either way; a sum may differ in the last bit.
     """
     rows, cols = a.shape
-    if cols <= 32 and rows >= 16:
+    # (float16 sums stay on NumPy's path, which accumulates them in float32)
+    if cols <= 32 and rows >= 16 and (ufunc is not np.add or a.dtype.itemsize >= 4):
         return ufunc.reduce(a.T.copy(), axis=0).reshape((rows, 1))
     return ufunc.reduce(a, axis=1, keepdims=True)
 
