@@ -439,29 +439,29 @@ def run_backward(roots, seeds, retain_graph=False, create_graph=False, inputs=No
     wrap = _tensor_backend.wrap if _tensor_backend is not None else None
     anomaly = _mode.anomaly
     watch = _mode.watch
-    order = _topological_order(roots)
-    grads = {}
-    for root, seed in zip(roots, seeds):
-        prev = grads.get(root)
-        grads[root] = seed if prev is None else prev + seed
-    # Vertices whose pending gradient the engine allocated itself: those may be summed into in
-    # place and stored as a leaf's .grad without a copy. Anything else (the seed, g passed
-    # straight through, a view) may alias another gradient or the caller's array.
-    owned = set()
-    wanted = None
-    captured = None
-    if inputs is not None:
-        wanted = {id(v): k for k, v in enumerate(inputs)}
-        captured = [None] * len(inputs)
-
-    prev_mode = _mode.enabled
-    _mode.enabled = bool(create_graph)
     # The traversal makes no reference cycles, so the cyclic collector has nothing to find in
-    # what it allocates; pausing it saves its repeated scans of a large live graph.
+    # what it allocates; pausing it (from the topological sort on) saves its repeated scans of a
+    # large live graph.
     gc_was_enabled = gc.isenabled()
     if gc_was_enabled:
         gc.disable()
+    prev_mode = _mode.enabled
     try:
+        order = _topological_order(roots)
+        grads = {}
+        for root, seed in zip(roots, seeds):
+            prev = grads.get(root)
+            grads[root] = seed if prev is None else prev + seed
+        # Vertices whose pending gradient the engine allocated itself: those may be summed into in
+        # place and stored as a leaf's .grad without a copy. Anything else (the seed, g passed
+        # straight through, a view) may alias another gradient or the caller's array.
+        owned = set()
+        wanted = None
+        captured = None
+        if inputs is not None:
+            wanted = {id(v): k for k, v in enumerate(inputs)}
+            captured = [None] * len(inputs)
+        _mode.enabled = bool(create_graph)
         for vertex in order:
             g = grads.pop(vertex, None)
             if g is None:

@@ -629,6 +629,9 @@ def as_tensor(v, like=None):
     return Tensor(v)
 
 
+_NOTHING_SAVED = ((), (None,), (None, None), (None, None, None))
+
+
 def apply(op, data, inputs, ctx=None):
     """Wrap ``data`` (the forward result of ``op`` on ``inputs``) and record a Node if needed."""
     if not _mode.enabled:
@@ -664,7 +667,7 @@ def apply(op, data, inputs, ctx=None):
         data = np.asarray(data)
     saves = op.saves
     if not saves:
-        saved = (None,) * n
+        saved = _NOTHING_SAVED[n] if n < 4 else (None,) * n  # shared: no new tuple per node
         versions = None
     elif n == 1:
         x = inputs[0]
