@@ -556,6 +556,22 @@ class SequentialLR(LRScheduler):
         self._restore_lrs()
 
 
+def improved(value, best, mode="min", threshold=0.0, threshold_mode="abs"):
+    """Whether ``value`` beats ``best`` (None: nothing to beat yet) by more than ``threshold``.
+
+    mode "min": value < best − threshold ("abs") or value < best·(1 − threshold) ("rel");
+    mode "max" mirrors both. The one test of improvement for schedulers, early stopping and
+    checkpoints (PyTorch's ReduceLROnPlateau rule).
+    """
+    if best is None:
+        return True
+    if mode == "min":
+        return value < (best * (1.0 - threshold) if threshold_mode == "rel" else best - threshold)
+    if mode == "max":
+        return value > (best * (1.0 + threshold) if threshold_mode == "rel" else best + threshold)
+    raise ValueError(f"improved: mode must be 'min' or 'max', got {mode!r}")
+
+
 class ReduceLROnPlateau(LRScheduler):
     """η ← max(η·factor, min_lr) when the metric passed to ``step(metric)`` has not improved for ``patience`` epochs.
 
@@ -609,20 +625,11 @@ class ReduceLROnPlateau(LRScheduler):
     def in_cooldown(self):
         return self.cooldown_counter > 0
 
-    def _is_better(self, a, best):
-        if self.mode == "min" and self.threshold_mode == "rel":
-            return a < best * (1.0 - self.threshold)
-        if self.mode == "min":
-            return a < best - self.threshold
-        if self.threshold_mode == "rel":
-            return a > best * (self.threshold + 1.0)
-        return a > best + self.threshold
-
     def step(self, metrics):
         """Record this epoch's metric (a number or a one-element Tensor) and reduce the lr if it stalled."""
         current = float(metrics)
         self.last_epoch += 1
-        if self._is_better(current, self.best):
+        if improved(current, self.best, self.mode, self.threshold, self.threshold_mode):
             self.best = current
             self.num_bad_epochs = 0
         else:
