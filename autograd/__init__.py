@@ -1,18 +1,37 @@
 """glassgrad's autograd: a define-by-run, reverse-mode autodiff engine on NumPy.
 
 ``Tensor`` holds an ndarray, ``Scalar`` a Python float; both record a graph of ops whose VJPs
-``backward()`` runs in reverse topological order.
+``backward()`` runs in reverse topological order. Every op function (``autograd.exp``,
+``autograd.sum``, ``autograd.conv2d``...) comes from the op registry (``autograd.op``); the names
+below are the rest of the engine.
 
 NOTE: this package's import name, ``autograd``, is also that of the HIPS autograd package;
 install only one of them in an environment.
 """
 
-from . import functional
+from importlib import metadata as _metadata
+
+from . import extend, functional
 from .api import grad
-from .engine import (
-    AnomalyError,
-    Node,
-    Op,
+from .creation import (
+    arange,
+    default_generator,
+    eye,
+    full,
+    linspace,
+    manual_seed,
+    ones,
+    ones_like,
+    rand,
+    randn,
+    tensor,
+    zeros,
+    zeros_like,
+)
+from .errors import AnomalyError, ShapeError
+from .gradcheck import GradcheckError, gradcheck, gradgradcheck
+from .methods import FAMILIES
+from .mode import (
     detect_anomaly,
     enable_grad,
     is_anomaly_enabled,
@@ -20,59 +39,77 @@ from .engine import (
     no_grad,
     set_grad_enabled,
 )
-from .gradcheck import GradcheckError, gradcheck, gradgradcheck
-from .ops.activation import elu, gelu, leaky_relu, relu, selu, sigmoid, softplus, tanh
-from .ops.arithmetic import add, div, mul, neg, pow, sub
-from .ops.conv import adaptive_avg_pool2d, avg_pool1d, avg_pool2d, conv1d, conv2d, max_pool1d, max_pool2d
-from .ops.indexing import take_along_dim
-from .ops.join import cat, pad, stack
-from .ops.linalg import linear, matmul
-from .ops.reduction import (
-    amax,
-    amin,
-    argmax,
-    argmin,
-    log_softmax,
-    logsumexp,
-    max,
-    mean,
-    min,
-    softmax,
-    std,
-    sum,
-    var,
-)
-from .ops.shape import broadcast_to, clone, expand, flatten, permute, reshape, squeeze, sum_to, transpose, unsqueeze
-from .ops.unary import abs, clamp, cos, erf, exp, log, maximum, minimum, sin, sqrt, where
+from .node import Node
+from .op import FUNCTIONS, Op
 from .scalar import Scalar
 from .tensor import (
-    ShapeError,
     Tensor,
-    arange,
     as_tensor,
     bool_,
-    default_generator,
-    eye,
     float16,
     float32,
     float64,
-    full,
     get_default_dtype,
     int32,
     int64,
-    linspace,
-    manual_seed,
-    ones,
-    ones_like,
-    rand,
-    randn,
     set_default_dtype,
-    tensor,
-    zeros,
-    zeros_like,
 )
 
-clip = clamp
-concat = cat
+# Every registered op function, e.g. autograd.exp, autograd.sum, autograd.conv2d.
+OP_FUNCTIONS = {name: export.fn for name, export in FUNCTIONS.items()}
+globals().update(OP_FUNCTIONS)
 
-__version__ = "0.1.0"
+clip = OP_FUNCTIONS["clamp"]
+concat = OP_FUNCTIONS["cat"]
+
+try:
+    __version__ = _metadata.version("glassgrad")
+except _metadata.PackageNotFoundError:  # running from a source tree that was never installed
+    __version__ = "0+unknown"
+
+__all__ = [
+    "Tensor",
+    "Scalar",
+    "Node",
+    "Op",
+    "tensor",
+    "as_tensor",
+    "zeros",
+    "ones",
+    "full",
+    "zeros_like",
+    "ones_like",
+    "randn",
+    "rand",
+    "arange",
+    "linspace",
+    "eye",
+    "manual_seed",
+    "default_generator",
+    "set_default_dtype",
+    "get_default_dtype",
+    "float16",
+    "float32",
+    "float64",
+    "int32",
+    "int64",
+    "bool_",
+    "grad",
+    "no_grad",
+    "enable_grad",
+    "set_grad_enabled",
+    "is_grad_enabled",
+    "detect_anomaly",
+    "is_anomaly_enabled",
+    "AnomalyError",
+    "ShapeError",
+    "gradcheck",
+    "gradgradcheck",
+    "GradcheckError",
+    "functional",
+    "extend",
+    "FAMILIES",
+    "clip",
+    "concat",
+    *OP_FUNCTIONS,
+]

@@ -1,16 +1,68 @@
-"""``autograd.grad``: gradients of outputs with respect to chosen inputs, as PyTorch's."""
+"""Starting a backward pass: ``Tensor.backward``, ``Scalar.backward`` and ``autograd.grad``."""
 
 from __future__ import annotations
 
-from .engine import run_backward
+import numpy as np
+
+from .engine import accumulate_grad, run_backward
 from .scalar import Scalar
-from .tensor import Tensor, _seed_gradient
+from .tensor import Tensor, seed_gradient, wrap
+
+__all__ = ["grad", "backward", "scalar_backward"]
+
+
+def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
+    """Accumulate ∂self/∂leaf into every leaf's ``.grad`` (``Tensor.backward``).
+
+    ``gradient`` is ∂L/∂self; it may be omitted only when self has one element. With ``inputs``
+    only those tensors' ``.grad`` are accumulated.
+    """
+    if not self.requires_grad:
+        raise RuntimeError(
+            "backward() on a tensor that does not require grad and has no grad_fn: no input "
+            "of the computation has requires_grad=True (or it ran under no_grad())"
+        )
+    seed = seed_gradient(self, gradient, create_graph, "backward()")
+    if retain_graph is None:
+        retain_graph = create_graph
+    root = self.grad_fn if self.grad_fn is not None else self
+    if inputs is None:
+        run_backward([root], [seed], retain_graph, create_graph)
+        return
+    targets = [inputs] if isinstance(inputs, Tensor) else list(inputs)
+    vertices = [t.grad_fn if t.grad_fn is not None else t for t in targets]
+    grads = run_backward([root], [seed], retain_graph, create_graph, vertices, allow_unused=True)
+    for t, g in zip(targets, grads):
+        if g is not None:
+            accumulate_grad(t, g, create_graph, False)
+
+
+def scalar_backward(self, gradient=1.0, create_graph=False):
+    """Accumulate ∂self/∂v into ``v.grad`` for every Scalar v in the graph (``Scalar.backward``)."""
+    run_backward([self], [gradient], True, create_graph)
 
 
 def _as_list(v):
     if isinstance(v, (Tensor, Scalar)):
         return [v]
     return list(v)
+
+
+def _roots_and_seeds(outputs, grad_outputs, create_graph):
+    roots, seeds = [], []
+    for k, (out, go) in enumerate(zip(outputs, grad_outputs)):
+        if isinstance(out, Scalar):
+            roots.append(out)
+            seeds.append(1.0 if go is None else go)
+            continue
+        if not out.requires_grad:
+            raise RuntimeError(
+                f"grad: output {k} does not require grad and has no grad_fn (no input of its "
+                f"computation requires grad, or it ran under no_grad())"
+            )
+        roots.append(out.grad_fn if out.grad_fn is not None else out)
+        seeds.append(seed_gradient(out, go, create_graph, f"grad (output {k})"))
+    return roots, seeds
 
 
 def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False, allow_unused=False):
@@ -29,19 +81,7 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
         raise ValueError(f"grad: got {len(grad_outputs)} grad_outputs for {len(outputs)} outputs")
     if retain_graph is None:
         retain_graph = create_graph
-    roots, seeds = [], []
-    for k, (out, go) in enumerate(zip(outputs, grad_outputs)):
-        if isinstance(out, Scalar):
-            roots.append(out)
-            seeds.append(1.0 if go is None else go)
-            continue
-        if not out.requires_grad:
-            raise RuntimeError(
-                f"grad: output {k} does not require grad and has no grad_fn (no input of its "
-                f"computation requires grad, or it ran under no_grad())"
-            )
-        roots.append(out.grad_fn if out.grad_fn is not None else out)
-        seeds.append(_seed_gradient(out, go, create_graph, f"grad (output {k})"))
+    roots, seeds = _roots_and_seeds(outputs, grad_outputs, create_graph)
     vertices = []
     for k, x in enumerate(inputs):
         if isinstance(x, Tensor) and not x.requires_grad:
@@ -51,10 +91,6 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     result = []
     for x, g in zip(inputs, grads):
         if g is not None and isinstance(x, Tensor) and not isinstance(g, Tensor):
-            import numpy as np
-
-            from .tensor import _wrap
-
-            g = _wrap(np.array(g, dtype=x.dtype, copy=True))
+            g = wrap(np.array(g, dtype=x.dtype, copy=True))
         result.append(g)
     return tuple(result)

@@ -8,13 +8,14 @@ from __future__ import annotations
 import numpy as np
 
 from .api import grad
-from .tensor import Tensor, _wrap
+from .ops.join import stack
+from .tensor import Tensor, wrap
 
 
 def _inputs(inputs):
     single = isinstance(inputs, Tensor)
     xs = (inputs,) if single else tuple(inputs)
-    fresh = tuple(_wrap(x.data.copy(), True) for x in xs)
+    fresh = tuple(wrap(x.data.copy(), True) for x in xs)
     return single, fresh
 
 
@@ -23,7 +24,7 @@ def vjp(func, inputs, v=None, create_graph=False):
     single, xs = _inputs(inputs)
     out = func(*xs)
     gs = grad(out, xs, grad_outputs=v, create_graph=create_graph, allow_unused=True)
-    gs = tuple(_wrap(np.zeros_like(x.data)) if g is None else g for x, g in zip(xs, gs))
+    gs = tuple(wrap(np.zeros_like(x.data)) if g is None else g for x, g in zip(xs, gs))
     return (out if create_graph else out.detach()), (gs[0] if single else gs)
 
 
@@ -36,16 +37,14 @@ def jacobian(func, inputs, create_graph=False):
     for k in range(n):
         seed = np.zeros(out.data.size, dtype=out.dtype)
         seed[k] = 1.0
-        gs = grad(out, xs, grad_outputs=_wrap(seed.reshape(out.shape)), retain_graph=True,
+        gs = grad(out, xs, grad_outputs=wrap(seed.reshape(out.shape)), retain_graph=True,
                   create_graph=create_graph, allow_unused=True)
         for j, (x, g) in enumerate(zip(xs, gs)):
-            rows[j].append(_wrap(np.zeros_like(x.data)) if g is None else g)
-    from .ops.join import stack
-
+            rows[j].append(wrap(np.zeros_like(x.data)) if g is None else g)
     jacs = []
     for j, x in enumerate(xs):
         if n == 0:
-            jacs.append(_wrap(np.zeros(out.shape + x.shape, dtype=x.dtype)))
+            jacs.append(wrap(np.zeros(out.shape + x.shape, dtype=x.dtype)))
         else:
             jacs.append(stack(rows[j]).reshape(out.shape + x.shape))
     return jacs[0] if single else tuple(jacs)
@@ -80,5 +79,5 @@ def hvp(func, inputs, v):
         term = (g * vi).sum()
         dot = term if dot is None else dot + term
     hv = grad(dot, xs, allow_unused=True)
-    hv = tuple(_wrap(np.zeros_like(x.data)) if h is None else h.detach() for x, h in zip(xs, hv))
+    hv = tuple(wrap(np.zeros_like(x.data)) if h is None else h.detach() for x, h in zip(xs, hv))
     return out.detach(), (hv[0] if single else hv)

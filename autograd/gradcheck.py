@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from .api import grad
-from .engine import enable_grad, no_grad
-from .tensor import Tensor, _wrap
+from .mode import enable_grad, no_grad
+from .tensor import Tensor, wrap
 
 
 class GradcheckError(AssertionError):
@@ -53,7 +53,7 @@ def _analytical_jacobians(outputs, inputs, diff):
         for r in range(out.data.size):
             seed = np.zeros(out.data.size, dtype=out.dtype)
             seed[r] = 1.0
-            gs = grad(out, xs, grad_outputs=_wrap(seed.reshape(out.shape)), retain_graph=True, allow_unused=True)
+            gs = grad(out, xs, grad_outputs=wrap(seed.reshape(out.shape)), retain_graph=True, allow_unused=True)
             for col, g in enumerate(gs):
                 if g is not None:
                     jac[k][col][r, :] = g.data.astype(np.float64).ravel()

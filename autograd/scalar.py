@@ -4,6 +4,10 @@ It shares the engine, the ops' VJP rules and the drawing with Tensor; a Scalar i
 node (it keeps its inputs in ``next``) and every Scalar keeps ``.grad`` after backward, so a drawn
 graph shows the gradient at each node. Scalar graphs are not freed by backward: calling it again
 accumulates, as in micrograd (reset with ``zero_grad()``).
+
+The operators are written here; the functions (``exp``, ``tanh``, ``relu``...) come from the op
+records that declare a forward on floats, and ``backward`` from the engine, both installed by
+``autograd/methods.py``.
 """
 
 from __future__ import annotations
@@ -11,8 +15,8 @@ from __future__ import annotations
 import math
 import numbers
 
-from . import engine
-from .ops import activation, arithmetic, unary
+from .node import HookHandle, postorder
+from .ops import arithmetic
 
 
 class Scalar:
@@ -21,7 +25,7 @@ class Scalar:
     # NOTE: the inputs sit in two slots rather than a tuple: a tuple of Scalars is one more object
     # for Python's cyclic garbage collector to track and scan, per node (a third to two thirds of a
     # training step, depending on how big the rest of the heap is: see bench/scalar_mlp.py).
-    __slots__ = ("data", "grad", "label", "op", "ctx", "_a", "_b", "hooks", "__weakref__")
+    __slots__ = ("data", "grad", "label", "op", "ctx", "input_a", "input_b", "hooks", "__weakref__")
 
     def __init__(self, data, label=""):
         if isinstance(data, Scalar):
@@ -33,17 +37,17 @@ class Scalar:
         self.label = label
         self.op = None
         self.ctx = None
-        self._a = None
-        self._b = None
+        self.input_a = None  # the first input (None for a leaf)
+        self.input_b = None  # the second input (None for a leaf or a one-input op)
         self.hooks = None
 
     @property
     def next(self):
         """The Scalars this one was computed from, the vertices its gradient flows to."""
-        a = self._a
+        a = self.input_a
         if a is None:
             return ()
-        b = self._b
+        b = self.input_b
         return (a,) if b is None else (a, b)
 
     @property
@@ -59,13 +63,9 @@ class Scalar:
         name = f"{self.label}: " if self.label else ""
         return f"Scalar({name}data={self.data:.6g}, grad={self.grad:.6g})"
 
-    def backward(self, gradient=1.0, create_graph=False):
-        """Accumulate ∂self/∂v into ``v.grad`` for every Scalar v in the graph."""
-        engine.run_backward([self], [gradient], True, create_graph)
-
     def zero_grad(self):
         """Reset ``.grad`` of every Scalar in this graph to 0."""
-        for v in engine._topological_order([self]):
+        for v in postorder([self], lambda v: v.next):
             v.grad = 0.0
 
     def register_hook(self, hook):
@@ -73,7 +73,7 @@ class Scalar:
         if self.hooks is None:
             self.hooks = []
         self.hooks.append(hook)
-        return engine._HookHandle(self.hooks, hook)
+        return HookHandle(self.hooks, hook)
 
     def backward_steps(self):
         """Run backward one node at a time (see ``autograd.viz.BackwardStepper``)."""
@@ -90,21 +90,21 @@ class Scalar:
     # --- arithmetic ------------------------------------------------------------------------
     def __add__(self, other):
         other = other if other.__class__ is Scalar else _const(other)
-        return _make(self.data + other.data, arithmetic.ADD, self, other)
+        return make_scalar(self.data + other.data, arithmetic.ADD, self, other)
 
     def __radd__(self, other):
         return _const(other) + self
 
     def __sub__(self, other):
         other = other if other.__class__ is Scalar else _const(other)
-        return _make(self.data - other.data, arithmetic.SUB, self, other)
+        return make_scalar(self.data - other.data, arithmetic.SUB, self, other)
 
     def __rsub__(self, other):
         return _const(other) - self
 
     def __mul__(self, other):
         other = other if other.__class__ is Scalar else _const(other)
-        return _make(self.data * other.data, arithmetic.MUL, self, other)
+        return make_scalar(self.data * other.data, arithmetic.MUL, self, other)
 
     def __rmul__(self, other):
         return _const(other) * self
@@ -115,7 +115,7 @@ class Scalar:
             data = self.data / other.data
         except ZeroDivisionError:
             data = math.copysign(math.inf, self.data) if self.data else math.nan
-        return _make(data, arithmetic.DIV, self, other)
+        return make_scalar(data, arithmetic.DIV, self, other)
 
     def __rtruediv__(self, other):
         return _const(other) / self
@@ -129,32 +129,10 @@ class Scalar:
             data = math.inf
         if isinstance(data, complex):
             data = math.nan
-        return _make(data, arithmetic.POW_CONST, self, None, exponent)
+        return make_scalar(data, arithmetic.POW_CONST, self, None, exponent)
 
     def __neg__(self):
-        return _make(-self.data, arithmetic.NEG, self)
-
-    # --- functions -------------------------------------------------------------------------
-    def exp(self):
-        try:
-            data = math.exp(self.data)
-        except OverflowError:
-            data = math.inf
-        return _make(data, unary.EXP, self)
-
-    def log(self):
-        x = self.data
-        data = math.log(x) if x > 0 else (-math.inf if x == 0 else math.nan)
-        return _make(data, unary.LOG, self)
-
-    def tanh(self):
-        return _make(math.tanh(self.data), activation.TANH, self)
-
-    def sigmoid(self):
-        return _make(0.5 * (math.tanh(0.5 * self.data) + 1.0), activation.SIGMOID, self)
-
-    def relu(self):
-        return _make(self.data if self.data > 0 else 0.0, activation.RELU, self)
+        return make_scalar(-self.data, arithmetic.NEG, self)
 
     def __float__(self):
         return self.data
@@ -166,17 +144,16 @@ def _const(v):
     return Scalar(v)
 
 
-def _make(data, op, a, b=None, ctx=None):
+def make_scalar(data, op, a, b=None, ctx=None):
+    """The Scalar that ``op`` made from ``a`` (and ``b``): value ``data``, no gradient yet."""
     out = Scalar.__new__(Scalar)
     out.data = data
     out.grad = 0.0
     out.label = ""
     out.op = op
     out.ctx = ctx
-    out._a = a
-    out._b = b
+    out.input_a = a
+    out.input_b = b
     out.hooks = None
     return out
 
-
-engine.register_value_types(None, Scalar, None)

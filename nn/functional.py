@@ -17,10 +17,8 @@ import autograd as ag
 
 # Activations and linear are autograd primitives, re-exported here under PyTorch's names.
 from autograd import elu, gelu, leaky_relu, linear, log_softmax, relu, selu, sigmoid, softmax, softplus, tanh
-from autograd.engine import Op
-from autograd.ops import dual
+from autograd.extend import Op, ShapeError, Tensor, apply, dual, wrap
 from autograd.ops.reduction import reduce_rows
-from autograd.tensor import ShapeError, Tensor, _wrap, apply
 
 __all__ = [
     "linear",
@@ -54,7 +52,7 @@ def _as_target(target, like):
         if target.dtype.kind == "f" and target.dtype != like.dtype:
             return target.to(like.dtype)
         return target
-    return _wrap(np.asarray(target, dtype=like.dtype))
+    return wrap(np.asarray(target, dtype=like.dtype))
 
 
 def _reduce(name, loss, reduction):
@@ -116,7 +114,7 @@ def dropout(input, p=0.5, training=True, generator=None):
     mask = keep.astype(input.dtype)
     if p < 1.0:
         mask *= 1.0 / (1.0 - p)
-    return input * _wrap(mask)
+    return input * wrap(mask)
 
 
 # --- normalization: one primitive for BatchNorm and LayerNorm -------------------------------------
@@ -140,7 +138,7 @@ def _normalize(name, x, weight, bias, dims, wshape, eps):
     invstd = 1.0 / np.sqrt(var + eps)
     xhat = xc * invstd
     if weight is None and bias is not None:
-        weight = _wrap(np.ones(bias.shape, dtype=bias.dtype))
+        weight = wrap(np.ones(bias.shape, dtype=bias.dtype))
     if weight is None:
         out = xhat.copy()
         inputs = (x,)
@@ -199,9 +197,9 @@ _NORM_RULE = "δx = (1/M)(1/σ)(M·h − Σh − x̂·Σ(h⊙x̂)), h = γ⊙g; 
 
 def _norm_ops(name):
     return (
-        Op(name, (_norm_vjp_x,), saves=(0,), rule=_NORM_RULE),
-        Op(name, (_norm_vjp_x, _norm_vjp_w), saves=(0, 1), rule=_NORM_RULE),
-        Op(name, (_norm_vjp_x, _norm_vjp_w, _norm_vjp_b), saves=(0, 1), rule=_NORM_RULE),
+        Op(name, (_norm_vjp_x,), saves=(0,), keeps_shape=True, rule=_NORM_RULE),
+        Op(name, (_norm_vjp_x, _norm_vjp_w), saves=(0, 1), keeps_shape=True, rule=_NORM_RULE),
+        Op(name, (_norm_vjp_x, _norm_vjp_w, _norm_vjp_b), saves=(0, 1), keeps_shape=True, rule=_NORM_RULE),
     )
 
 
@@ -239,7 +237,7 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
         return out
     if running_mean is None or running_var is None:
         raise ValueError("batch_norm: running_mean and running_var are needed when training=False")
-    inv = _wrap(1.0 / np.sqrt(running_var.data + eps))
+    inv = wrap(1.0 / np.sqrt(running_var.data + eps))
     scale = inv if weight is None else weight * inv
     shift = -(scale * running_mean.detach())
     if bias is not None:
@@ -475,7 +473,7 @@ def _ce_vjp_logits(g, ctx, out, z, t=None):
     # Double backward: the same rule on Tensors, softmax recomputed from the logits.
     if t is not None:
         target = t * (1.0 - eps) + eps / z.shape[1] if eps else t
-        dense = target if w is None else target * _wrap(w)
+        dense = target if w is None else target * wrap(w)
         asum = dense.sum(1, keepdim=True)
     else:
         dense = np.zeros(z.shape, dtype=z.dtype) if dense is None else np.broadcast_to(dense, z.shape).copy()
@@ -495,8 +493,8 @@ def _ce_vjp_target(g, ctx, out, z, t):
 
 
 _CE_RULE = "∂L/∂z = (softmax(z)·Σt − t)·g/N;  ∂L/∂t = −log softmax(z)·g/N"
-_CROSS_ENTROPY = Op("cross_entropy", (_ce_vjp_logits,), saves=(0,), rule=_CE_RULE)
-_CROSS_ENTROPY_PROB = Op("cross_entropy", (_ce_vjp_logits, _ce_vjp_target), saves=(0, 1), rule=_CE_RULE)
+_CROSS_ENTROPY = Op("cross_entropy", (_ce_vjp_logits,), saves=(0,), keeps_shape=False, rule=_CE_RULE)
+_CROSS_ENTROPY_PROB = Op("cross_entropy", (_ce_vjp_logits, _ce_vjp_target), saves=(0, 1), keeps_shape=False, rule=_CE_RULE)
 
 
 def nll_loss(input, target, weight=None, ignore_index=-100, reduction="mean"):
@@ -508,7 +506,7 @@ def nll_loss(input, target, weight=None, ignore_index=-100, reduction="mean"):
     idx, valid = _class_indices("nll_loss", input, target, ignore_index)
     coef = _target_coef(idx, valid, w, z.dtype)
     picked = ag.take_along_dim(z, idx.reshape(-1, 1), 1).reshape((rows,))
-    losses = -picked if coef is None else -(picked * _wrap(coef))
+    losses = -picked if coef is None else -(picked * wrap(coef))
     if reduction == "none":
         return _per_sample(losses, input, reduction)
     total = losses.sum()
@@ -594,6 +592,7 @@ _BCE = Op(
     "binary_cross_entropy",
     (_bce_vjp_input, _bce_vjp_target),
     saves=(0, 1),
+    keeps_shape=True,
     rule="∂L/∂a = g·(a − y)/max(a(1 − a), 1e-12),  ∂L/∂y = g·(log(1 − a) − log a)",
 )
 
@@ -652,5 +651,6 @@ _BCE_LOGITS = Op(
     "binary_cross_entropy_with_logits",
     (_bce_logits_vjp_input, _bce_logits_vjp_target),
     saves=(0, 1),
+    keeps_shape=True,
     rule="∂L/∂z = g·(σ(z) − y) (p_w = 1),  ∂L/∂y = −g·z",
 )

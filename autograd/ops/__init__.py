@@ -1,1 +1,4 @@
-"""Primitive ops, one file per family; each op's VJP sits right under its forward."""
+"""Primitive ops, one file per family; each op is one record: its forward, VJPs, rule and methods.
+
+The families are loaded by ``autograd/methods.py`` (which also installs their Tensor methods).
+"""

@@ -1,4 +1,4 @@
-"""Activations φ(z) and their VJPs δ = g ⊙ φ'(z)."""
+"""Activations φ(z) and their VJPs δ = g ⊙ φ'(z): tanh, sigmoid, relu, leaky_relu, gelu, elu, selu, softplus."""
 
 from __future__ import annotations
 
@@ -6,38 +6,41 @@ import math
 
 import numpy as np
 
-from ..engine import Op
-from ..tensor import apply
-from . import dual
-from .unary import erf_array
+from ..extend import Op, apply, dual, elementwise, export
+from ..special import erf_array
 
 
-def tanh(x):
+@elementwise(lambda g, ctx, out, x: g * (1.0 - out * out), saves_out=True, rule="δ = g ⊙ (1 − a²)", scalar=math.tanh)
+def tanh(a):
     """tanh(z)."""
-    return apply(TANH, np.tanh(x.data), (x,))
+    return np.tanh(a)
 
 
-TANH = Op("tanh", (lambda g, ctx, out, x: g * (1.0 - out * out),), saves_out=True, rule="δ = g ⊙ (1 − a²)")
-
-
-def sigmoid(x):
+@elementwise(
+    lambda g, ctx, out, x: g * (out * (1.0 - out)),
+    saves_out=True,
+    rule="δ = g ⊙ a(1 − a)",
+    scalar=lambda v: 0.5 * (math.tanh(0.5 * v) + 1.0),
+)
+def sigmoid(a):
     """σ(z) = 1 / (1 + e^(−z)), computed as (1 + tanh(z/2)) / 2 so it never overflows."""
-    return apply(SIGMOID, 0.5 * (np.tanh(0.5 * x.data) + 1.0), (x,))
-
-
-SIGMOID = Op("sigmoid", (lambda g, ctx, out, x: g * (out * (1.0 - out)),), saves_out=True, rule="δ = g ⊙ a(1 − a)")
-
-
-def relu(x):
-    """max(0, z)."""
-    return apply(RELU, np.maximum(x.data, 0), (x,))
+    return 0.5 * (np.tanh(0.5 * a) + 1.0)
 
 
 # NOTE: the derivative at 0 is taken as 0, as PyTorch does. The VJP multiplies by the mask
 # (8× faster than np.where); unlike PyTorch's select, an inf in g at a masked entry gives NaN.
-RELU = Op("relu", (lambda g, ctx, out, x: g * (dual.raw(out) > 0),), saves_out=True, rule="δ = g ⊙ [z > 0]")
+@elementwise(
+    lambda g, ctx, out, x: g * (dual.raw(out) > 0),
+    saves_out=True,
+    rule="δ = g ⊙ [z > 0]",
+    scalar=lambda v: v if v > 0 else 0.0,
+)
+def relu(a):
+    """max(0, z)."""
+    return np.maximum(a, 0)
 
 
+@export
 def leaky_relu(x, negative_slope=0.01):
     """max(z, αz) for slope α = negative_slope."""
     data = np.where(x.data > 0, x.data, x.data * negative_slope)
@@ -46,7 +49,8 @@ def leaky_relu(x, negative_slope=0.01):
 
 def _leaky_slope(x, slope):
     """1 where z > 0, else α, in z's dtype (a constant of the VJP)."""
-    positive = (dual.raw(x) > 0).astype(dual.raw(x).dtype) if hasattr(dual.raw(x), "dtype") else float(dual.raw(x) > 0)
+    z = dual.raw(x)
+    positive = (z > 0).astype(z.dtype) if hasattr(z, "dtype") else float(z > 0)
     return positive * (1.0 - slope) + slope
 
 
@@ -54,6 +58,8 @@ LEAKY_RELU = Op(
     "leaky_relu",
     (lambda g, slope, out, x: g * _leaky_slope(x, slope),),
     saves=(0,),
+    keeps_shape=True,
+    describe=lambda slope: f"slope={slope:g}",
     rule="δ = g ⊙ (1 if z > 0 else α)",
 )
 
@@ -64,6 +70,7 @@ _SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
 _GELU_C = 0.044715
 
 
+@export
 def gelu(x, approximate="none"):
     """z·Φ(z) (``approximate="none"``) or its tanh approximation (``"tanh"``)."""
     z = x.data
@@ -82,7 +89,7 @@ def _gelu_vjp(g, ctx, out, x):
     return g * (cdf + x * pdf)
 
 
-GELU = Op("gelu", (_gelu_vjp,), saves=(0,), rule="δ = g ⊙ (Φ(z) + z·φ(z))")
+GELU = Op("gelu", (_gelu_vjp,), saves=(0,), keeps_shape=True, rule="δ = g ⊙ (Φ(z) + z·φ(z))")
 
 
 def _gelu_tanh_vjp(g, ctx, out, x):
@@ -91,9 +98,16 @@ def _gelu_tanh_vjp(g, ctx, out, x):
     return g * (0.5 * (1.0 + t) + 0.5 * x * (1.0 - t * t) * du)
 
 
-GELU_TANH = Op("gelu_tanh", (_gelu_tanh_vjp,), saves=(0,), rule="δ = g ⊙ d/dz[½z(1 + tanh(√(2/π)(z + 0.044715z³)))]")
+GELU_TANH = Op(
+    "gelu_tanh",
+    (_gelu_tanh_vjp,),
+    saves=(0,),
+    keeps_shape=True,
+    rule="δ = g ⊙ d/dz[½z(1 + tanh(√(2/π)(z + 0.044715z³)))]",
+)
 
 
+@export
 def elu(x, alpha=1.0):
     """z if z > 0 else α(eᶻ − 1)."""
     z = x.data
@@ -106,6 +120,8 @@ ELU = Op(
     (lambda g, alpha, out, x: dual.where(dual.raw(x) > 0, g, g * (out + alpha)),),
     saves=(0,),
     saves_out=True,
+    keeps_shape=True,
+    describe=lambda alpha: f"alpha={alpha:g}",
     rule="δ = g ⊙ (1 if z > 0 else a + α)",
 )
 
@@ -114,6 +130,7 @@ SELU_ALPHA = 1.6732632423543772848170429916717
 SELU_SCALE = 1.0507009873554804934193349852946
 
 
+@export
 def selu(x):
     """λ·elu(z, α) with the self-normalizing constants λ ≈ 1.0507, α ≈ 1.6733."""
     z = x.data
@@ -126,10 +143,12 @@ SELU = Op(
     (lambda g, ctx, out, x: dual.where(dual.raw(x) > 0, g * SELU_SCALE, g * (out + SELU_SCALE * SELU_ALPHA)),),
     saves=(0,),
     saves_out=True,
+    keeps_shape=True,
     rule="δ = g ⊙ (λ if z > 0 else a + λα)",
 )
 
 
+@export
 def softplus(x, beta=1.0, threshold=20.0):
     """log(1 + e^(βz))/β, and z itself where βz > threshold (PyTorch's convention)."""
     z = x.data
@@ -144,4 +163,11 @@ def _softplus_vjp(g, ctx, out, x):
     return dual.where(linear, g, g * dual.sigmoid(x * beta))
 
 
-SOFTPLUS = Op("softplus", (_softplus_vjp,), saves=(0,), rule="δ = g ⊙ σ(βz)")
+SOFTPLUS = Op(
+    "softplus",
+    (_softplus_vjp,),
+    saves=(0,),
+    keeps_shape=True,
+    describe=lambda ctx: f"beta={ctx[0]:g}, threshold={ctx[1]:g}",
+    rule="δ = g ⊙ σ(βz)",
+)

@@ -9,9 +9,7 @@ import numbers
 
 import numpy as np
 
-from ..engine import Op
-from ..tensor import ShapeError, Tensor, apply, as_tensor
-from . import dual
+from ..extend import Op, ShapeError, Tensor, apply, as_tensor, dual, export
 
 
 def _operands(x, y):
@@ -37,6 +35,7 @@ def _broadcast_error(name, x, y):
     return ShapeError(f"{name}: shapes {x.shape} and {y.shape} cannot be broadcast together")
 
 
+@export(methods=("add", "__add__", ("__radd__", lambda self, other: add(other, self))))
 def add(x, y):
     """x + y."""
     if isinstance(x, Tensor) and _number(y):
@@ -57,10 +56,12 @@ ADD = Op(
     "add",
     (lambda g, ctx, out, x, y: g, lambda g, ctx, out, x, y: g),
     broadcasts=True,
+    keeps_shape=False,
     rule="∂L/∂x = g,  ∂L/∂y = g",
 )
 
 
+@export(methods=("sub", "__sub__", ("__rsub__", lambda self, other: sub(other, self))))
 def sub(x, y):
     """x - y."""
     if isinstance(x, Tensor) and _number(y):
@@ -78,10 +79,12 @@ SUB = Op(
     "sub",
     (lambda g, ctx, out, x, y: g, lambda g, ctx, out, x, y: -g),
     broadcasts=True,
+    keeps_shape=False,
     rule="∂L/∂x = g,  ∂L/∂y = −g",
 )
 
 
+@export(methods=("mul", "__mul__", ("__rmul__", lambda self, other: mul(other, self))))
 def mul(x, y):
     """x * y, elementwise."""
     if isinstance(x, Tensor) and _number(y):
@@ -103,10 +106,12 @@ MUL = Op(
     (lambda g, ctx, out, x, y: g * y, lambda g, ctx, out, x, y: g * x),
     saves=(0, 1),
     broadcasts=True,
+    keeps_shape=False,
     rule="∂L/∂x = g ⊙ y,  ∂L/∂y = g ⊙ x",
 )
 
 
+@export(methods=("div", "__truediv__", ("__rtruediv__", lambda self, other: div(other, self))))
 def div(x, y):
     """x / y, elementwise."""
     if isinstance(x, Tensor) and _number(y):
@@ -126,25 +131,32 @@ DIV = Op(
     saves=(1,),
     saves_out=True,
     broadcasts=True,
+    keeps_shape=False,
     rule="∂L/∂x = g / y,  ∂L/∂y = −g ⊙ x / y²",
 )
 
 
+@export(methods=("neg", "__neg__"))
 def neg(x):
     """−x."""
     return apply(NEG, -x.data, (x,))
 
 
-NEG = Op("neg", (lambda g, ctx, out, x: -g,), rule="∂L/∂x = −g")
+NEG = Op("neg", (lambda g, ctx, out, x: -g,), keeps_shape=True, rule="∂L/∂x = −g")
 
 
 # NOTE: a Python number operand is a constant of the op (kept in ctx), not a Tensor input: no
 # wrapper is made, nothing is saved, and the node stays small (x * 2, x / n, x + 1 are common).
-ADD_NUMBER = Op("add", (lambda g, c, out, x: g,), rule="∂L/∂x = g")
-MUL_NUMBER = Op("mul", (lambda g, c, out, x: g * c,), rule="∂L/∂x = c·g")
-DIV_NUMBER = Op("div", (lambda g, c, out, x: g / c,), rule="∂L/∂x = g / c")
+def _describe_number(c):
+    return f"{c:g}"
 
 
+ADD_NUMBER = Op("add", (lambda g, c, out, x: g,), keeps_shape=True, describe=_describe_number, rule="∂L/∂x = g")
+MUL_NUMBER = Op("mul", (lambda g, c, out, x: g * c,), keeps_shape=True, describe=_describe_number, rule="∂L/∂x = c·g")
+DIV_NUMBER = Op("div", (lambda g, c, out, x: g / c,), keeps_shape=True, describe=_describe_number, rule="∂L/∂x = g / c")
+
+
+@export(methods=("pow", "__pow__", ("__rpow__", lambda self, other: pow(other, self))))
 def pow(x, y):
     """x ** y. A Python-number exponent is a constant of the op (the common x ** 2)."""
     if isinstance(y, numbers.Number) and not isinstance(y, bool) and isinstance(x, Tensor):
@@ -166,7 +178,14 @@ def _pow_const_vjp(g, c, out, x):
     return g * (c * x ** (c - 1))
 
 
-POW_CONST = Op("pow", (_pow_const_vjp,), saves=(0,), rule="∂L/∂x = g ⊙ c·x^(c−1)")
+POW_CONST = Op(
+    "pow",
+    (_pow_const_vjp,),
+    saves=(0,),
+    keeps_shape=True,
+    describe=lambda c: f"c={c:g}",
+    rule="∂L/∂x = g ⊙ c·x^(c−1)",
+)
 
 
 def _pow_vjp_base(g, ctx, out, x, y):
@@ -187,5 +206,6 @@ POW = Op(
     saves=(0, 1),
     saves_out=True,
     broadcasts=True,
+    keeps_shape=False,
     rule="∂L/∂x = g ⊙ y·x^(y−1),  ∂L/∂y = g ⊙ xʸ ln x",
 )

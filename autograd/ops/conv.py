@@ -14,9 +14,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
-from ..engine import Op, is_grad_enabled
-from ..tensor import ShapeError, Tensor, _wrap, apply
-from . import dual
+from ..extend import Op, ShapeError, Tensor, apply, dual, export, is_grad_enabled, wrap
 
 
 def _pair(v, name):
@@ -161,7 +159,7 @@ def _conv_weight_grad(x, g, geo, cols=None):
 
 
 def _as_t(v):
-    return v if isinstance(v, Tensor) else _wrap(np.asarray(v))
+    return v if isinstance(v, Tensor) else wrap(np.asarray(v))
 
 
 _RULE = "δa = δz ⊛ flip(W) (full convolution),  ∂L/∂W = a ⋆ δz,  ∂L/∂b = Σ δz"
@@ -174,6 +172,8 @@ CONV2D = Op(
         lambda g, geo, out, x, w, b: dual.sum(g, (0, 2, 3)),
     ),
     saves=(0, 1),
+    keeps_shape=False,
+    describe=repr,
     rule=_RULE,
 )
 CONV2D_NO_BIAS = Op(
@@ -183,6 +183,8 @@ CONV2D_NO_BIAS = Op(
         lambda g, geo, out, x, w: _conv_weight_grad(x, g, geo, geo.cols),
     ),
     saves=(0, 1),
+    keeps_shape=False,
+    describe=repr,
     rule=_RULE,
 )
 CONV2D_INPUT_GRAD = Op(
@@ -192,6 +194,8 @@ CONV2D_INPUT_GRAD = Op(
         lambda gg, geo, out, g, w: _conv_weight_grad(gg, g, geo),
     ),
     saves=(0, 1),
+    keeps_shape=False,
+    describe=repr,
     rule="the adjoint of conv2d in its input",
 )
 CONV2D_WEIGHT_GRAD = Op(
@@ -201,10 +205,13 @@ CONV2D_WEIGHT_GRAD = Op(
         lambda gg, geo, out, x, g: _conv(x, gg, geo),
     ),
     saves=(0, 1),
+    keeps_shape=False,
+    describe=repr,
     rule="the adjoint of conv2d in its weight",
 )
 
 
+@export(methods=())
 def conv2d(x, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     """2-D cross-correlation of x (N, C, H, W) with weight (O, C/groups, kh, kw), as PyTorch's."""
     if x.ndim != 4:
@@ -258,6 +265,7 @@ def _string_padding(padding, k, dilation, stride):
     raise ValueError(f"conv: padding must be an int, a pair, 'valid' or 'same', got {padding!r}")
 
 
+@export(methods=())
 def conv1d(x, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     """1-D cross-correlation of x (N, C, L) with weight (O, C/groups, k), as PyTorch's."""
     if x.ndim != 3:
@@ -346,10 +354,11 @@ def _max_scatter(g, geo):
     return _scatter_max_array(g, geo)
 
 
-MAX_POOL2D = Op("max_pool2d", (lambda g, geo, out, x: _max_scatter(g, geo),), rule="∂L/∂a = g routed to each window's arg-max")
-MAX_POOL2D_SCATTER = Op("max_pool2d_scatter", (lambda gg, geo, out, g: _max_gather(gg, geo),), rule="gather at each window's arg-max")
+MAX_POOL2D = Op("max_pool2d", (lambda g, geo, out, x: _max_scatter(g, geo),), keeps_shape=False, describe=repr, rule="∂L/∂a = g routed to each window's arg-max")
+MAX_POOL2D_SCATTER = Op("max_pool2d_scatter", (lambda gg, geo, out, g: _max_gather(gg, geo),), keeps_shape=False, describe=repr, rule="gather at each window's arg-max")
 
 
+@export(methods=())
 def max_pool2d(x, kernel_size, stride=None, padding=0, dilation=1):
     """Max over each window; the gradient goes to the window's arg-max (the first, at ties)."""
     geo = _pool_args("max_pool2d", x, kernel_size, stride, padding, dilation)
@@ -383,10 +392,11 @@ def _avg_scatter(g, geo):
     return _avg_scatter_array(g, geo)
 
 
-AVG_POOL2D = Op("avg_pool2d", (lambda g, geo, out, x: _avg_scatter(g, geo),), rule="∂L/∂a = g / (window size) spread over each window")
-AVG_POOL2D_SCATTER = Op("avg_pool2d_scatter", (lambda gg, geo, out, g: _avg(gg, geo),), rule="average over each window")
+AVG_POOL2D = Op("avg_pool2d", (lambda g, geo, out, x: _avg_scatter(g, geo),), keeps_shape=False, describe=repr, rule="∂L/∂a = g / (window size) spread over each window")
+AVG_POOL2D_SCATTER = Op("avg_pool2d_scatter", (lambda gg, geo, out, g: _avg(gg, geo),), keeps_shape=False, describe=repr, rule="average over each window")
 
 
+@export(methods=())
 def avg_pool2d(x, kernel_size, stride=None, padding=0, count_include_pad=True):
     """Mean over each window (zero padding counted unless count_include_pad=False)."""
     geo = _pool_args("avg_pool2d", x, kernel_size, stride, padding, 1)
@@ -399,6 +409,7 @@ def avg_pool2d(x, kernel_size, stride=None, padding=0, count_include_pad=True):
     return apply(AVG_POOL2D, _avg_array(x.data, geo).astype(x.dtype, copy=False), (x,), geo)
 
 
+@export(methods=())
 def adaptive_avg_pool2d(x, output_size):
     """Average to (oh, ow) output cells; needs H and W divisible by them (1 = global average)."""
     oh, ow = _pair(output_size, "output_size")
@@ -412,6 +423,7 @@ def adaptive_avg_pool2d(x, output_size):
     return avg_pool2d(x, (H // oh, W // ow))
 
 
+@export(methods=())
 def max_pool1d(x, kernel_size, stride=None, padding=0, dilation=1):
     """Max pooling over (N, C, L)."""
     if x.ndim != 3:
@@ -420,6 +432,7 @@ def max_pool1d(x, kernel_size, stride=None, padding=0, dilation=1):
     return max_pool2d(x.unsqueeze(2), (1, kernel_size), (1, s), (0, padding), (1, dilation)).squeeze(2)
 
 
+@export(methods=())
 def avg_pool1d(x, kernel_size, stride=None, padding=0, count_include_pad=True):
     """Average pooling over (N, C, L)."""
     if x.ndim != 3:

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..engine import Op
-from ..tensor import ShapeError, Tensor, _inplace, _mode, apply, as_tensor
-from . import dual
+from ..extend import Op, ShapeError, Tensor, apply, as_tensor, dual, export, grad_mode
+from ..inplace import update_inplace
 
 
 def _key(key):
@@ -30,6 +29,7 @@ def _key(key):
     return (tuple(out) if isinstance(key, tuple) or len(out) != 1 else out[0]), basic
 
 
+@export(methods=("__getitem__",))
 def index(x, key):
     """x[key]; the VJP scatters g back, adding where an index repeats."""
     k, basic = _key(key)
@@ -44,7 +44,7 @@ def _index_vjp(g, ctx, out, x):
     return index_add_zeros(g, ctx)
 
 
-INDEX = Op("index", (_index_vjp,), rule="∂L/∂x = zeros with g scatter-added at the index")
+INDEX = Op("index", (_index_vjp,), keeps_shape=False, rule="∂L/∂x = zeros with g scatter-added at the index")
 
 
 def _scatter_array(g, ctx):
@@ -64,9 +64,19 @@ def index_add_zeros(g, ctx):
     return _scatter_array(g, ctx)
 
 
-SCATTER = Op("scatter_add", (lambda g, ctx, out, src: index(g, ctx[0]) if isinstance(g, Tensor) else g[ctx[0]],), rule="∂L/∂src = g[index]")
+SCATTER = Op(
+    "scatter_add",
+    (lambda g, ctx, out, src: index(g, ctx[0]) if isinstance(g, Tensor) else g[ctx[0]],),
+    keeps_shape=False,
+    rule="∂L/∂src = g[index]",
+)
 
 
+def _setitem(self, key, value):
+    index_put_(self, key, value)
+
+
+@export(methods=("index_put_", ("__setitem__", _setitem)))
 def index_put_(x, key, value):
     """x[key] = value, in place; gradient flows to ``value`` and to the entries of x not overwritten."""
     k, basic = _key(key)
@@ -76,8 +86,8 @@ def index_put_(x, key, value):
         np.broadcast_to(value.data, np.shape(x.data[k]))
     except ValueError:
         raise ShapeError(f"setitem: value of shape {value.shape} cannot be broadcast to the indexed shape {np.shape(x.data[k])}") from None
-    if _mode.enabled and (x.requires_grad or value.requires_grad):
-        return _inplace(x, lambda old, v: _index_put(old, k, v), value, "index_put_")
+    if grad_mode.enabled and (x.requires_grad or value.requires_grad):
+        return update_inplace(x, lambda old, v: _index_put(old, k, v), value, "index_put_")
     x.data[k] = value.data
     x._version += 1
     return x
@@ -97,10 +107,12 @@ INDEX_PUT = Op(
         lambda g, ctx, out, x, v: dual.where(ctx[1], g, 0.0),
         lambda g, ctx, out, x, v: dual.sum_to(g[ctx[0]], ctx[2]),
     ),
+    keeps_shape=False,
     rule="∂L/∂x = g where not overwritten,  ∂L/∂v = g[index] summed to v's shape",
 )
 
 
+@export
 def take_along_dim(x, indices, dim):
     """Gather: out[..i..] = x[..indices[..i..]..] along ``dim`` (NumPy's take_along_axis)."""
     idx = np.asarray(indices.data if isinstance(indices, Tensor) else indices)
@@ -131,9 +143,16 @@ def _scatter_dim(g, ctx):
     return z
 
 
-GATHER = Op("gather", (_gather_vjp,), rule="∂L/∂x = zeros with g scatter-added along dim")
+GATHER = Op(
+    "gather",
+    (_gather_vjp,),
+    keeps_shape=False,
+    describe=lambda ctx: f"dim={ctx[1]}",
+    rule="∂L/∂x = zeros with g scatter-added along dim",
+)
 SCATTER_DIM = Op(
     "scatter_add_dim",
     (lambda g, ctx, out, src: take_along_dim(g, ctx[0], ctx[1]) if isinstance(g, Tensor) else np.take_along_axis(g, ctx[0], ctx[1]),),
+    keeps_shape=False,
     rule="∂L/∂src = gather(g)",
 )

@@ -6,9 +6,9 @@ import functools
 
 import numpy as np
 
-from ..engine import Op
-from ..tensor import ShapeError, Tensor, apply, as_tensor
-from .reduction import normalize_dims
+from ..extend import Op, ShapeError, Tensor, apply, as_tensor, export
+from .dims import normalize_dims
+from .indexing import index_add_zeros
 
 
 class _PerInput:
@@ -28,6 +28,7 @@ def _tensors(name, tensors):
     return tensors
 
 
+@export(methods=())
 def cat(tensors, dim=0):
     """Join along an existing dim."""
     tensors = _tensors("cat", tensors)
@@ -49,9 +50,10 @@ def _cat_vjp(i, g, ctx, out, *xs):
     return g[(slice(None),) * d + (slice(offsets[i], offsets[i + 1]),)]
 
 
-CAT = Op("cat", _PerInput(_cat_vjp), rule="∂L/∂xᵢ = the slice of g that xᵢ filled")
+CAT = Op("cat", _PerInput(_cat_vjp), keeps_shape=False, describe=lambda ctx: f"dim={ctx[0]}", rule="∂L/∂xᵢ = the slice of g that xᵢ filled")
 
 
+@export(methods=())
 def stack(tensors, dim=0):
     """Join along a new dim."""
     tensors = _tensors("stack", tensors)
@@ -69,9 +71,10 @@ def _stack_vjp(i, g, d, out, *xs):
     return g[(slice(None),) * d + (i,)]
 
 
-STACK = Op("stack", _PerInput(_stack_vjp), rule="∂L/∂xᵢ = g[i] along the new dim")
+STACK = Op("stack", _PerInput(_stack_vjp), keeps_shape=False, describe=lambda d: f"dim={d}", rule="∂L/∂xᵢ = g[i] along the new dim")
 
 
+@export(methods=())
 def pad(x, pad, mode="constant", value=0.0):
     """Pad as PyTorch's F.pad: ``pad`` = (left, right) for the last dim, then the one before, ...
 
@@ -103,9 +106,7 @@ def _pad_vjp(g, ctx, out, x):
     inner, outer, shape = ctx
     if all(s.start == 0 and s.stop == n for s, n in zip(outer, shape)):
         return g[inner]
-    from .indexing import index_add_zeros
-
     return index_add_zeros(g[inner], (outer, True, shape))
 
 
-PAD = Op("pad", (_pad_vjp,), rule="∂L/∂x = g with the padding cut off")
+PAD = Op("pad", (_pad_vjp,), keeps_shape=False, rule="∂L/∂x = g with the padding cut off")

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..engine import Op
-from ..tensor import ShapeError, Tensor, apply, as_tensor
-from . import dual
+from ..extend import Op, ShapeError, Tensor, apply, as_tensor, dual, export
 
 
 def _check_dtypes(name, x, y):
@@ -17,6 +15,7 @@ def _check_dtypes(name, x, y):
         )
 
 
+@export(methods=("matmul", "__matmul__", ("__rmatmul__", lambda self, other: matmul(other, self))))
 def matmul(x, y):
     """x @ y with NumPy's rules: 1-D operands are promoted and the added dim removed."""
     if not isinstance(x, Tensor):
@@ -64,11 +63,13 @@ MATMUL = Op(
     (_matmul_vjp_x, _matmul_vjp_y),
     saves=(0, 1),
     broadcasts=True,
+    keeps_shape=False,
     rule="∂L/∂A = G·Bᵀ,  ∂L/∂B = Aᵀ·G",
 )
 
 
 # NOTE: a primitive (not matmul + add) for speed: one node, and the bias gradient is one sum.
+@export(methods=())
 def linear(x, weight, bias=None):
     """z = x Wᵀ + b for x of shape (..., in_features), W of shape (out_features, in_features)."""
     xd = x.data
@@ -118,11 +119,13 @@ LINEAR = Op(
     "linear",
     (_linear_vjp_x, _linear_vjp_w, _linear_vjp_b),
     saves=(0, 1),
+    keeps_shape=False,
     rule="δ(l−1) = δ W,  ∂L/∂W = δᵀ a(l−1),  ∂L/∂b = Σ δ",
 )
 LINEAR_NO_BIAS = Op(
     "linear",
     (_linear_vjp_x, _linear_vjp_w),
     saves=(0, 1),
+    keeps_shape=False,
     rule="δ(l−1) = δ W,  ∂L/∂W = δᵀ a(l−1)",
 )

@@ -11,44 +11,23 @@ from collections import namedtuple
 
 import numpy as np
 
-from ..engine import Op
-from ..tensor import Tensor, _wrap, apply
-from . import dual
+from ..extend import Op, Tensor, apply, dual, export, wrap
+from .dims import normalize_dims, reduced_shape
+from .indexing import take_along_dim
+from .unary import maximum, minimum
 
 MaxMin = namedtuple("MaxMin", ["values", "indices"])
-
-
-def normalize_dims(dim, ndim, name="reduction"):
-    """``dim`` as a sorted tuple of non-negative axes (None = every axis)."""
-    if dim is None:
-        return tuple(range(ndim))
-    if dim.__class__ is int and 0 <= dim < ndim:
-        return (dim,)
-    dims = (dim,) if isinstance(dim, (int, np.integer)) else tuple(dim)
-    out = []
-    lo, hi = (-ndim, ndim - 1) if ndim > 0 else (-1, 0)
-    for d in dims:
-        d = int(d)
-        if not lo <= d <= hi:
-            raise IndexError(f"{name}: dimension out of range (expected to be in range of [{lo}, {hi}], but got {d})")
-        out.append(d % ndim if ndim > 0 else 0)
-    if len(set(out)) != len(out):
-        raise ValueError(f"{name}: dimension {dims} appears more than once")
-    return tuple(sorted(out))
-
-
-def _reduced_shape(shape, dims):
-    return tuple(1 if i in dims else n for i, n in enumerate(shape))
 
 
 def expand_back(g, ctx):
     """Put a reduced gradient back in the input's shape: reshape to keepdim, then broadcast."""
     in_shape, dims, keepdim = ctx
     if not keepdim:
-        g = g.reshape(_reduced_shape(in_shape, dims))
+        g = g.reshape(reduced_shape(in_shape, dims))
     return dual.broadcast_to(g, in_shape)
 
 
+@export
 def sum(x, dim=None, keepdim=False):
     """Σ over ``dim``."""
     dims = normalize_dims(dim, x.ndim, "sum")
@@ -56,7 +35,27 @@ def sum(x, dim=None, keepdim=False):
     return apply(SUM, np.asarray(x.data.sum(axis=axis, keepdims=keepdim)), (x,), (x.shape, dims, keepdim))
 
 
-SUM = Op("sum", (lambda g, ctx, out, x: expand_back(g, ctx),), rule="∂L/∂x = g broadcast back over the summed dims")
+def describe_reduction(ctx):
+    """``dim=1, keepdim`` for a drawing; nothing for a reduction over every dim."""
+    in_shape, dims, keepdim = ctx
+    if len(dims) == len(in_shape) and not keepdim:
+        return ""  # over everything: x.sum()
+    return f"dim={describe_dims(dims)}" + (", keepdim" if keepdim else "")
+
+
+def describe_dims(dims):
+    """One dim as an int, several as a tuple."""
+    dims = tuple(dims)
+    return dims[0] if len(dims) == 1 else dims
+
+
+SUM = Op(
+    "sum",
+    (lambda g, ctx, out, x: expand_back(g, ctx),),
+    keeps_shape=False,
+    describe=describe_reduction,
+    rule="∂L/∂x = g broadcast back over the summed dims",
+)
 
 
 def _count(shape, dims):
@@ -66,6 +65,7 @@ def _count(shape, dims):
     return n
 
 
+@export
 def mean(x, dim=None, keepdim=False):
     """Mean over ``dim``."""
     if x.dtype.kind != "f":
@@ -82,9 +82,10 @@ def _mean_vjp(g, ctx, out, x):
     return expand_back(g * (1.0 / n if n else 0.0), ctx)
 
 
-MEAN = Op("mean", (_mean_vjp,), rule="∂L/∂x = g / N broadcast back")
+MEAN = Op("mean", (_mean_vjp,), keeps_shape=False, describe=describe_reduction, rule="∂L/∂x = g / N broadcast back")
 
 
+@export
 def var(x, dim=None, unbiased=True, keepdim=False, correction=None):
     """Variance: Σ(x − μ)² / (N − correction); correction = 1 (unbiased) by default, as PyTorch."""
     if correction is None:
@@ -96,6 +97,7 @@ def var(x, dim=None, unbiased=True, keepdim=False, correction=None):
         return (centered * centered).sum(dims, keepdim) * (1.0 / n if n > 0 else np.inf)
 
 
+@export
 def std(x, dim=None, unbiased=True, keepdim=False, correction=None):
     """√var."""
     return var(x, dim, unbiased, keepdim, correction).sqrt()
@@ -115,30 +117,45 @@ def _amax_vjp(g, ctx, out, x):
     xr = dual.raw(x)
     o = dual.raw(out)
     if not keepdim:
-        o = o.reshape(_reduced_shape(in_shape, dims))
+        o = o.reshape(reduced_shape(in_shape, dims))
     winners = xr == o
     share = winners / winners.sum(axis=dims, keepdims=True)
     return expand_back(g, ctx) * share.astype(xr.dtype)
 
 
-AMAX = Op("amax", (_amax_vjp,), saves=(0,), saves_out=True, rule="∂L/∂x = g / k at the k tied maxima, 0 elsewhere")
-AMIN = Op("amin", (_amax_vjp,), saves=(0,), saves_out=True, rule="∂L/∂x = g / k at the k tied minima, 0 elsewhere")
+AMAX = Op(
+    "amax",
+    (_amax_vjp,),
+    saves=(0,),
+    saves_out=True,
+    keeps_shape=False,
+    describe=describe_reduction,
+    rule="∂L/∂x = g / k at the k tied maxima, 0 elsewhere",
+)
+AMIN = Op(
+    "amin",
+    (_amax_vjp,),
+    saves=(0,),
+    saves_out=True,
+    keeps_shape=False,
+    describe=describe_reduction,
+    rule="∂L/∂x = g / k at the k tied minima, 0 elsewhere",
+)
 
 
+@export
 def amax(x, dim=None, keepdim=False):
     """Max over ``dim``; ties share the gradient evenly."""
     return _amax_like("amax", np.max, x, dim, keepdim)
 
 
+@export
 def amin(x, dim=None, keepdim=False):
     """Min over ``dim``; ties share the gradient evenly."""
     return _amax_like("amin", np.min, x, dim, keepdim)
 
 
 def _max_min(name, x, dim, keepdim, arg):
-    from .indexing import take_along_dim
-    from .unary import maximum, minimum
-
     if isinstance(dim, Tensor):
         return (maximum if name == "max" else minimum)(x, dim)
     if dim is None:
@@ -151,33 +168,37 @@ def _max_min(name, x, dim, keepdim, arg):
     if not keepdim and x.ndim:
         values = values.squeeze(d)
         idx = np.squeeze(idx, d)
-    return MaxMin(values, _wrap(idx.astype(np.int64)))
+    return MaxMin(values, wrap(idx.astype(np.int64)))
 
 
+@export
 def max(x, dim=None, keepdim=False):
     """The max of all entries, or (values, indices) along ``dim``; ``max(x, other)`` = maximum."""
     return _max_min("max", x, dim, keepdim, np.argmax)
 
 
+@export
 def min(x, dim=None, keepdim=False):
     """The min of all entries, or (values, indices) along ``dim``; ``min(x, other)`` = minimum."""
     return _max_min("min", x, dim, keepdim, np.argmin)
 
 
+@export
 def argmax(x, dim=None, keepdim=False):
     """Index of the max (of the flattened tensor when ``dim`` is None); not differentiable."""
     if dim is None:
-        return _wrap(np.asarray(np.argmax(x.data), dtype=np.int64))
+        return wrap(np.asarray(np.argmax(x.data), dtype=np.int64))
     (d,) = normalize_dims(dim, x.ndim, "argmax")
-    return _wrap(np.argmax(x.data, axis=d, keepdims=keepdim).astype(np.int64))
+    return wrap(np.argmax(x.data, axis=d, keepdims=keepdim).astype(np.int64))
 
 
+@export
 def argmin(x, dim=None, keepdim=False):
     """Index of the min; not differentiable."""
     if dim is None:
-        return _wrap(np.asarray(np.argmin(x.data), dtype=np.int64))
+        return wrap(np.asarray(np.argmin(x.data), dtype=np.int64))
     (d,) = normalize_dims(dim, x.ndim, "argmin")
-    return _wrap(np.argmin(x.data, axis=d, keepdims=keepdim).astype(np.int64))
+    return wrap(np.argmin(x.data, axis=d, keepdims=keepdim).astype(np.int64))
 
 
 def reduce_rows(ufunc, a):
@@ -195,11 +216,11 @@ def reduce_rows(ufunc, a):
 
 
 def _stable_max(a, dims):
-    m = np.max(a, axis=dims, keepdims=True) if a.size else np.zeros(_reduced_shape(a.shape, dims), a.dtype)
+    m = np.max(a, axis=dims, keepdims=True) if a.size else np.zeros(reduced_shape(a.shape, dims), a.dtype)
     return np.where(np.isfinite(m), m, 0)
 
 
-# NOTE: a primitive rather than log(sum(exp(x))) for numerical stability (shift by the max).
+@export  # NOTE: a primitive rather than log(sum(exp(x))) for numerical stability (shift by the max).
 def logsumexp(x, dim=None, keepdim=False):
     """log Σ eˣ over ``dim``, stable for large |x|."""
     dims = normalize_dims(dim, x.ndim, "logsumexp")
@@ -214,11 +235,19 @@ def logsumexp(x, dim=None, keepdim=False):
 
 def _logsumexp_vjp(g, ctx, out, x):
     in_shape, dims, keepdim = ctx
-    o = out if keepdim else out.reshape(_reduced_shape(in_shape, dims))
+    o = out if keepdim else out.reshape(reduced_shape(in_shape, dims))
     return expand_back(g, ctx) * dual.exp(x - o)
 
 
-LOGSUMEXP = Op("logsumexp", (_logsumexp_vjp,), saves=(0,), saves_out=True, rule="∂L/∂x = g ⊙ softmax(x)")
+LOGSUMEXP = Op(
+    "logsumexp",
+    (_logsumexp_vjp,),
+    saves=(0,),
+    saves_out=True,
+    keeps_shape=False,
+    describe=describe_reduction,
+    rule="∂L/∂x = g ⊙ softmax(x)",
+)
 
 
 def _one_dim(dim, ndim, name):
@@ -229,7 +258,7 @@ def _one_dim(dim, ndim, name):
     return normalize_dims(dim, ndim, name)
 
 
-# NOTE: a primitive for stability (shift by the max) and speed (one fused VJP).
+@export  # NOTE: a primitive for stability (shift by the max) and speed (one fused VJP).
 def softmax(x, dim=-1):
     """e^(z_i) / Σ_j e^(z_j) along ``dim``."""
     dims = _one_dim(dim, x.ndim, "softmax")
@@ -245,9 +274,21 @@ def _softmax_vjp(g, dims, out, x):
     return out * (g - dual.sum(g * out, dims, keepdim=True))
 
 
-SOFTMAX = Op("softmax", (_softmax_vjp,), saves_out=True, rule="∂L/∂z = a ⊙ (g − Σ g ⊙ a)")
+def _describe_softmax(dims):
+    return f"dim={describe_dims(dims)}"
 
 
+SOFTMAX = Op(
+    "softmax",
+    (_softmax_vjp,),
+    saves_out=True,
+    keeps_shape=True,
+    describe=_describe_softmax,
+    rule="∂L/∂z = a ⊙ (g − Σ g ⊙ a)",
+)
+
+
+@export
 def log_softmax(x, dim=-1):
     """z − log Σ e^z along ``dim``, stable for large |z|."""
     dims = _one_dim(dim, x.ndim, "log_softmax")
@@ -265,4 +306,11 @@ def _log_softmax_vjp(g, dims, out, x):
     return g - dual.exp(out) * dual.sum(g, dims, keepdim=True)
 
 
-LOG_SOFTMAX = Op("log_softmax", (_log_softmax_vjp,), saves_out=True, rule="∂L/∂z = g − softmax(z) ⊙ Σ g")
+LOG_SOFTMAX = Op(
+    "log_softmax",
+    (_log_softmax_vjp,),
+    saves_out=True,
+    keeps_shape=True,
+    describe=_describe_softmax,
+    rule="∂L/∂z = g − softmax(z) ⊙ Σ g",
+)

@@ -6,123 +6,83 @@ import math
 
 import numpy as np
 
-from ..engine import Op
-from ..tensor import ShapeError, Tensor, apply, as_tensor
-from . import dual
+from ..extend import Op, ShapeError, Tensor, apply, as_tensor, dual, elementwise, export
+from ..special import erf_array
 
 
-def exp(x):
+def _scalar_log(v):
+    return math.log(v) if v > 0 else (-math.inf if v == 0 else math.nan)
+
+
+def _scalar_exp(v):
+    try:
+        return math.exp(v)
+    except OverflowError:
+        return math.inf
+
+
+@elementwise(lambda g, ctx, out, x: g * out, saves_out=True, rule="∂L/∂x = g ⊙ eˣ", scalar=_scalar_exp)
+def exp(a):
     """eˣ."""
-    return apply(EXP, np.exp(x.data), (x,))
+    return np.exp(a)
 
 
-EXP = Op("exp", (lambda g, ctx, out, x: g * out,), saves_out=True, rule="∂L/∂x = g ⊙ eˣ")
-
-
-def log(x):
+@elementwise(lambda g, ctx, out, x: g / x, saves=(0,), rule="∂L/∂x = g / x", scalar=_scalar_log)
+def log(a):
     """Natural logarithm."""
-    with np.errstate(divide="ignore", invalid="ignore"):
-        data = np.log(x.data)
-    return apply(LOG, data, (x,))
+    return np.log(a)
 
 
-LOG = Op("log", (lambda g, ctx, out, x: g / x,), saves=(0,), rule="∂L/∂x = g / x")
-
-
-def sqrt(x):
+@elementwise(
+    lambda g, ctx, out, x: g / (2.0 * out),
+    saves_out=True,
+    rule="∂L/∂x = g / (2√x)",
+    scalar=lambda v: math.sqrt(v) if v >= 0 else math.nan,
+)
+def sqrt(a):
     """√x."""
-    with np.errstate(invalid="ignore"):
-        data = np.sqrt(x.data)
-    return apply(SQRT, data, (x,))
+    return np.sqrt(a)
 
 
-SQRT = Op("sqrt", (lambda g, ctx, out, x: g / (2.0 * out),), saves_out=True, rule="∂L/∂x = g / (2√x)")
-
-
-def abs(x):
+@elementwise(
+    lambda g, ctx, out, x: g * np.sign(dual.raw(x)),
+    saves=(0,),
+    rule="∂L/∂x = g ⊙ sign(x)",
+    scalar=abs,
+    methods=("abs", "__abs__"),
+)
+def abs(a):
     """|x|; the gradient at 0 is 0."""
-    return apply(ABS, np.abs(x.data), (x,))
+    return np.abs(a)
 
 
-ABS = Op("abs", (lambda g, ctx, out, x: g * np.sign(dual.raw(x)),), saves=(0,), rule="∂L/∂x = g ⊙ sign(x)")
+@elementwise(lambda g, ctx, out, x: g * dual.cos(x), saves=(0,), rule="∂L/∂x = g ⊙ cos x", scalar=math.sin)
+def sin(a):
+    """sin x."""
+    return np.sin(a)
 
 
-def sin(x):
-    return apply(SIN, np.sin(x.data), (x,))
-
-
-SIN = Op("sin", (lambda g, ctx, out, x: g * dual.cos(x),), saves=(0,), rule="∂L/∂x = g ⊙ cos x")
-
-
-def cos(x):
-    return apply(COS, np.cos(x.data), (x,))
-
-
-COS = Op("cos", (lambda g, ctx, out, x: -g * dual.sin(x),), saves=(0,), rule="∂L/∂x = −g ⊙ sin x")
-
-
-# Rational approximations of erf and erfc (Moshier's Cephes library, whose coefficients SciPy
-# also uses), evaluated over whole arrays: NumPy has no erf, and a per-element math.erf call is
-# ~100× slower. Accurate to float64 rounding (checked against math.erf in the tests).
-_ERF_T = (9.60497373987051638749e0, 9.00260197203842689217e1, 2.23200534594684319226e3,
-          7.00332514112805075473e3, 5.55923013010394962768e4)
-_ERF_U = (1.0, 3.35617141647503099647e1, 5.21357949780152679795e2, 4.59432382970980127987e3,
-          2.26290000613890934246e4, 4.92673942608635921086e4)
-_ERFC_P = (2.46196981473530512524e-10, 5.64189564831068821977e-1, 7.46321056442269912687e0,
-           4.86371970985681366614e1, 1.96520832956077098242e2, 5.26445194995477358631e2,
-           9.34528527171957607540e2, 1.02755188689515710272e3, 5.57535335369399327526e2)
-_ERFC_Q = (1.0, 1.32281951154744992508e1, 8.67072140885989742329e1, 3.54937778887819891062e2,
-           9.75708501743205489753e2, 1.82390916687909736289e3, 2.24633760818710981792e3,
-           1.65666309194161350182e3, 5.57535340817727675546e2)
-_ERFC_R = (5.64189583547755073984e-1, 1.27536670759978104416e0, 5.01905042251180477414e0,
-           6.16021097993053585195e0, 7.40974269950448939160e0, 2.97886665372100240670e0)
-_ERFC_S = (1.0, 2.26052863220117276590e0, 9.39603524938001434673e0, 1.20489539808096656605e1,
-           1.70814450747565897222e1, 9.60896809063285878198e0, 3.36907645100081516050e0)
-
-
-def _polyval(coefficients, x):
-    acc = np.full_like(x, coefficients[0])
-    for c in coefficients[1:]:
-        acc *= x
-        acc += c
-    return acc
-
-
-def erf_array(a):
-    """erf on an ndarray, in the array's float dtype (computed in float64)."""
-    a = np.asarray(a)
-    dtype = a.dtype if a.dtype.kind == "f" else np.float64
-    x = a.astype(np.float64)
-    ax = np.abs(x)
-    # Each branch is evaluated on clipped arguments, so no branch overflows where it is unused.
-    near = np.minimum(ax, 1.0)
-    small = np.copysign(near * _polyval(_ERF_T, near * near) / _polyval(_ERF_U, near * near), x)
-    mid = np.minimum(ax, 8.0)
-    far = np.minimum(ax, 27.0)  # erfc(27) ≈ 5e-319: beyond it erf is ±1 in float64
-    with np.errstate(under="ignore"):
-        erfc_mid = np.exp(-mid * mid) * _polyval(_ERFC_P, mid) / _polyval(_ERFC_Q, mid)
-        erfc_far = np.exp(-far * far) * _polyval(_ERFC_R, far) / _polyval(_ERFC_S, far)
-    erfc = np.where(ax < 8.0, erfc_mid, np.where(ax < 27.0, erfc_far, 0.0))
-    large = np.copysign(1.0 - erfc, x)
-    out = np.where(ax > 1.0, large, small)  # NaN falls to `small`, which keeps it NaN
-    return out.astype(dtype, copy=False)
-
-
-def erf(x):
-    """The error function erf(x) = 2/√π ∫₀ˣ e^(−t²) dt."""
-    return apply(ERF, erf_array(x.data), (x,))
+@elementwise(lambda g, ctx, out, x: -g * dual.sin(x), saves=(0,), rule="∂L/∂x = −g ⊙ sin x", scalar=math.cos)
+def cos(a):
+    """cos x."""
+    return np.cos(a)
 
 
 _TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
 
-ERF = Op(
-    "erf",
-    (lambda g, ctx, out, x: g * (_TWO_OVER_SQRT_PI * dual.exp(-(x * x))),),
+
+@elementwise(
+    lambda g, ctx, out, x: g * (_TWO_OVER_SQRT_PI * dual.exp(-(x * x))),
     saves=(0,),
     rule="∂L/∂x = g ⊙ 2/√π · e^(−x²)",
+    scalar=math.erf,
 )
+def erf(a):
+    """The error function erf(x) = 2/√π ∫₀ˣ e^(−t²) dt."""
+    return erf_array(a)
 
 
+@export(methods=("clamp", "clip"))
 def clamp(x, min=None, max=None):
     """Clip to [min, max]; the gradient passes where min ≤ x ≤ max (PyTorch's convention)."""
     if min is None and max is None:
@@ -141,7 +101,18 @@ def _clamp_vjp(g, ctx, out, x):
     return g * ((xr >= lo) & (xr <= hi))
 
 
-CLAMP = Op("clamp", (_clamp_vjp,), saves=(0,), rule="∂L/∂x = g ⊙ [min ≤ x ≤ max]")
+def _describe_bounds(ctx):
+    return ", ".join(f"{k}={v:g}" for k, v in zip(("min", "max"), ctx) if np.ndim(v) == 0 and np.isfinite(v))
+
+
+CLAMP = Op(
+    "clamp",
+    (_clamp_vjp,),
+    saves=(0,),
+    keeps_shape=True,
+    describe=_describe_bounds,
+    rule="∂L/∂x = g ⊙ [min ≤ x ≤ max]",
+)
 
 
 def _pair(name, x, y):
@@ -156,6 +127,7 @@ def _pair(name, x, y):
     return x, y
 
 
+@export
 def maximum(x, y):
     """Elementwise max; at ties each side gets half the gradient (PyTorch's rule)."""
     x, y = _pair("maximum", x, y)
@@ -174,10 +146,12 @@ MAXIMUM = Op(
     ),
     saves=(0, 1),
     broadcasts=True,
+    keeps_shape=False,
     rule="∂L/∂x = g ⊙ [x > y] (+ g/2 at ties)",
 )
 
 
+@export
 def minimum(x, y):
     """Elementwise min; at ties each side gets half the gradient."""
     x, y = _pair("minimum", x, y)
@@ -192,10 +166,16 @@ MINIMUM = Op(
     ),
     saves=(0, 1),
     broadcasts=True,
+    keeps_shape=False,
     rule="∂L/∂x = g ⊙ [x < y] (+ g/2 at ties)",
 )
 
 
+def _where_method(self, condition, other):
+    return where(condition, self, other)
+
+
+@export(methods=(("where", _where_method),))
 def where(condition, x, y):
     """x where condition holds, else y (condition is a constant: no gradient flows to it)."""
     cond = np.asarray(dual.raw(condition), dtype=bool)
@@ -219,5 +199,6 @@ WHERE = Op(
         lambda g, cond, out, x, y: dual.where(cond, 0.0, g),
     ),
     broadcasts=True,
+    keeps_shape=False,
     rule="∂L/∂x = g ⊙ c,  ∂L/∂y = g ⊙ (1 − c)",
 )

@@ -11,7 +11,7 @@ It depends only on the engine: module names come from ``node.meta`` (set by ``nn
 
 from __future__ import annotations
 
-from ..engine import _mode
+from ..mode import retain_values
 from .draw import (
     GraphTooLargeError,
     GraphvizNotFoundError,
@@ -30,23 +30,9 @@ from .player import Player, step_through
 from .stepper import BackwardStepper, Sent, Step
 
 
-class watch:
-    """Context manager: nodes made inside keep their value, and backward their gradients.
-
-    Costs memory (arrays backward would free stay alive); use it to draw, not to train.
-    """
-
-    def __init__(self):
-        self.prev = None
-
-    def __enter__(self):
-        self.prev = _mode.watch
-        _mode.watch = True
-        return self
-
-    def __exit__(self, *exc):
-        _mode.watch = self.prev
-        return False
+# Inside ``watch()`` nodes keep their value, and backward their gradients, so drawings made
+# after backward show them for intermediates too (it costs memory: use it to look, not to train).
+watch = retain_values
 
 
 __all__ = [

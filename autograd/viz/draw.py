@@ -10,7 +10,7 @@ import shutil
 
 import numpy as np
 
-from ..engine import Node
+from ..node import Node
 from ..scalar import Scalar
 from ..tensor import Tensor
 from .graph import build, root_vertex

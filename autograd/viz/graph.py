@@ -10,11 +10,9 @@ gradients.
 
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
 
-from ..engine import Node, postorder
+from ..node import Node, postorder
 from ..scalar import Scalar
 from ..tensor import Tensor
 
@@ -40,6 +38,7 @@ class Item:
         "scalar",
         "trace",
         "op_item",
+        "keeps_shape",
     )
 
     def __init__(self, id_, kind, vertex):
@@ -60,6 +59,7 @@ class Item:
         self.scalar = False
         self.trace = None
         self.op_item = None  # for the value an op made: that op's item
+        self.keeps_shape = False  # for an op: its output has its input's shape
 
     def __repr__(self):
         return f"<Item {self.id} {self.kind} {self.op or self.name}>"
@@ -253,13 +253,6 @@ def build(roots, params=None, hide_constants=False):
     return g
 
 
-# Ops whose output has their (only) input's shape, so a known shape on one side gives the other.
-_SAME_SHAPE = set(
-    "neg exp log sqrt abs sin cos erf clamp tanh sigmoid relu leaky_relu gelu gelu_tanh elu selu softplus "
-    "softmax log_softmax clone to".split()
-)
-
-
 def _infer_shapes(g):
     """Fill the shapes backward freed: from a gradient, an edge's gradient, or a shape-keeping op."""
     for it in g.items:
@@ -274,7 +267,7 @@ def _infer_shapes(g):
             ins.setdefault(e.dst.id, []).append(e.src)
     same = []
     for it in g.items:
-        if it.kind == "value" and it.op_item is not None and it.op_item.op in _SAME_SHAPE:
+        if it.kind == "value" and it.op_item is not None and it.op_item.keeps_shape:
             xs = ins.get(it.op_item.id, [])
             if len(xs) == 1:
                 same.append((xs[0], it))
@@ -290,7 +283,8 @@ def _infer_shapes(g):
 def _fill_op(item, op, ctx):
     item.op = op.name
     item.rule = op.rule
-    item.attrs = op_attrs(op.name, ctx)
+    item.keeps_shape = op.keeps_shape
+    item.attrs = op_attrs(op, ctx)
 
 
 def _fill_node_value(item, node, tensor, names):
@@ -394,65 +388,11 @@ def _assign_modules(g):
                 out.module = m
 
 
-# --- what an op's ctx means, per op -------------------------------------------------------
-_REDUCTIONS = ("sum", "mean", "amax", "amin", "max", "min", "logsumexp")
-_SHAPE_OPS = ("reshape", "squeeze", "unsqueeze", "expand", "sum_to")
-
-
-def op_attrs(name, ctx):
-    """The op's attributes as short text ("dim=1", "slope=0.01"), from its ``ctx``."""
-    if ctx is None:
+def op_attrs(op, ctx):
+    """The op's attributes as short text ("dim=1", "slope=0.01"), from its record's ``describe``."""
+    if ctx is None or op.describe is None:
         return ""
     try:
-        if hasattr(ctx, "kernel") or hasattr(ctx, "w_shape"):  # conv and pooling geometry
-            return repr(ctx)
-        if isinstance(ctx, dict) or hasattr(ctx, "_asdict") or hasattr(ctx, "__dict__"):
-            d = ctx if isinstance(ctx, dict) else ctx._asdict() if hasattr(ctx, "_asdict") else vars(ctx)
-            return ", ".join(f"{k}={_short(v)}" for k, v in d.items() if _is_small(v))
-        if name in _REDUCTIONS:
-            in_shape, dims, keepdim = ctx
-            if len(dims) == len(in_shape) and not keepdim:
-                return ""  # over everything: x.sum()
-            return f"dim={_dims(dims)}" + (", keepdim" if keepdim else "")
-        if name in ("softmax", "log_softmax"):
-            return f"dim={_dims(ctx)}"
-        if name == "leaky_relu":
-            return f"slope={ctx:g}"
-        if name == "elu":
-            return f"alpha={ctx:g}"
-        if name == "softplus":
-            return f"beta={ctx[0]:g}, threshold={ctx[1]:g}"
-        if name == "pow":
-            return f"c={ctx:g}"
-        if name == "clamp":
-            return ", ".join(f"{k}={v:g}" for k, v in zip(("min", "max"), ctx) if v is not None)
-        if name == "stack":
-            return f"dim={ctx}"
-        if name == "cat":
-            return f"dim={ctx[0]}"
-        if name == "gather":
-            return f"dim={ctx[1]}"
-        if name == "to":
-            return f"from {np.dtype(ctx)}"
-        if name in _SHAPE_OPS:
-            return f"from {tuple(ctx)}"
-        if isinstance(ctx, numbers.Real) and not isinstance(ctx, bool):
-            return f"{ctx:g}"
+        return op.describe(ctx)
     except (TypeError, ValueError, IndexError):
-        pass
-    return ""
-
-
-def _dims(dims):
-    dims = tuple(dims) if isinstance(dims, (tuple, list)) else dims
-    return dims[0] if isinstance(dims, tuple) and len(dims) == 1 else dims
-
-
-def _is_small(v):
-    if isinstance(v, (bool, numbers.Real, str)):
-        return True
-    return isinstance(v, tuple) and len(v) <= 4 and all(isinstance(x, numbers.Real) for x in v)
-
-
-def _short(v):
-    return f"{v:g}" if isinstance(v, float) else str(v)
+        return ""  # e.g. a bound given as an array: nothing short to say

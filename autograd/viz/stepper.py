@@ -11,10 +11,10 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .. import engine
-from ..engine import Node
+from ..engine import run_backward
+from ..node import Node
 from ..scalar import Scalar
-from ..tensor import Tensor, _seed_gradient
+from ..tensor import Tensor, seed_gradient
 from .draw import Overlay, norm, to_dot
 from .graph import build, root_vertex
 
@@ -94,7 +94,7 @@ class BackwardStepper:
                     "backward_steps() on a tensor that does not require grad and has no grad_fn: no "
                     "input of the computation has requires_grad=True (or it ran under no_grad())"
                 )
-            seed = _seed_gradient(loss, gradient, False, "backward_steps()")
+            seed = seed_gradient(loss, gradient, False, "backward_steps()")
             root = root_vertex(loss)
             retain = False
         else:
@@ -106,7 +106,7 @@ class BackwardStepper:
         self.graph = build([loss], params=params)
         self.steps = []
         self.leaves = []  # [(vertex, total gradient it received)] in backward order
-        engine.run_backward([root], [seed], retain, False, observer=self._observe)
+        run_backward([root], [seed], retain, False, observer=self._observe)
         self._acc_cache = {}
 
     def _observe(self, vertex, g, sent):

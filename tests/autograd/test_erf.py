@@ -4,7 +4,7 @@ import math
 
 import numpy as np
 
-from autograd.ops.unary import erf_array
+from autograd.special import erf_array
 
 
 def test_erf_matches_math_erf_to_rounding():

@@ -116,6 +116,6 @@ def test_a_scalar_node_is_one_object_for_the_garbage_collector():
         v = (v * 1.0001 + x).tanh()  # 4 nodes per iteration (the constant 1.0001 is a Scalar too)
     after = len(gc.get_objects())
     assert 4000 <= after - before < 4100
-    assert v.next == (v._a,) and v._a.next == (v._a._a, x)
+    assert v.next == (v.input_a,) and v.input_a.next == (v.input_a.input_a, x)
     v.backward()
     assert x.grad != 0.0

@@ -9,7 +9,7 @@ import pytest
 from viz_testutil import backward_edges, cluster_body, cluster_labels, forward_edges, graph_items, mlp, parse_dot
 
 import autograd as ag
-from autograd import engine, viz
+from autograd import mode, viz
 
 
 def tanh_matmul():
@@ -93,14 +93,14 @@ def test_op_nodes_show_attributes_and_vjp_tooltip():
 
 
 def test_watch_keeps_intermediate_values_grads_and_attributes():
-    assert engine._mode.watch is False
+    assert mode.state.retain_values is False
     with viz.watch():
-        assert engine._mode.watch is True
+        assert mode.state.retain_values is True
         x = ag.tensor([[1.0, -2.0]], requires_grad=True)
         h = x.leaky_relu(0.1)
         y = (h * h).sum()
         y.backward()
-    assert engine._mode.watch is False
+    assert mode.state.retain_values is False
     src = viz.draw(y).source
     assert "data [[ 1. , -0.2]]" in src  # h, freed by backward outside watch
     assert "grad [[ 2. , -0.4]]" in src  # ∂y/∂h = 2h
@@ -268,7 +268,7 @@ def test_watch_restores_the_mode_after_an_error():
     with pytest.raises(KeyError):
         with viz.watch():
             raise KeyError("boom")
-    assert engine._mode.watch is False
+    assert mode.state.retain_values is False
 
 
 def test_conv_and_pool_nodes_show_kernel_and_stride():

@@ -11,7 +11,8 @@ import math
 
 import numpy as np
 
-from ..engine import broadcast_view, unbroadcast_array
+from .broadcast import broadcast_view, unbroadcast_array
+from .special import erf_array
 
 # Plain numbers and arrays; anything else is a graph value (Tensor or Scalar) with methods.
 # NumPy scalars count as arrays: 0-d arithmetic hands them out in place of 0-d arrays.
@@ -74,8 +75,6 @@ def cos(v):
 
 def erf(v):
     if isinstance(v, ARRAY):
-        from .unary import erf_array
-
         return erf_array(v)
     if isinstance(v, NUMERIC):
         return math.erf(v)
@@ -86,12 +85,11 @@ def where(cond, a, b):
     """``a`` where the constant ``cond`` holds, else ``b``."""
     if isinstance(cond, bool):  # a Scalar's VJP
         return a if cond else b
-    if isinstance(a, NUMERIC) and isinstance(b, NUMERIC):
-        return np.where(cond, a, b)
-    from ..tensor import _wrap
-    from .unary import where as where_op
-
-    return where_op(_wrap(np.asarray(cond)), a, b)
+    if isinstance(a, NUMERIC):
+        if isinstance(b, NUMERIC):
+            return np.where(cond, a, b)
+        return b.where(np.logical_not(cond), a)  # a Tensor's where(condition, other)
+    return a.where(cond, b)
 
 
 def sum(v, dim, keepdim=False):
@@ -110,6 +108,4 @@ def sum_to(v, shape):
     """Sum ``v`` down to ``shape`` (the adjoint of broadcasting)."""
     if isinstance(v, ARRAY):
         return unbroadcast_array(v, shape)
-    from .shape import sum_to as sum_to_op
-
-    return sum_to_op(v, shape)
+    return v.sum_to_size(shape)

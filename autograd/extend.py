@@ -1,0 +1,82 @@
+"""What an op author needs, in one place: the API the built-in ops are written with.
+
+Write a new primitive in three parts, as ``autograd/ops/*.py`` do (see "Writing your own op" in
+the README)::
+
+    from autograd.extend import Op, apply, export
+
+    CUBE = Op("cube", (lambda g, ctx, out, x: g * 3.0 * x * x,), saves=(0,), keeps_shape=True,
+              rule="∂L/∂x = 3x² ⊙ g")
+
+    @export
+    def cube(x):
+        return apply(CUBE, x.data ** 3, (x,))
+
+or, for a one-input elementwise op, in one statement with ``elementwise``. A VJP written with
+operators and the functions of ``dual`` works on arrays (first order) and on Tensors (any order).
+"""
+
+from __future__ import annotations
+
+import functools
+
+import numpy as np
+
+from . import dual
+from .broadcast import broadcast_view, unbroadcast_array
+from .errors import ShapeError
+from .mode import is_grad_enabled, no_grad
+from .mode import state as grad_mode
+from .node import Node
+from .op import FUNCTIONS, OPS, Export, Op, export
+from .tensor import Tensor, apply, as_tensor, raw, shape_arg, wrap
+
+__all__ = [
+    "Op",
+    "Export",
+    "export",
+    "elementwise",
+    "apply",
+    "wrap",
+    "as_tensor",
+    "raw",
+    "shape_arg",
+    "Tensor",
+    "Node",
+    "ShapeError",
+    "dual",
+    "broadcast_view",
+    "unbroadcast_array",
+    "is_grad_enabled",
+    "no_grad",
+    "grad_mode",
+    "OPS",
+    "FUNCTIONS",
+]
+
+
+def elementwise(vjp, *, rule, saves=(), saves_out=False, scalar=None, methods=None):
+    """Declare a one-input elementwise op from its forward on arrays (a decorator).
+
+    The decorated function maps an ndarray to an ndarray; the result is the op on Tensors, with
+    the record ``Op(name, (vjp,), ...)`` as its ``.op``, registered with ``export`` (a Tensor
+    method of the same name, and ``Scalar.<name>()`` when ``scalar`` — the forward on a Python
+    float — is given). Floating point warnings are silenced: inf and NaN are values, as in PyTorch.
+    """
+
+    def declare(forward):
+        op = Op(forward.__name__, (vjp,), rule=rule, keeps_shape=True, saves=saves, saves_out=saves_out)
+
+        @functools.wraps(forward)
+        def fn(x):
+            a = x.data
+            with np.errstate(all="ignore"):
+                data = forward(a)
+            if data.dtype != a.dtype and a.dtype.kind == "f":
+                data = data.astype(a.dtype)
+            return apply(op, data, (x,))
+
+        fn.op = op
+        return export(fn, methods=methods, scalar=None if scalar is None else (op, scalar))
+
+    return declare
