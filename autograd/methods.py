@@ -12,14 +12,14 @@ import math
 
 from . import api, inplace
 from .op import FUNCTIONS
-from .ops import activation, arithmetic, conv, indexing, join, linalg, reduction, shape, unary
+from .ops import activation, arithmetic, conv, indexing, join, linalg, loss, normalization, reduction, shape, unary
 from .scalar import Scalar, make_scalar
 from .tensor import Tensor
 
 __all__ = ["FAMILIES", "install"]
 
 # The op families, in the order the README's op table lists them.
-FAMILIES = (arithmetic, linalg, unary, activation, reduction, shape, indexing, join, conv)
+FAMILIES = (arithmetic, linalg, unary, activation, reduction, shape, indexing, join, conv, normalization, loss)
 
 
 def _scalar_method(name, op, forward):

@@ -24,9 +24,12 @@ __all__ = [
 
 
 class _Loss(Module):
+    """The base of the loss modules: keeps a checked ``reduction``."""
+
     def __init__(self, reduction="mean"):
         super().__init__()
-        F._check_reduction(type(self).__name__, reduction)
+        if reduction not in ("mean", "sum", "none"):
+            raise ValueError(f"{type(self).__name__}: reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
         self.reduction = reduction
 
     def extra_repr(self):
