@@ -2,7 +2,11 @@
 
 A row's ``fn`` takes glassgrad Tensors; ``torch_fn`` (when the call differs) takes torch tensors.
 ``domain`` says how inputs are drawn: "any" (normal), "positive" (for log, sqrt, pow bases),
-"nonzero" (away from 0, for divisors and kinks), "distinct" (no ties, for max/min).
+"nonzero" (away from 0, for divisors and kinks), "distinct" (no ties, for max/min), "unit" (in
+(0.05, 0.95), for probabilities), "grid" (multiples of 1/8, exact in float32, with ``eps`` 2⁻⁶).
+A row covers the registered op functions its name starts with (``sum_dim`` covers ``sum``) or
+those listed in ``exports``; ``grad=False`` rows (integer outputs) check values only.
+Every registered op must be covered by a row: tests/autograd/test_registry.py checks it.
 """
 
 from dataclasses import dataclass, field
@@ -21,10 +25,17 @@ class Case:
     domain: str = "any"
     second_order: bool = True
     extra: dict = field(default_factory=dict)
+    exports: tuple = ()
+    grad: bool = True
+    eps: float = 1e-6
 
     @property
     def id(self):
         return self.name
+
+    def covers(self, export_name):
+        """Whether this row exercises the registered op function ``export_name``."""
+        return export_name in self.exports or self.name == export_name or self.name.startswith(export_name + "_")
 
 
 UNARY_SHAPES = [(), (3,), (2, 3), (0,), (2, 0, 3)]
@@ -142,6 +153,11 @@ CASES = [
     Case("unsqueeze", lambda x: x.unsqueeze(-1), [((2, 3),), ((),)]),
     Case("expand", lambda x: x.expand(4, -1, 3), [((2, 1),)]),
     Case("broadcast_to", lambda x: x.broadcast_to((2, 3, 4)), [((3, 1),), ((),)]),
+    Case("sum_to", lambda x: ag.sum_to(x, (3, 1)), [((2, 3, 4),)], lambda x: x.sum_to_size(3, 1)),
+    Case("sum_to_size", lambda x: x.sum_to_size(1, 4), [((3, 4),)]),
+    Case("cast", lambda x: (x.float() * 3.0).to(x.dtype), [((2, 3),)], domain="grid", eps=2**-6),
+    Case("argmax", lambda x: x.argmax(dim=1), [((3, 4),)], domain="distinct", grad=False),
+    Case("argmin", lambda x: ag.argmin(x), [((3, 4),)], lambda x: x.argmin(), domain="distinct", grad=False),
     # indexing
     Case("index_int", lambda x: x[1], [((3, 4),)]),
     Case("index_slice", lambda x: x[:, 1:3], [((3, 4),)]),
@@ -153,7 +169,8 @@ CASES = [
          lambda x: x[__import__("torch").tensor([True, False, True])]),
     Case("index_mixed", lambda x: x[ag.tensor(np.array([1, 0, 1])), 1:], [((2, 4),)],
          lambda x: x[__import__("torch").tensor([1, 0, 1]), 1:]),
-    Case("setitem", lambda x, v: _setitem(x, v), [((3, 4), (4,)), ((3, 4), ())], lambda x, v: _setitem(x, v)),
+    Case("setitem", lambda x, v: _setitem(x, v), [((3, 4), (4,)), ((3, 4), ())], lambda x, v: _setitem(x, v),
+         exports=("index_put_",)),
     Case("take_along_dim", lambda x: ag.take_along_dim(x, np.array([[0, 2, 2], [1, 1, 0]]), 1), [((2, 3),)],
          lambda x: __import__("torch").take_along_dim(x, __import__("torch").tensor([[0, 2, 2], [1, 1, 0]]), 1)),
     # joining
@@ -195,6 +212,36 @@ CASES = [
     Case("max_pool1d", lambda x: ag.max_pool1d(x, 3, stride=2, padding=1), [((2, 3, 7),)],
          lambda x: _F().max_pool1d(x, 3, stride=2, padding=1), domain="distinct"),
     Case("avg_pool1d", lambda x: ag.avg_pool1d(x, 2), [((2, 3, 6),)], lambda x: _F().avg_pool1d(x, 2)),
+    # normalization
+    Case("batch_norm_train", lambda x, w, b: ag.batch_norm(x, None, None, w, b, training=True), [((4, 3), (3,), (3,)), ((2, 2, 3, 2), (2,), (2,))],
+         lambda x, w, b: _F().batch_norm(x, None, None, w, b, training=True)),
+    Case("batch_norm_no_affine", lambda x: ag.batch_norm(x, None, None, training=True), [((5, 2),)],
+         lambda x: _F().batch_norm(x, None, None, training=True)),
+    Case("layer_norm", lambda x, w, b: ag.layer_norm(x, (3,), w, b), [((4, 3), (3,), (3,)), ((2, 1, 3), (3,), (3,))],
+         lambda x, w, b: _F().layer_norm(x, (3,), w, b)),
+    Case("layer_norm_weight_only", lambda x, w: ag.layer_norm(x, (2, 3), w), [((2, 2, 3), (2, 3))],
+         lambda x, w: _F().layer_norm(x, (2, 3), w)),
+    # losses
+    Case("cross_entropy", lambda z: ag.cross_entropy(z, _LABELS), [((4, 3),)], lambda z: _F().cross_entropy(z, _torch_labels())),
+    Case("cross_entropy_smooth_weight", lambda z: ag.cross_entropy(z, _LABELS, weight=_W, label_smoothing=0.2), [((4, 3),)],
+         lambda z: _F().cross_entropy(z, _torch_labels(), weight=_torch_w(), label_smoothing=0.2)),
+    Case("cross_entropy_probs", lambda z, t: ag.cross_entropy(z, t.softmax(1), reduction="sum"), [((4, 3), (4, 3))],
+         lambda z, t: _F().cross_entropy(z, t.softmax(1), reduction="sum")),
+    Case("cross_entropy_none_3d", lambda z: ag.cross_entropy(z, _LABELS_2D, reduction="none"), [((2, 3, 2),)],
+         lambda z: _F().cross_entropy(z, __import__("torch").tensor(_LABELS_2D), reduction="none")),
+    Case("nll_loss", lambda z: ag.nll_loss(z, _LABELS, weight=_W), [((4, 3),)], lambda z: _F().nll_loss(z, _torch_labels(), weight=_torch_w())),
+    Case("mse_loss", lambda x, y: ag.mse_loss(x, y), [((3, 4), (3, 4))], lambda x, y: _F().mse_loss(x, y)),
+    Case("l1_loss", lambda x: ag.l1_loss(x, ag.zeros(3, 4, dtype=np.float64), reduction="sum"), [((3, 4),)],
+         lambda x: _F().l1_loss(x, __import__("torch").zeros(3, 4, dtype=x.dtype), reduction="sum"), domain="nonzero"),
+    Case("huber_loss", lambda x: ag.huber_loss(x, ag.zeros(3, 4, dtype=np.float64), delta=0.5), [((3, 4),)],
+         lambda x: _F().huber_loss(x, __import__("torch").zeros(3, 4, dtype=x.dtype), delta=0.5), domain="nonzero"),
+    Case("binary_cross_entropy", lambda p, t: ag.binary_cross_entropy(p, t), [((3, 4), (3, 4))],
+         lambda p, t: _F().binary_cross_entropy(p, t), domain="unit"),
+    Case("binary_cross_entropy_with_logits", lambda z, t: ag.binary_cross_entropy_with_logits(z, t.sigmoid()), [((3, 4), (3, 4))],
+         lambda z, t: _F().binary_cross_entropy_with_logits(z, t.sigmoid())),
+    Case("binary_cross_entropy_with_logits_pos_weight",
+         lambda z, t: ag.binary_cross_entropy_with_logits(z, t.sigmoid(), pos_weight=_W4, reduction="none"), [((3, 4), (3, 4))],
+         lambda z, t: _F().binary_cross_entropy_with_logits(z, t.sigmoid(), pos_weight=__import__("torch").tensor(_W4), reduction="none")),
     # small enough for the second-order check as well
     Case("conv2d_small_groups_stride", lambda x, w, b: ag.conv2d(x, w, b, stride=(2, 1), padding=1, groups=2),
          [((1, 2, 3, 4), (2, 1, 2, 2), (2,))], lambda x, w, b: _F().conv2d(x, w, b, stride=(2, 1), padding=1, groups=2)),
@@ -203,6 +250,20 @@ CASES = [
     Case("avg_pool2d_small", lambda x: ag.avg_pool2d(x, 2, stride=1, padding=1, count_include_pad=False), [((1, 1, 3, 4),)],
          lambda x: _F().avg_pool2d(x, 2, stride=1, padding=1, count_include_pad=False)),
 ]
+
+
+_LABELS = np.array([0, 2, 1, 2])
+_LABELS_2D = np.array([[0, 2], [1, 1]])
+_W = np.array([0.2, 1.0, 3.0])
+_W4 = np.array([0.5, 1.0, 2.0, 3.0])
+
+
+def _torch_labels():
+    return __import__("torch").tensor(_LABELS)
+
+
+def _torch_w():
+    return __import__("torch").tensor(_W)
 
 
 def _setitem(x, v):
@@ -220,6 +281,10 @@ def make_inputs(case, shapes, rng, dtype=np.float64):
             a = np.abs(a) + 0.5
         elif case.domain == "nonzero":
             a = np.where(np.abs(a) < 0.1, np.sign(a + 1e-12) * 0.1 + a, a)
+        elif case.domain == "unit":
+            a = 0.05 + 0.9 * rng.random(shape)
+        elif case.domain == "grid":
+            a = np.round(a * 8) / 8
         elif case.domain == "distinct":
             a = rng.permutation(np.arange(a.size, dtype=np.float64)).reshape(shape) * 0.37 + 0.1 * rng.random(shape)
         arrays.append(a.astype(dtype))

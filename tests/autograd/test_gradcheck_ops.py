@@ -6,14 +6,14 @@ from op_table import make_inputs, params
 
 import autograd as ag
 
-PARAMS = params()
+PARAMS = [(c, s, i) for c, s, i in params() if c.grad]
 
 
 @pytest.mark.parametrize("case,shapes", [(c, s) for c, s, _ in PARAMS], ids=[i for *_, i in PARAMS])
 def test_gradcheck(case, shapes):
     rng = np.random.default_rng(0)
     xs = [ag.tensor(a, requires_grad=True) for a in make_inputs(case, shapes, rng)]
-    assert ag.gradcheck(case.fn, xs, eps=1e-6, atol=1e-6, rtol=1e-5)
+    assert ag.gradcheck(case.fn, xs, eps=case.eps, atol=1e-6, rtol=1e-5)
     # The backward also gives gradients of the inputs' own shapes, empty inputs included.
     out = case.fn(*xs)
     out.backward(ag.tensor(rng.standard_normal(out.shape)))
@@ -28,7 +28,7 @@ SECOND = [(c, s, i) for c, s, i in PARAMS if c.second_order and all(np.prod(sh) 
 def test_gradgradcheck(case, shapes):
     rng = np.random.default_rng(1)
     xs = [ag.tensor(a, requires_grad=True) for a in make_inputs(case, shapes, rng)]
-    assert ag.gradgradcheck(case.fn, xs, eps=1e-6, atol=1e-5, rtol=1e-4)
+    assert ag.gradgradcheck(case.fn, xs, eps=case.eps, atol=1e-5, rtol=1e-4)
 
 
 @pytest.mark.parametrize("case,shapes", [(c, s) for c, s, _ in PARAMS], ids=[i for *_, i in PARAMS])
