@@ -132,153 +132,283 @@ def to_dot(
         raise ValueError(f"show must be one of {SHOW}, got {show!r}")
     ov = overlay or Overlay(phase=None)
     groups = _groups(graph) if collapse_modules else {}
+    _check_size(graph, groups, max_nodes)
+    on_path = _path(graph, highlight) if highlight is not None else None
+    painter = _Painter(
+        graph,
+        ov,
+        groups,
+        on_path,
+        id_prefix,
+        show=show,
+        values=values,
+        grads=grads,
+        collapse_modules=collapse_modules,
+        show_saved=show_saved,
+        grad_colors=grad_colors,
+    )
+    dot = graphviz.Digraph("glassgrad", graph_attr={"rankdir": rankdir, "id": f"{id_prefix}graph", "bgcolor": "white"})
+    dot.attr("node", fontname="Helvetica", fontsize="11")
+    dot.attr("edge", fontname="Helvetica", fontsize="9")
+    painter.nodes(dot)
+    painter.edges(dot)
+    if grad_colors:
+        _legend(dot, id_prefix)
+    return dot
+
+
+def _check_size(graph, groups, max_nodes):
+    """Raise ``GraphTooLargeError`` if the drawing would have more than ``max_nodes`` nodes."""
     count = len({groups.get(it.id, it.id) for it in graph.items})
     if count > max_nodes:
         raise GraphTooLargeError(
             f"the graph has {count} nodes, more than max_nodes={max_nodes}: pass collapse_modules=True "
             f"to draw each module as one node (modules come from nn or a params map), or raise max_nodes"
         )
-    on_path = _path(graph, highlight) if highlight is not None else None
 
-    def item_grad(it):
-        if ov.grads is not None:
-            return ov.grads.get(it.id)
+
+class _Painter:
+    """Draws the items and edges of one graph into a Digraph, styled by an overlay and options.
+
+    ``groups`` ({item id: module node id}) is empty unless modules are collapsed; ``on_path`` is
+    None, or the ids of the items on the highlighted gradient path.
+    """
+
+    def __init__(
+        self,
+        graph,
+        overlay,
+        groups,
+        on_path,
+        id_prefix,
+        *,
+        show,
+        values,
+        grads,
+        collapse_modules,
+        show_saved,
+        grad_colors,
+    ):
+        self.graph = graph
+        self.ov = overlay
+        self.groups = groups
+        self.on_path = on_path
+        self.id_prefix = id_prefix
+        self.show = show
+        self.values = values
+        self.grads = grads
+        self.collapse_modules = collapse_modules
+        self.show_saved = show_saved
+        self.grad_colors = grad_colors
+
+    def item_grad(self, it):
+        """The gradient drawn on an item: the overlay's when it has any, else the graph's."""
+        if self.ov.grads is not None:
+            return self.ov.grads.get(it.id)
         return it.grad
 
-    def edge_grad(k):
-        if ov.edge_grads is not None:
-            return ov.edge_grads.get(k)
-        return graph.edges[k].grad
+    def edge_grad(self, k):
+        """The gradient drawn on edge ``k``: the overlay's when it has any, else the graph's."""
+        if self.ov.edge_grads is not None:
+            return self.ov.edge_grads.get(k)
+        return self.graph.edges[k].grad
 
-    dot = graphviz.Digraph("glassgrad", graph_attr={"rankdir": rankdir, "id": f"{id_prefix}graph", "bgcolor": "white"})
-    dot.attr("node", fontname="Helvetica", fontsize="11")
-    dot.attr("edge", fontname="Helvetica", fontsize="9")
+    def node_id(self, it):
+        """The DOT node an item is drawn as: its own, or its collapsed module's."""
+        return self.id_prefix + self.groups.get(it.id, it.id)
 
-    def node_id(it):
-        return id_prefix + groups.get(it.id, it.id)
+    # --- nodes ---------------------------------------------------------------------------------
+    def nodes(self, dot):
+        """Every item: in module clusters (nested by dotted name), or in collapsed modules."""
+        if self.collapse_modules:
+            self.module_nodes(dot)
+            for it in self.graph.items:
+                if it.id not in self.groups:
+                    self.item(dot, it)
+        else:
+            _emit_clusters(dot, self.graph, self.item, self.id_prefix)
 
-    def emit_item(container, it):
-        status = ov.status.get(it.id)
-        grey = status == "pending" or (on_path is not None and it.id not in on_path)
-        attrs = {"id": id_prefix + it.id, "class": _css(it, status)}
+    def item(self, container, it):
+        """One op or value item as a node of ``container`` (the Digraph or a cluster)."""
+        status = self.ov.status.get(it.id)
+        grey = status == "pending" or (self.on_path is not None and it.id not in self.on_path)
+        bold = self.on_path and it.id in self.on_path
+        note = self.ov.notes.get(it.id)
+        attrs = {"id": self.id_prefix + it.id, "class": _css(it, status)}
         if it.kind == "op":
-            label = f"<b>{_esc(it.op)}</b>"
-            if it.attrs:
-                label += f'<br/><font point-size="9">{_esc(it.attrs)}</font>'
-            fill = _FILL["op"]
-            if status == "current":
-                fill = _CURRENT
-            elif status == "anomaly":
-                fill = _ANOMALY
-            elif grey:
-                fill = _PENDING[0]
-            attrs.update(
-                shape="ellipse",
-                style="filled",
-                fillcolor=fill,
-                color=_GREY if grey else "#92400e",
-                fontcolor=_PENDING[1] if grey else "black",
-                penwidth="3" if status in ("current", "anomaly") else ("2" if on_path and it.id in on_path else "1"),
-                tooltip=f"{it.op}: {it.rule}" if it.rule else it.op,
-            )
-            note = ov.notes.get(it.id)
-            if note:
-                label += f'<br/><font point-size="9">{_esc(note)}</font>'
-            container.node(id_prefix + it.id, f"<{label}>", **attrs)
-            return
-        hide_value = ov.phase == "forward" and status == "pending"
-        g = item_grad(it)
-        fill = _FILL["const"] if it.kind == "const" else _FILL["param"] if it.param else _FILL["value"]
-        if it.kind == "value" and it.op_item is None and not it.param and not it.scalar:
-            fill = _FILL["input"]
-        if grad_colors and g is not None:
-            fill = _norm_colour(g)
-        if status == "anomaly":
-            fill = _ANOMALY
-        elif grey:
-            fill = _PENDING[0]
+            label, style = _op_node(it, status, grey, bold, note)
+        else:
+            label, style = self.value_node(it, status, grey, bold, note)
+        attrs.update(style)
+        container.node(self.id_prefix + it.id, label, **attrs)
+
+    def value_node(self, it, status, grey, bold, note):
+        """(label, attributes) of a value or const item: a table of name, shape, data and grad."""
+        hide_value = self.ov.phase == "forward" and status == "pending"
+        g = self.item_grad(it)
+        fill = _value_fill(it, g, status, grey, self.grad_colors)
         border = _CURRENT if status == "current" else ("#111827" if it.root else _GREY if grey else "#6b7280")
-        width = 3 if status == "current" or it.root else (2 if on_path and it.id in on_path else 1)
-        label = _value_label(it, values and not hide_value, grads, g, ov.notes.get(it.id))
+        width = 3 if status == "current" or it.root else (2 if bold else 1)
+        label = _value_label(it, self.values and not hide_value, self.grads, g, note)
         table = (
             f'<table border="{width}" cellborder="0" cellspacing="0" cellpadding="2" '
             f'bgcolor="{fill}" color="{border}"'
             + (' style="rounded"' if it.kind == "const" else "")
             + f">{label}</table>"
         )
-        attrs.update(shape="plain", fontcolor=_PENDING[1] if grey else "black", tooltip=_value_tooltip(it))
-        container.node(id_prefix + it.id, f"<{table}>", **attrs)
+        style = dict(shape="plain", fontcolor=_PENDING[1] if grey else "black", tooltip=_value_tooltip(it))
+        return f"<{table}>", style
 
-    # Nodes: module clusters (nested by dotted name), collapsed modules, or plain.
-    if collapse_modules:
-        _emit_groups(dot, graph, groups, id_prefix, ov, on_path, grads, item_grad)
-        for it in graph.items:
-            if it.id not in groups:
-                emit_item(dot, it)
-    else:
-        _emit_clusters(dot, graph, emit_item, id_prefix)
+    def module_nodes(self, dot):
+        """One node per collapsed module: its name, its ops and its parameters' gradient norms."""
+        members = {}
+        for it in self.graph.items:
+            if it.id in self.groups:
+                members.setdefault(self.groups[it.id], []).append(it)
+        for gid, items in members.items():
+            m = min((it.module for it in items), key=len)
+            self.module_node(dot, gid, m, items)
 
-    # Edges.
-    seen = set()
-    for k, e in enumerate(graph.edges):
-        a, b = node_id(e.src), node_id(e.dst)
-        if a == b:
-            continue  # inside one collapsed module
-        # Collapsed modules merge parallel edges; otherwise x * x keeps both of its edges.
-        key = (a, b) if collapse_modules else k
-        bold = on_path is not None and e.src.id in on_path and e.dst.id in on_path
-        greyed = on_path is not None and not bold
-        active = k in ov.active
-        if key not in seen:
-            seen.add(key)
-            if show != "backward":
-                dot.edge(
-                    a,
-                    b,
-                    id=f"{id_prefix}f{k}",
-                    **{"class": "forward"},
-                    color=_GREY if greyed else _FORWARD,
-                    penwidth="2.5" if bold else "1",
-                )
-            else:  # keep the forward layout: inputs left, loss right
-                dot.edge(a, b, id=f"{id_prefix}f{k}", style="invis")
-            if show != "forward" and e.flows:
-                pending = ov.status.get(e.dst.id) == "pending" and ov.phase == "backward"
-                gk = edge_grad(k)
-                dot.edge(
-                    b,
-                    a,
-                    id=f"{id_prefix}b{k}",
-                    style="dashed",
-                    constraint="false",
-                    color=_GREY if (greyed or pending) else _BACKWARD,
-                    fontcolor=_GREY if (greyed or pending) else _BACKWARD,
-                    penwidth="3" if active else ("2.5" if bold else "1"),
-                    label=_edge_label(e, gk, grads),
-                    **{"class": "backward active" if active else "backward"},
-                )
-        if show_saved and e.saved:
-            # The value an op keeps for its backward: the link between the two graphs.
-            src, dst = (a, b) if e.dst.kind == "op" else (b, a)
+    def module_node(self, dot, gid, m, items):
+        """The node of collapsed module ``m`` (DOT id ``gid``) made of ``items``."""
+        statuses = [self.ov.status.get(it.id) for it in items]
+        current = "current" in statuses or "anomaly" in statuses
+        pending = bool(statuses) and all(s == "pending" for s in statuses)
+        grey = pending or (self.on_path is not None and not any(it.id in self.on_path for it in items))
+        fill = _ANOMALY if "anomaly" in statuses else _CURRENT if current else _PENDING[0] if grey else "#ede9fe"
+        rows = _module_rows(self.graph, m, items, self.grads, self.item_grad)
+        table = (
+            f'<<table border="{3 if current else 1}" cellborder="0" cellspacing="0" cellpadding="3" bgcolor="{fill}" '
+            f'color="#6b7280">' + "".join(f"<tr><td>{r}</td></tr>" for r in rows) + "</table>>"
+        )
+        cls = "module" + (" gg-current" if current else " gg-pending" if pending else "")
+        dot.node(
+            self.id_prefix + gid,
+            table,
+            shape="plain",
+            id=self.id_prefix + gid,
+            fontcolor=_PENDING[1] if grey else "black",
+            tooltip=_module_label(self.graph, m),
+            **{"class": cls},
+        )
+
+    # --- edges ---------------------------------------------------------------------------------
+    def edges(self, dot):
+        """Every edge: forward (solid), backward (dashed, reversed) and, with show_saved, saved."""
+        seen = set()
+        for k, e in enumerate(self.graph.edges):
+            a, b = self.node_id(e.src), self.node_id(e.dst)
+            if a == b:
+                continue  # inside one collapsed module
+            # Collapsed modules merge parallel edges; otherwise x * x keeps both of its edges.
+            key = (a, b) if self.collapse_modules else k
+            if key not in seen:
+                seen.add(key)
+                self.flow_edges(dot, k, e, a, b)
+            if self.show_saved and e.saved:
+                _saved_edge(dot, k, e, a, b, self.id_prefix)
+
+    def flow_edges(self, dot, k, e, a, b):
+        """Edge ``k`` (DOT nodes ``a`` → ``b``) forward and, where a gradient flows, backward."""
+        bold = self.on_path is not None and e.src.id in self.on_path and e.dst.id in self.on_path
+        greyed = self.on_path is not None and not bold
+        if self.show != "backward":
             dot.edge(
-                src,
-                dst,
-                id=f"{id_prefix}s{k}",
-                style="dotted",
-                color=_SAVED,
-                fontcolor=_SAVED,
-                label="saved",
-                constraint="false",
-                arrowhead="odot",
-                **{"class": "saved"},
+                a,
+                b,
+                id=f"{self.id_prefix}f{k}",
+                **{"class": "forward"},
+                color=_GREY if greyed else _FORWARD,
+                penwidth="2.5" if bold else "1",
             )
-    if grad_colors:
-        _legend(dot, id_prefix)
-    return dot
+        else:  # keep the forward layout: inputs left, loss right
+            dot.edge(a, b, id=f"{self.id_prefix}f{k}", style="invis")
+        if self.show != "forward" and e.flows:
+            self.backward_edge(dot, k, e, a, b, bold, greyed)
+
+    def backward_edge(self, dot, k, e, a, b, bold, greyed):
+        """The dashed edge b → a of the gradient edge ``k`` carries back, labelled with it."""
+        active = k in self.ov.active
+        pending = self.ov.status.get(e.dst.id) == "pending" and self.ov.phase == "backward"
+        dot.edge(
+            b,
+            a,
+            id=f"{self.id_prefix}b{k}",
+            style="dashed",
+            constraint="false",
+            color=_GREY if (greyed or pending) else _BACKWARD,
+            fontcolor=_GREY if (greyed or pending) else _BACKWARD,
+            penwidth="3" if active else ("2.5" if bold else "1"),
+            label=_edge_label(e, self.edge_grad(k), self.grads),
+            **{"class": "backward active" if active else "backward"},
+        )
+
+
+def _op_node(it, status, grey, bold, note):
+    """(label, attributes) of an op item: its name and attributes, its VJP rule as tooltip."""
+    label = f"<b>{_esc(it.op)}</b>"
+    if it.attrs:
+        label += f'<br/><font point-size="9">{_esc(it.attrs)}</font>'
+    if note:
+        label += f'<br/><font point-size="9">{_esc(note)}</font>'
+    style = dict(
+        shape="ellipse",
+        style="filled",
+        fillcolor=_op_fill(status, grey),
+        color=_GREY if grey else "#92400e",
+        fontcolor=_PENDING[1] if grey else "black",
+        penwidth="3" if status in ("current", "anomaly") else ("2" if bold else "1"),
+        tooltip=f"{it.op}: {it.rule}" if it.rule else it.op,
+    )
+    return f"<{label}>", style
+
+
+def _op_fill(status, grey):
+    """The fill colour of an op node."""
+    if status == "current":
+        return _CURRENT
+    if status == "anomaly":
+        return _ANOMALY
+    if grey:
+        return _PENDING[0]
+    return _FILL["op"]
+
+
+def _value_fill(it, g, status, grey, grad_colors):
+    """The fill colour of a value or const node (by gradient norm with ``grad_colors``)."""
+    fill = _FILL["const"] if it.kind == "const" else _FILL["param"] if it.param else _FILL["value"]
+    if it.kind == "value" and it.op_item is None and not it.param and not it.scalar:
+        fill = _FILL["input"]
+    if grad_colors and g is not None:
+        fill = _norm_colour(g)
+    if status == "anomaly":
+        return _ANOMALY
+    if grey:
+        return _PENDING[0]
+    return fill
+
+
+def _saved_edge(dot, k, e, a, b, id_prefix):
+    """The dotted "saved" edge of edge ``k``: the value an op keeps for its backward."""
+    # The link between the two graphs: from the saved value to the op that keeps it.
+    src, dst = (a, b) if e.dst.kind == "op" else (b, a)
+    dot.edge(
+        src,
+        dst,
+        id=f"{id_prefix}s{k}",
+        style="dotted",
+        color=_SAVED,
+        fontcolor=_SAVED,
+        label="saved",
+        constraint="false",
+        arrowhead="odot",
+        **{"class": "saved"},
+    )
 
 
 # --- labels --------------------------------------------------------------------------------------
 def _esc(s):
+    """Text escaped for a Graphviz HTML label."""
     return html.escape(str(s), quote=True)
 
 
@@ -316,6 +446,7 @@ def norm(g):
 
 
 def _value_label(it, values, grads, g, note):
+    """The table rows of a value's label: a Scalar's record, or a Tensor's name, shape, data, grad."""
     if it.scalar:  # micrograd's record: label | data | grad
         cells = []
         if it.name:
@@ -348,6 +479,7 @@ def _value_label(it, values, grads, g, note):
 
 
 def _value_tooltip(it):
+    """A value's tooltip: its name, shape and module."""
     parts = [it.name or ("constant" if it.kind == "const" else "value")]
     if it.shape is not None:
         parts.append(f"shape {tuple(it.shape)}")
@@ -357,6 +489,7 @@ def _value_tooltip(it):
 
 
 def _edge_label(e, g, grads):
+    """A backward edge's label: the gradient's shape and norm (its value for a Scalar)."""
     if g is None:
         shape = e.src.shape
         return "" if shape is None or e.src.scalar else str(tuple(shape))
@@ -370,6 +503,7 @@ def _edge_label(e, g, grads):
 
 
 def _norm_colour(g):
+    """The fill colour of the log gradient norm bin ``g`` falls in."""
     n = norm(g)
     if not math.isfinite(n):
         return _NONFINITE
@@ -380,6 +514,7 @@ def _norm_colour(g):
 
 
 def _legend(dot, id_prefix):
+    """The legend of the grad_colors bins, as a node of its own."""
     rows = "".join(
         f'<tr><td bgcolor="{c}" width="14"> </td><td align="left">{_esc(t)}</td></tr>' for _, c, t in _NORM_BINS
     )
@@ -391,6 +526,7 @@ def _legend(dot, id_prefix):
 
 
 def _css(it, status):
+    """The CSS class of an item's node: its kind and, under an overlay, its status."""
     cls = it.kind
     if status:
         cls += f" gg-{status}"
@@ -399,6 +535,7 @@ def _css(it, status):
 
 # --- modules ----------------------------------------------------------------------------------
 def _module_tree(graph):
+    """(sorted module names, {module: its nearest enclosing module or None})."""
     names = sorted({it.module for it in graph.items if it.module})
     parent = {}
     for m in names:
@@ -410,11 +547,13 @@ def _module_tree(graph):
 
 
 def _module_label(graph, m):
+    """A module's caption: its name and, when known, its type."""
     t = graph.module_types.get(m)
     return f"{m} ({t})" if t and t != m else m
 
 
 def _emit_clusters(dot, graph, emit_item, id_prefix):
+    """Every item inside nested clusters, one per module (by dotted name); the rest outside."""
     names, parent = _module_tree(graph)
     children = {}
     for m in names:
@@ -425,6 +564,7 @@ def _emit_clusters(dot, graph, emit_item, id_prefix):
         members.setdefault(it.module, []).append(it)
 
     def emit(container, m, k):
+        """The cluster of module ``m`` (number ``k``): its items, then its submodules' clusters."""
         with container.subgraph(name=f"cluster_{id_prefix}{k}") as c:
             c.attr(
                 label=_module_label(graph, m),
@@ -459,45 +599,21 @@ def _groups(graph):
     return {it.id: gid[top[it.module]] for it in graph.items if it.module}
 
 
-def _emit_groups(dot, graph, groups, id_prefix, ov, on_path, grads, item_grad):
-    members = {}
-    for it in graph.items:
-        if it.id in groups:
-            members.setdefault(groups[it.id], []).append(it)
-    for gid, items in members.items():
-        names = [it.module for it in items]
-        m = min(names, key=len)
-        ops = [it.op for it in items if it.kind == "op"]
-        rows = [f"<b>{_esc(_module_label(graph, m))}</b>"]
-        if ops:
-            shown = ", ".join(dict.fromkeys(ops))
-            rows.append(_esc(f"{len(ops)} ops: {shown}" if len(shown) < 48 else f"{len(ops)} ops"))
-        for it in items:
-            if it.kind == "value" and it.param:
-                line = _esc(f"{it.name[len(m) + 1 :] if it.name.startswith(m + '.') else it.name} {tuple(it.shape)}")
-                g = item_grad(it)
-                if grads and g is not None:
-                    line += f' <font color="{_BACKWARD}">‖g‖={norm(g):.3g}</font>'
-                rows.append(line)
-        statuses = [ov.status.get(it.id) for it in items]
-        current = "current" in statuses or "anomaly" in statuses
-        pending = bool(statuses) and all(s == "pending" for s in statuses)
-        grey = pending or (on_path is not None and not any(it.id in on_path for it in items))
-        fill = _ANOMALY if "anomaly" in statuses else _CURRENT if current else _PENDING[0] if grey else "#ede9fe"
-        table = (
-            f'<<table border="{3 if current else 1}" cellborder="0" cellspacing="0" cellpadding="3" bgcolor="{fill}" '
-            f'color="#6b7280">' + "".join(f"<tr><td>{r}</td></tr>" for r in rows) + "</table>>"
-        )
-        cls = "module" + (" gg-current" if current else " gg-pending" if pending else "")
-        dot.node(
-            id_prefix + gid,
-            table,
-            shape="plain",
-            id=id_prefix + gid,
-            fontcolor=_PENDING[1] if grey else "black",
-            tooltip=_module_label(graph, m),
-            **{"class": cls},
-        )
+def _module_rows(graph, m, items, grads, item_grad):
+    """The label rows of a collapsed module: its name, its ops, its parameters (and their ‖g‖)."""
+    ops = [it.op for it in items if it.kind == "op"]
+    rows = [f"<b>{_esc(_module_label(graph, m))}</b>"]
+    if ops:
+        shown = ", ".join(dict.fromkeys(ops))
+        rows.append(_esc(f"{len(ops)} ops: {shown}" if len(shown) < 48 else f"{len(ops)} ops"))
+    for it in items:
+        if it.kind == "value" and it.param:
+            line = _esc(f"{it.name[len(m) + 1 :] if it.name.startswith(m + '.') else it.name} {tuple(it.shape)}")
+            g = item_grad(it)
+            if grads and g is not None:
+                line += f' <font color="{_BACKWARD}">‖g‖={norm(g):.3g}</font>'
+            rows.append(line)
+    return rows
 
 
 # --- highlight ------------------------------------------------------------------------------------

@@ -94,6 +94,7 @@ class Graph:
         self._keep = []  # the vertices, so ids stay unique while the graph lives
 
     def op_items(self):
+        """The op items, in forward order."""
         return [it for it in self.items if it.kind == "op"]
 
 
@@ -125,6 +126,7 @@ def forward_order(roots):
 
 
 def _inputs(vertex):
+    """The input vertices of a vertex (None where no gradient flows), for the walk."""
     if isinstance(vertex, (Node, Scalar)):
         return vertex.next  # structure survives backward, unlike node.inputs
     return ()
@@ -149,104 +151,182 @@ def meta_module(meta):
     return getattr(meta, "module", None), getattr(meta, "type", None)
 
 
-def build(roots, params=None, hide_constants=False):
-    """Walk the graph behind ``roots`` (Tensors, Scalars or Nodes) into a ``Graph``."""
-    names = param_names(params)
-    g = Graph()
-    root_tensors = {}
+class _Builder:
+    """Adds the items and edges of one vertex after another (in forward order) to a ``Graph``."""
+
+    def __init__(self, graph, names, root_tensors, known, hide_constants):
+        self.graph = graph
+        self.names = names  # {id(value): parameter name}
+        self.root_tensors = root_tensors  # {id(root vertex): the Tensor passed as that root}
+        self.known = known  # {id(node): a Tensor holding its output}
+        self.hide_constants = hide_constants
+        self.count = 0
+
+    def new(self, kind, vertex):
+        """A new item with the next id ("op0", "v1", "c2"), appended to the graph's items."""
+        prefix = {"op": "op", "value": "v", "const": "c"}[kind]
+        item = Item(f"{prefix}{self.count}", kind, vertex)
+        self.count += 1
+        self.graph.items.append(item)
+        return item
+
+    def edge(self, src, dst, index, flows, saved):
+        """Append an edge to the graph; returns its index."""
+        self.graph.edges.append(Edge(src, dst, index, flows, saved))
+        return len(self.graph.edges) - 1
+
+    def add(self, v):
+        """The items and edges of one vertex: a Node, a Scalar, or a leaf Tensor."""
+        if isinstance(v, Node):
+            self.add_node(v)
+        elif isinstance(v, Scalar):
+            self.add_scalar(v)
+        else:  # a leaf Tensor (or a tensor with no graph at all)
+            self.add_leaf(v)
+
+    # --- an op on Tensors: its op item, its input edges (and constants), the value it made ---
+    def add_node(self, v):
+        """A Node: its op item, an edge from each input, the value it made, the gradients it sent."""
+        op = self.node_op(v)
+        self.node_inputs(v, op)
+        self.node_output(v, op)
+        _sent_grads(self.graph, v)
+
+    def node_op(self, v):
+        """The op item of a Node, with its attributes, creation trace and module."""
+        g = self.graph
+        op = self.new("op", v)
+        _fill_op(op, v.op, v.ctx)
+        op.trace = v.trace
+        module, type_ = meta_module(v.meta)
+        op.module = module
+        if module and type_:
+            g.module_types[module] = type_
+        g.op_item[id(v)] = op
+        return op
+
+    def node_inputs(self, v, op):
+        """An edge into ``op`` per input: from the input's value item, or from a new constant."""
+        g = self.graph
+        saves = set(v.op.saves)
+        for i, e in enumerate(v.next):
+            if e is not None:
+                g.in_edge[(id(v), i)] = self.edge(g.value_item[id(e)], op, i, True, i in saves)
+            elif not self.hide_constants:
+                self.edge(self.constant(v, i), op, i, False, i in saves)
+
+    def constant(self, v, i):
+        """A const item for input ``i`` of Node ``v``: its value while saved, else its shape."""
+        c = self.new("const", None)
+        inputs = v.inputs
+        x = inputs[i] if inputs is not None and i < len(inputs) else None
+        if x is not None:
+            c.value = x.data
+            c.shape, c.dtype = x.data.shape, x.data.dtype
+            c.name = self.names.get(id(x)) or x.name or ""
+        elif v.shapes is not None:
+            c.shape = v.shapes[i]
+        return c
+
+    def node_output(self, v, op):
+        """The value item of the Node's output, and the op → value edge."""
+        g = self.graph
+        out = self.new("value", v)
+        out.op_item = op
+        t = self.root_tensors.get(id(v))
+        _fill_node_value(out, v, t if t is not None else self.known.get(id(v)), self.names)
+        g.value_item[id(v)] = out
+        g.out_edge[id(v)] = self.edge(op, out, None, True, bool(v.op.saves_out))
+
+    # --- a Scalar: micrograd's picture, a value item and (if an op made it) an op item ---
+    def add_scalar(self, v):
+        """A Scalar: its op item (after its inputs' items, as for Nodes), value item and edges."""
+        if self.hide_constants and v.op is None and not v.label and id(v) not in self.names:
+            return  # a bare number a Scalar op wrapped, hidden
+        op = self.scalar_op(v) if v.op is not None else None
+        item = self.scalar_value(v)
+        if op is not None:
+            self.scalar_edges(v, op, item)
+
+    def scalar_op(self, v):
+        """The op item of a Scalar made by an op."""
+        op = self.new("op", v)
+        _fill_op(op, v.op, v.ctx)
+        self.graph.op_item[id(v)] = op
+        return op
+
+    def scalar_value(self, v):
+        """The value item of a Scalar: its label (or parameter name), data and grad."""
+        item = self.new("value", v)
+        item.scalar = True
+        item.name = v.label or self.names.get(id(v), "")
+        item.param = id(v) in self.names
+        item.value, item.grad = v.data, v.grad
+        self.graph.value_item[id(v)] = item
+        return item
+
+    def scalar_edges(self, v, op, item):
+        """The edges into a Scalar's op, its op → value edge, and the gradient each carries."""
+        g = self.graph
+        item.op_item = op
+        saves = set(v.op.saves)
+        for i, e in enumerate(v.next):
+            if id(e) in g.value_item:
+                g.in_edge[(id(v), i)] = self.edge(g.value_item[id(e)], op, i, True, i in saves)
+        g.out_edge[id(v)] = self.edge(op, item, None, True, bool(v.op.saves_out))
+        _scalar_edge_grads(g, v)
+
+    def add_leaf(self, v):
+        """The value item of a leaf Tensor: its data, grad and name."""
+        item = self.new("value", v)
+        item.value = v.data
+        item.shape, item.dtype = v.data.shape, v.data.dtype
+        item.grad = as_array(v.grad)
+        item.name = self.names.get(id(v)) or v.name or ""
+        item.param = id(v) in self.names
+        self.graph.value_item[id(v)] = item
+
+
+def _root_vertices(roots):
+    """The vertex of each root, and {id(vertex): root} for the roots that are Tensors."""
     vertices = []
+    root_tensors = {}
     for r in roots:
         v = root_vertex(r)
         vertices.append(v)
         if isinstance(r, Tensor):
             root_tensors[id(v)] = r
-    order = forward_order(vertices)
-    g._keep = order
-    g.roots = vertices
-    known = _known_tensors(order)
-    counter = [0]
+    return vertices, root_tensors
 
-    def new(kind, vertex):
-        prefix = {"op": "op", "value": "v", "const": "c"}[kind]
-        item = Item(f"{prefix}{counter[0]}", kind, vertex)
-        counter[0] += 1
-        g.items.append(item)
-        return item
 
-    def edge(src, dst, index, flows, saved):
-        g.edges.append(Edge(src, dst, index, flows, saved))
-        return len(g.edges) - 1
+def _sent_grads(g, v):
+    """Put the gradients a Node sent its inputs (kept under ``watch()``) on their edges."""
+    if v.grad_sent is None:
+        return
+    for i, gi in enumerate(v.grad_sent):
+        if gi is not None and (id(v), i) in g.in_edge:
+            g.edges[g.in_edge[(id(v), i)]].grad = as_array(gi)
 
-    for v in order:
-        if isinstance(v, Node):
-            op = new("op", v)
-            _fill_op(op, v.op, v.ctx)
-            op.trace = v.trace
-            module, type_ = meta_module(v.meta)
-            op.module = module
-            if module and type_:
-                g.module_types[module] = type_
-            g.op_item[id(v)] = op
-            saves = set(v.op.saves)
-            inputs = v.inputs
-            for i, e in enumerate(v.next):
-                if e is not None:
-                    g.in_edge[(id(v), i)] = edge(g.value_item[id(e)], op, i, True, i in saves)
-                elif not hide_constants:
-                    c = new("const", None)
-                    x = inputs[i] if inputs is not None and i < len(inputs) else None
-                    if x is not None:
-                        c.value = x.data
-                        c.shape, c.dtype = x.data.shape, x.data.dtype
-                        c.name = names.get(id(x)) or x.name or ""
-                    elif v.shapes is not None:
-                        c.shape = v.shapes[i]
-                    edge(c, op, i, False, i in saves)
-            out = new("value", v)
-            out.op_item = op
-            t = root_tensors.get(id(v))
-            _fill_node_value(out, v, t if t is not None else known.get(id(v)), names)
-            g.value_item[id(v)] = out
-            g.out_edge[id(v)] = edge(op, out, None, True, bool(v.op.saves_out))
-            if v.grad_sent is not None:
-                for i, gi in enumerate(v.grad_sent):
-                    if gi is not None and (id(v), i) in g.in_edge:
-                        g.edges[g.in_edge[(id(v), i)]].grad = as_array(gi)
-        elif isinstance(v, Scalar):
-            hidden = hide_constants and v.op is None and not v.label and id(v) not in names
-            op = None
-            if v.op is not None:
-                op = new("op", v)
-                _fill_op(op, v.op, v.ctx)
-                g.op_item[id(v)] = op
-            if hidden:
-                continue
-            item = new("value", v)
-            item.scalar = True
-            item.name = v.label or names.get(id(v), "")
-            item.param = id(v) in names
-            item.value, item.grad = v.data, v.grad
-            g.value_item[id(v)] = item
-            if op is not None:
-                item.op_item = op
-                saves = set(v.op.saves)
-                for i, e in enumerate(v.next):
-                    if id(e) in g.value_item:
-                        g.in_edge[(id(v), i)] = edge(g.value_item[id(e)], op, i, True, i in saves)
-                g.out_edge[id(v)] = edge(op, item, None, True, bool(v.op.saves_out))
-                _scalar_edge_grads(g, v)
-        else:  # a leaf Tensor (or a tensor with no graph at all)
-            item = new("value", v)
-            item.value = v.data
-            item.shape, item.dtype = v.data.shape, v.data.dtype
-            item.grad = as_array(v.grad)
-            item.name = names.get(id(v)) or v.name or ""
-            item.param = id(v) in names
-            g.value_item[id(v)] = item
-        # The item order above puts a Scalar's op after the items of its inputs, as for Nodes.
+
+def _mark_roots(g, vertices):
+    """Mark the value items of the roots."""
     for v in vertices:
         if id(v) in g.value_item:
             g.value_item[id(v)].root = True
+
+
+def build(roots, params=None, hide_constants=False):
+    """Walk the graph behind ``roots`` (Tensors, Scalars or Nodes) into a ``Graph``."""
+    names = param_names(params)
+    vertices, root_tensors = _root_vertices(roots)
+    order = forward_order(vertices)
+    g = Graph()
+    g._keep = order
+    g.roots = vertices
+    builder = _Builder(g, names, root_tensors, _known_tensors(order), hide_constants)
+    for v in order:
+        builder.add(v)
+    _mark_roots(g, vertices)
     _infer_shapes(g)
     _single_consumer_grads(g)
     _assign_modules(g)
@@ -288,6 +368,7 @@ def _fill_op(item, op, ctx):
 
 
 def _fill_node_value(item, node, tensor, names):
+    """Fill the value item of a Node's output (value, grad, name, shape) from whatever still holds them."""
     value = node.value
     if value is None:
         value = node.out
