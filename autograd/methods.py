@@ -11,15 +11,17 @@ from __future__ import annotations
 import math
 
 from . import api, inplace
-from .op import FUNCTIONS
+from .op import FUNCTIONS, OPS
 from .ops import activation, arithmetic, conv, indexing, join, linalg, loss, normalization, reduction, shape, unary
 from .scalar import Scalar, make_scalar
 from .tensor import Tensor
 
-__all__ = ["FAMILIES", "install"]
+__all__ = ["FAMILIES", "BUILTIN_OPS", "install", "op_table_markdown", "OP_TABLE_START", "OP_TABLE_END"]
 
 # The op families, in the order the README's op table lists them.
 FAMILIES = (arithmetic, linalg, unary, activation, reduction, shape, indexing, join, conv, normalization, loss)
+# Every primitive the families declare (ops made later, e.g. by users' own code, are not in it).
+BUILTIN_OPS = tuple(OPS)
 
 
 def _scalar_method(name, op, forward):
@@ -52,3 +54,41 @@ def install():
 
 
 install()
+
+OP_TABLE_START = "<!-- op-table:start (generated from the op registry by `python -m scripts.update_docs`) -->"
+OP_TABLE_END = "<!-- op-table:end -->"
+
+_OPERATORS = {
+    "__add__": "+",
+    "__sub__": "-",
+    "__mul__": "*",
+    "__truediv__": "/",
+    "__pow__": "**",
+    "__neg__": "-x",
+    "__matmul__": "@",
+    "__abs__": "abs()",
+    "__getitem__": "x[key]",
+    "__setitem__": "x[key] = v",
+}
+
+
+def _method_text(name):
+    if name in _OPERATORS:
+        return f"`{_OPERATORS[name]}`"
+    if name.startswith("__"):
+        return None  # a reflected operator: the same symbol as its forward one
+    return f"`.{name}`" if name in ("T", "mT") else f"`.{name}()`"
+
+
+def op_table_markdown():
+    """The README's op table, one row per family, from the registry."""
+    rows = ["| family | functions (`autograd.*`) | Tensor methods and operators | Scalar |", "|---|---|---|---|"]
+    for module in FAMILIES:
+        family = module.__name__.rsplit(".", 1)[-1]
+        exports = [e for e in FUNCTIONS.values() if e.family == family]
+        title = module.TITLE
+        functions = " ".join(f"`{e.name}`" for e in exports)
+        methods = [_method_text(m) for e in exports for m in e.methods]
+        scalar = " ".join(f"`{e.name}`" for e in exports if e.scalar is not None)
+        rows.append(f"| {title} (`ops/{family}.py`) | {functions} | {' '.join(m for m in methods if m)} | {scalar} |")
+    return "\n".join(rows) + "\n"

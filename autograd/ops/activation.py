@@ -9,6 +9,8 @@ import numpy as np
 from ..extend import Op, apply, dual, elementwise, export
 from ..special import erf_array
 
+TITLE = "activations"  # the family's name in the README op table
+
 
 @elementwise(lambda g, ctx, out, x: g * (1.0 - out * out), saves_out=True, rule="δ = g ⊙ (1 − a²)", scalar=math.tanh)
 def tanh(a):

@@ -11,6 +11,8 @@ import numpy as np
 
 from ..extend import Op, ShapeError, Tensor, apply, as_tensor, dual, export
 
+TITLE = "arithmetic"  # the family's name in the README op table
+
 
 def _operands(x, y):
     if not isinstance(x, Tensor):

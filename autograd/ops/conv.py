@@ -16,6 +16,8 @@ from numpy.lib.stride_tricks import as_strided
 
 from ..extend import Op, ShapeError, Tensor, apply, dual, export, is_grad_enabled, wrap
 
+TITLE = "convolution and pooling"  # the family's name in the README op table
+
 
 def _pair(v, name):
     if isinstance(v, (tuple, list)):

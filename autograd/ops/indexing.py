@@ -8,6 +8,8 @@ import numpy as np
 from ..extend import Op, ShapeError, Tensor, apply, as_tensor, dual, export, grad_mode
 from ..inplace import update_inplace
 
+TITLE = "indexing"  # the family's name in the README op table
+
 
 def _key(key):
     """The key with Tensors turned into arrays; ``basic`` when no advanced index is involved."""

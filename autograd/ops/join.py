@@ -10,6 +10,8 @@ from ..extend import Op, ShapeError, Tensor, apply, as_tensor, export
 from .dims import normalize_dims
 from .indexing import index_add_zeros
 
+TITLE = "joining"  # the family's name in the README op table
+
 
 class _PerInput:
     """``vjps[i]`` of a variadic op: one rule, told which input it serves."""

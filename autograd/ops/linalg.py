@@ -6,6 +6,8 @@ import numpy as np
 
 from ..extend import Op, ShapeError, Tensor, apply, as_tensor, dual, export
 
+TITLE = "matrix products"  # the family's name in the README op table
+
 
 def _check_dtypes(name, x, y):
     if x.dtype != y.dtype and x.dtype.kind == "f" and y.dtype.kind == "f":

@@ -17,6 +17,8 @@ from .indexing import take_along_dim
 from .reduction import reduce_rows
 from .unary import where
 
+TITLE = "losses"  # the family's name in the README op table
+
 def _as_target(target, like):
     """A target as a Tensor of the input's dtype (float targets), without copying a Tensor."""
     if isinstance(target, Tensor):

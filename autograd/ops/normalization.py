@@ -6,6 +6,8 @@ import numpy as np
 
 from ..extend import Op, ShapeError, apply, dual, export, wrap
 
+TITLE = "normalization"  # the family's name in the README op table
+
 # NOTE: a primitive rather than mean/var/div ops for speed: the backward is the closed form
 #   δx = (1/M)·(1/σ)·(M·h − Σh − x̂·Σ(h ⊙ x̂)),  h = γ ⊙ g,  sums over the M normalized entries,
 # and Σg, Σ(g ⊙ x̂) are at once ∂L/∂β and ∂L/∂γ.

@@ -16,6 +16,8 @@ from .dims import normalize_dims, reduced_shape
 from .indexing import take_along_dim
 from .unary import maximum, minimum
 
+TITLE = "reductions"  # the family's name in the README op table
+
 MaxMin = namedtuple("MaxMin", ["values", "indices"])
 
 

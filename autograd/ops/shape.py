@@ -10,6 +10,8 @@ import numpy as np
 from ..extend import Op, ShapeError, Tensor, apply, dual, export, shape_arg, unbroadcast_array, wrap
 from .dims import normalize_dims
 
+TITLE = "shape"  # the family's name in the README op table
+
 
 def _reshape_back(g, in_shape, out, x):
     return g.reshape(in_shape)

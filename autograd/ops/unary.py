@@ -9,6 +9,8 @@ import numpy as np
 from ..extend import Op, ShapeError, Tensor, apply, as_tensor, dual, elementwise, export
 from ..special import erf_array
 
+TITLE = "elementwise math"  # the family's name in the README op table
+
 
 def _scalar_log(v):
     return math.log(v) if v > 0 else (-math.inf if v == 0 else math.nan)

@@ -217,6 +217,9 @@ CASES = [
          lambda x, w, b: _F().batch_norm(x, None, None, w, b, training=True)),
     Case("batch_norm_no_affine", lambda x: ag.batch_norm(x, None, None, training=True), [((5, 2),)],
          lambda x: _F().batch_norm(x, None, None, training=True)),
+    Case("batch_norm_weight_only", lambda x, w: ag.batch_norm(x, None, None, w, training=True), [((3, 2, 2), (2,))],
+         lambda x, w: _F().batch_norm(x, None, None, w, training=True)),
+    Case("layer_norm_no_affine", lambda x: ag.layer_norm(x, (4,)), [((3, 4),)], lambda x: _F().layer_norm(x, (4,))),
     Case("layer_norm", lambda x, w, b: ag.layer_norm(x, (3,), w, b), [((4, 3), (3,), (3,)), ((2, 1, 3), (3,), (3,))],
          lambda x, w, b: _F().layer_norm(x, (3,), w, b)),
     Case("layer_norm_weight_only", lambda x, w: ag.layer_norm(x, (2, 3), w), [((2, 2, 3), (2, 3))],
@@ -245,6 +248,8 @@ CASES = [
     # small enough for the second-order check as well
     Case("conv2d_small_groups_stride", lambda x, w, b: ag.conv2d(x, w, b, stride=(2, 1), padding=1, groups=2),
          [((1, 2, 3, 4), (2, 1, 2, 2), (2,))], lambda x, w, b: _F().conv2d(x, w, b, stride=(2, 1), padding=1, groups=2)),
+    Case("conv2d_small_no_bias", lambda x, w: ag.conv2d(x, w, padding=1), [((1, 1, 3, 3), (2, 1, 2, 2))],
+         lambda x, w: _F().conv2d(x, w, padding=1)),
     Case("max_pool2d_small", lambda x: ag.max_pool2d(x, 2, stride=1), [((1, 1, 3, 4),)],
          lambda x: _F().max_pool2d(x, 2, stride=1), domain="distinct"),
     Case("avg_pool2d_small", lambda x: ag.avg_pool2d(x, 2, stride=1, padding=1, count_include_pad=False), [((1, 1, 3, 4),)],
@@ -291,6 +296,11 @@ def make_inputs(case, shapes, rng, dtype=np.float64):
     if case.domain == "distinct" and len(arrays) == 2:
         arrays[1] = arrays[1] + 0.05  # no elementwise ties between x and y either
     return arrays
+
+
+def second_order_params():
+    """The (case, shapes, id) triples small enough for the second-order check."""
+    return [(c, s, i) for c, s, i in params() if c.grad and c.second_order and all(np.prod(sh) <= 24 for sh in s)]
 
 
 def params():

@@ -2,7 +2,7 @@
 
 import numpy as np
 import pytest
-from op_table import make_inputs, params
+from op_table import make_inputs, params, second_order_params
 
 import autograd as ag
 
@@ -21,7 +21,7 @@ def test_gradcheck(case, shapes):
         assert x.grad is not None and x.grad.shape == x.shape and x.grad.dtype == x.dtype
 
 
-SECOND = [(c, s, i) for c, s, i in PARAMS if c.second_order and all(np.prod(sh) <= 24 for sh in s)]
+SECOND = second_order_params()
 
 
 @pytest.mark.parametrize("case,shapes", [(c, s) for c, s, _ in SECOND], ids=[i for *_, i in SECOND])
