@@ -222,7 +222,9 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     wshape = (1, channels) + (1,) * (input.ndim - 2)
     for what, t in (("weight", weight), ("bias", bias), ("running_mean", running_mean), ("running_var", running_var)):
         if t is not None and tuple(t.shape) != (channels,):
-            raise ShapeError(f"batch_norm: {what} has shape {tuple(t.shape)}, expected ({channels},) for input {input.shape}")
+            raise ShapeError(
+                f"batch_norm: {what} has shape {tuple(t.shape)}, expected ({channels},) for input {input.shape}"
+            )
     if training:
         count = input.data.size // channels if channels else 0
         if count <= 1:
@@ -297,9 +299,8 @@ def _class_indices(name, input, target, ignore_index):
     if t.dtype.kind not in "iu":
         raise TypeError(
             f"{name}: a target of shape {t.shape} must hold integer class indices, got dtype {t.dtype}; "
-            f"convert it with .long()" + (
-                f", or pass class probabilities of the input's shape {input.shape}" if name == "cross_entropy" else ""
-            )
+            f"convert it with .long()"
+            + (f", or pass class probabilities of the input's shape {input.shape}" if name == "cross_entropy" else "")
         )
     if t.shape != expected:
         raise ShapeError(
