@@ -190,12 +190,7 @@ def fit(
         cb.on_train_begin(trainer)
     try:
         for epoch in range(1, epochs + 1):
-            # Counted by hand: a bar wrapping the loader shows a stale count next to set_postfix.
-            bar = (
-                None
-                if bar_cls is None
-                else bar_cls(total=len(train_loader), desc=f"epoch {epoch}/{epochs}", leave=False, dynamic_ncols=True)
-            )
+            bar = None if bar_cls is None else _bar(bar_cls, len(train_loader), epoch, epochs)
             record = _run_epoch(trainer, train_loader, val_loader, epoch, schedulers, monitor, bar)
             trainer.history.append(record)
             for cb in trainer.callbacks:
@@ -221,6 +216,11 @@ def _summary(record):
             parts.append(f"{key} {record[key]:.4f}")
     parts.append(f"lr {record['lr']:.2e}")
     return "  ".join(parts)
+
+
+def _bar(bar_cls, batches, epoch, epochs):
+    # Counted by hand: a bar wrapping the loader shows a stale count next to set_postfix.
+    return bar_cls(total=batches, desc=f"epoch {epoch}/{epochs}", leave=False, dynamic_ncols=True)
 
 
 def _tqdm():
