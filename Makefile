@@ -4,7 +4,7 @@ PYTHON ?= python3
 .PHONY: demo test setup-demo setup-test bench lint
 
 demo: setup-demo
-	$(PYTHON) -m nn.cli demo --overwrite
+	$(PYTHON) -m glassgrad demo --overwrite
 
 test: setup-test
 	$(PYTHON) -m pytest -q -n 2
@@ -19,4 +19,4 @@ bench:
 	$(PYTHON) -m bench
 
 lint:
-	$(PYTHON) -m ruff check autograd nn optim tests bench
+	$(PYTHON) -m ruff check autograd optim nn glassgrad tests bench

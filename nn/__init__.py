@@ -4,6 +4,8 @@ Names, arguments and ``state_dict`` layouts are PyTorch's, so code and checkpoin
 ``nn.Linear(784, 10)``, ``nn.CrossEntropyLoss()``, ``nn.save(model, "m.safetensors")``.
 """
 
+from importlib.metadata import PackageNotFoundError, version
+
 from . import functional, init
 from .conv import AdaptiveAvgPool2d, AvgPool1d, AvgPool2d, Conv1d, Conv2d, MaxPool1d, MaxPool2d
 from .layers import (
@@ -48,9 +50,21 @@ from .module import (
 from .normalization import BatchNorm1d, BatchNorm2d, LayerNorm
 from .serialization import CheckpointError, load, save
 
+try:
+    __version__ = version("glassgrad")  # the distribution's version, read once here
+except PackageNotFoundError:  # run from a checkout that is not installed
+    __version__ = "0+unknown"
+
 __all__ = [
     "functional",
     "init",
+    "Conv1d",
+    "Conv2d",
+    "MaxPool1d",
+    "MaxPool2d",
+    "AvgPool1d",
+    "AvgPool2d",
+    "AdaptiveAvgPool2d",
     "Module",
     "Parameter",
     "Sequential",
@@ -90,30 +104,4 @@ __all__ = [
     "save",
     "load",
     "CheckpointError",
-]
-
-# Training for real: data, the loop, search (the command line is nn.cli, the `glassgrad` script).
-from . import data, datasets, search, training, transforms  # noqa: E402
-from .data import DataLoader, Dataset, Subset, TensorDataset, random_split, stratified_split  # noqa: E402
-from .training import (  # noqa: E402
-    Callback,
-    Checkpoint,
-    EarlyStopping,
-    GradientClipping,
-    History,
-    ReduceLROnPlateau,
-    TrainingDiverged,
-    check_initial_loss,
-    evaluate,
-    fit,
-    lr_range_test,
-    overfit_batch,
-)
-
-__all__ += [
-    "Conv1d", "Conv2d", "MaxPool1d", "MaxPool2d", "AvgPool1d", "AvgPool2d", "AdaptiveAvgPool2d",
-    "data", "datasets", "search", "training", "transforms",
-    "DataLoader", "Dataset", "Subset", "TensorDataset", "random_split", "stratified_split",
-    "Callback", "Checkpoint", "EarlyStopping", "GradientClipping", "History", "ReduceLROnPlateau",
-    "TrainingDiverged", "check_initial_loss", "evaluate", "fit", "lr_range_test", "overfit_batch",
 ]

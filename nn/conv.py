@@ -8,7 +8,7 @@ import numpy as np
 import autograd as ag
 from autograd import ShapeError
 
-from .layers import _dtype, reset_like_pytorch
+from .layers import parameter_dtype, reset_like_pytorch
 from .module import Module, Parameter
 
 
@@ -19,14 +19,29 @@ def _tuple(v, n):
 class _ConvNd(Module):
     _dims = 2
 
-    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, dilation=1, groups=1, bias=True,
-                 dtype=None, generator=None):
+    def __init__(
+        self,
+        in_channels,
+        out_channels,
+        kernel_size,
+        stride=1,
+        padding=0,
+        dilation=1,
+        groups=1,
+        bias=True,
+        dtype=None,
+        generator=None,
+    ):
         super().__init__()
         name = type(self).__name__
         if in_channels <= 0 or out_channels <= 0:
-            raise ValueError(f"{name}: in_channels and out_channels must be positive, got {in_channels}, {out_channels}")
+            raise ValueError(
+                f"{name}: in_channels and out_channels must be positive, got {in_channels}, {out_channels}"
+            )
         if in_channels % groups or out_channels % groups:
-            raise ValueError(f"{name}: groups={groups} must divide in_channels={in_channels} and out_channels={out_channels}")
+            raise ValueError(
+                f"{name}: groups={groups} must divide in_channels={in_channels} and out_channels={out_channels}"
+            )
         n = self._dims
         self.in_channels = in_channels
         self.out_channels = out_channels
@@ -36,7 +51,7 @@ class _ConvNd(Module):
         self.dilation = _tuple(dilation, n)
         self.groups = groups
         self.generator = generator
-        dt = _dtype(dtype)
+        dt = parameter_dtype(dtype)
         self.weight = Parameter(np.empty((out_channels, in_channels // groups) + self.kernel_size, dtype=dt))
         if bias:
             self.bias = Parameter(np.empty((out_channels,), dtype=dt))
@@ -120,7 +135,12 @@ class AvgPool2d(Module):
 
     def __init__(self, kernel_size, stride=None, padding=0, count_include_pad=True):
         super().__init__()
-        self.kernel_size, self.stride, self.padding, self.count_include_pad = kernel_size, stride, padding, count_include_pad
+        self.kernel_size, self.stride, self.padding, self.count_include_pad = (
+            kernel_size,
+            stride,
+            padding,
+            count_include_pad,
+        )
 
     def forward(self, x):
         return ag.avg_pool2d(x, self.kernel_size, self.stride, self.padding, self.count_include_pad)

@@ -154,7 +154,9 @@ def orthogonal_(tensor, gain=1.0, generator=None):
     Tensors of more than 2 dims are treated as (shape[0], rest) matrices.
     """
     if tensor.ndim < 2:
-        raise ValueError(f"orthogonal_: only tensors with 2 or more dimensions are supported, got shape {tuple(tensor.shape)}")
+        raise ValueError(
+            f"orthogonal_: only tensors with 2 or more dimensions are supported, got shape {tuple(tensor.shape)}"
+        )
     if tensor.data.size == 0:
         return tensor
     rows = tensor.shape[0]

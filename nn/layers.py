@@ -43,7 +43,8 @@ def reset_like_pytorch(weight, bias, generator=None):
         init.uniform_(bias, -bound, bound, generator=generator)
 
 
-def _dtype(dtype):
+def parameter_dtype(dtype):
+    """The dtype of a layer's parameters: ``dtype``, or the default dtype when it is None."""
     return np.dtype(ag.get_default_dtype() if dtype is None else dtype)
 
 
@@ -83,14 +84,16 @@ class Linear(Module):
     def __init__(self, in_features, out_features, bias=True, dropconnect=0.0, dtype=None, generator=None):
         super().__init__()
         if in_features <= 0 or out_features <= 0:
-            raise ValueError(f"Linear: in_features and out_features must be positive, got {in_features}, {out_features}")
+            raise ValueError(
+                f"Linear: in_features and out_features must be positive, got {in_features}, {out_features}"
+            )
         if not 0.0 <= dropconnect < 1.0:
             raise ValueError(f"Linear: dropconnect is a drop probability in [0, 1), got {dropconnect}")
         self.in_features = in_features
         self.out_features = out_features
         self.dropconnect = dropconnect
         self.generator = generator
-        dt = _dtype(dtype)
+        dt = parameter_dtype(dtype)
         self.weight = Parameter(np.empty((out_features, in_features), dtype=dt))
         if bias:
             self.bias = Parameter(np.empty((out_features,), dtype=dt))
@@ -137,12 +140,14 @@ class Maxout(Module):
         if pieces < 1:
             raise ValueError(f"Maxout: pieces must be at least 1, got {pieces}")
         if in_features <= 0 or out_features <= 0:
-            raise ValueError(f"Maxout: in_features and out_features must be positive, got {in_features}, {out_features}")
+            raise ValueError(
+                f"Maxout: in_features and out_features must be positive, got {in_features}, {out_features}"
+            )
         self.in_features = in_features
         self.out_features = out_features
         self.pieces = pieces
         self.generator = generator
-        dt = _dtype(dtype)
+        dt = parameter_dtype(dtype)
         self.weight = Parameter(np.empty((out_features * pieces, in_features), dtype=dt))
         if bias:
             self.bias = Parameter(np.empty((out_features * pieces,), dtype=dt))
@@ -206,7 +211,7 @@ class PReLU(Module):
     def __init__(self, num_parameters=1, init=0.25, dtype=None):
         super().__init__()
         self.num_parameters = num_parameters
-        self.weight = Parameter(np.full((num_parameters,), init, dtype=_dtype(dtype)))
+        self.weight = Parameter(np.full((num_parameters,), init, dtype=parameter_dtype(dtype)))
 
     def forward(self, input):
         return F.prelu(input, self.weight)

@@ -557,7 +557,9 @@ class _Keyed(Module):
         try:
             return self._entries()[key]
         except KeyError:
-            raise KeyError(f"{type(self).__name__} has no {self._what} {key!r}; keys: {list(self._entries())}") from None
+            raise KeyError(
+                f"{type(self).__name__} has no {self._what} {key!r}; keys: {list(self._entries())}"
+            ) from None
 
     def __delitem__(self, key):
         self[key]  # a KeyError that lists the keys
@@ -623,7 +625,9 @@ def _describe_parameters(params):
 def _check_key(container, key):
     # Entries are attributes too (model.heads.cls works); a key may not hide a method such as keys().
     if isinstance(key, str) and hasattr(type(container), key):
-        raise KeyError(f"{type(container).__name__}: the key {key!r} is the name of a method or attribute; choose another")
+        raise KeyError(
+            f"{type(container).__name__}: the key {key!r} is the name of a method or attribute; choose another"
+        )
 
 
 def _as_parameter(value, where):

@@ -41,9 +41,13 @@ def _array(key, value):
     elif isinstance(value, (bool, int, float, np.generic)):
         arr = np.asarray(value)
     else:
-        raise TypeError(f"nn.save: the value for '{key}' is a {type(value).__name__}; expected a Tensor, ndarray or number")
+        raise TypeError(
+            f"nn.save: the value for '{key}' is a {type(value).__name__}; expected a Tensor, ndarray or number"
+        )
     if arr.dtype.kind not in "biuf":
-        raise TypeError(f"nn.save: the value for '{key}' has dtype {arr.dtype}; only numeric and bool arrays can be saved")
+        raise TypeError(
+            f"nn.save: the value for '{key}' has dtype {arr.dtype}; only numeric and bool arrays can be saved"
+        )
     # NOTE: not np.ascontiguousarray, which turns a 0-d array (num_batches_tracked) into shape (1,)
     return arr if arr.flags.c_contiguous else arr.copy(order="C")
 

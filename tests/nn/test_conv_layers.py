@@ -1,19 +1,25 @@
-"""Conv and pooling layers: gradcheck, PyTorch parity (values, gradients, init, state_dict), errors,
-and a small CNN that learns the digits."""
+"""Conv and pooling layers: gradcheck, PyTorch parity (values, gradients, init, state_dict), errors
+(a small CNN learning the digits is in tests/glassgrad/test_train.py)."""
 
 import numpy as np
 import pytest
 
 import autograd as ag
 import nn
-import optim
-from nn import data, datasets, training
 
 
 def _cnn():
     return nn.Sequential(
-        nn.Conv2d(1, 8, 3, padding=1), nn.BatchNorm2d(8), nn.ReLU(), nn.MaxPool2d(2),
-        nn.Conv2d(8, 16, 3, padding=1), nn.ReLU(), nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Dropout(0.1), nn.Linear(16, 10),
+        nn.Conv2d(1, 8, 3, padding=1),
+        nn.BatchNorm2d(8),
+        nn.ReLU(),
+        nn.MaxPool2d(2),
+        nn.Conv2d(8, 16, 3, padding=1),
+        nn.ReLU(),
+        nn.AdaptiveAvgPool2d(1),
+        nn.Flatten(),
+        nn.Dropout(0.1),
+        nn.Linear(16, 10),
     )
 
 
@@ -63,9 +69,16 @@ def test_matches_pytorch():
     ag.manual_seed(0)
     ours = _cnn().double()
     twin = torch.nn.Sequential(
-        torch.nn.Conv2d(1, 8, 3, padding=1), torch.nn.BatchNorm2d(8), torch.nn.ReLU(), torch.nn.MaxPool2d(2),
-        torch.nn.Conv2d(8, 16, 3, padding=1), torch.nn.ReLU(), torch.nn.AdaptiveAvgPool2d(1), torch.nn.Flatten(),
-        torch.nn.Dropout(0.1), torch.nn.Linear(16, 10),
+        torch.nn.Conv2d(1, 8, 3, padding=1),
+        torch.nn.BatchNorm2d(8),
+        torch.nn.ReLU(),
+        torch.nn.MaxPool2d(2),
+        torch.nn.Conv2d(8, 16, 3, padding=1),
+        torch.nn.ReLU(),
+        torch.nn.AdaptiveAvgPool2d(1),
+        torch.nn.Flatten(),
+        torch.nn.Dropout(0.1),
+        torch.nn.Linear(16, 10),
     ).double()
     twin.load_state_dict({k: torch.tensor(np.asarray(v)) for k, v in ours.state_dict().items()}, strict=True)
     ours.eval()
@@ -89,18 +102,3 @@ def test_default_init_bounds_match_pytorch():
     bound = 1.0 / np.sqrt(16 * 9)  # kaiming_uniform with a=√5 gives U(−1/√fan_in, 1/√fan_in)
     assert np.abs(conv.weight.data).max() <= bound and np.abs(conv.weight.data).max() > 0.9 * bound
     assert np.abs(conv.bias.data).max() <= bound
-
-
-def test_small_cnn_learns_digits_images():
-    ag.manual_seed(0)
-    ds = datasets.digits(images=True)
-    train, test = data.stratified_split(ds, [0.8, 0.2], seed=0)
-    model = nn.Sequential(
-        nn.Conv2d(1, 16, 3, padding=1), nn.BatchNorm2d(16), nn.ReLU(), nn.MaxPool2d(2),
-        nn.Conv2d(16, 32, 3, padding=1), nn.BatchNorm2d(32), nn.ReLU(), nn.MaxPool2d(2),
-        nn.Flatten(), nn.Dropout(0.2), nn.Linear(32 * 2 * 2, 10),
-    )
-    opt = optim.Adam(model.parameters(), lr=3e-3)
-    history = training.fit(model, nn.CrossEntropyLoss(), opt, data.DataLoader(train, 64, shuffle=True, seed=0),
-                           data.DataLoader(test, 512), epochs=10, progress=False)
-    assert history.last["val_accuracy"] >= 0.98

@@ -54,7 +54,11 @@ CASES = [
     ("mse", lambda z: F.mse_loss(z, ag.ones(4, 3, dtype=np.float64)), (4, 3)),
     ("l1", lambda z: F.l1_loss(z, ag.full((4, 3), 0.3, dtype=np.float64), reduction="sum"), (4, 3)),
     ("huber", lambda z: F.huber_loss(z, ag.zeros(4, 3, dtype=np.float64), delta=0.8), (4, 3)),
-    ("bce", lambda z: F.binary_cross_entropy(z.sigmoid(), _probs(2, (4, 3)), weight=ag.tensor([1.0, 2.0, 3.0])), (4, 3)),
+    (
+        "bce",
+        lambda z: F.binary_cross_entropy(z.sigmoid(), _probs(2, (4, 3)), weight=ag.tensor([1.0, 2.0, 3.0])),
+        (4, 3),
+    ),
     ("bce-logits", lambda z: F.binary_cross_entropy_with_logits(z, _probs(2, (4, 3))), (4, 3)),
     (
         "bce-logits-posw",
@@ -167,7 +171,9 @@ def test_cross_entropy_ignore_index():
     loss.backward()
     assert np.all(z.grad.data[1] == 0)
     kept = [0, 2, 3]
-    np.testing.assert_allclose(loss.data, F.cross_entropy(ag.tensor(z.data[kept]), LABELS_IGNORED[kept]).data, rtol=1e-12)
+    np.testing.assert_allclose(
+        loss.data, F.cross_entropy(ag.tensor(z.data[kept]), LABELS_IGNORED[kept]).data, rtol=1e-12
+    )
     with np.errstate(invalid="ignore"):
         all_ignored = F.cross_entropy(ag.tensor(z.data), np.full(4, 7), ignore_index=7)
     assert np.isnan(all_ignored.data)  # 0/0, as PyTorch
@@ -294,12 +300,18 @@ def test_l1_l2_penalties_and_bias_exclusion():
     net = nn.Sequential(nn.Linear(3, 2), nn.ReLU(), nn.Linear(2, 1))
     weights = [net[0].weight.data, net[2].weight.data]
     everything = [p.data for p in net.parameters()]
-    np.testing.assert_allclose(nn.l2_penalty(net).data, sum((p.astype(np.float64) ** 2).sum() for p in everything), rtol=1e-6)
-    np.testing.assert_allclose(nn.l2_penalty(net, exclude_bias=True).data, sum((w.astype(np.float64) ** 2).sum() for w in weights), rtol=1e-6)
+    np.testing.assert_allclose(
+        nn.l2_penalty(net).data, sum((p.astype(np.float64) ** 2).sum() for p in everything), rtol=1e-6
+    )
+    np.testing.assert_allclose(
+        nn.l2_penalty(net, exclude_bias=True).data, sum((w.astype(np.float64) ** 2).sum() for w in weights), rtol=1e-6
+    )
     np.testing.assert_allclose(
         nn.l1_penalty(net.named_parameters(), exclude_bias=True).data, sum(np.abs(w).sum() for w in weights), rtol=1e-6
     )
-    np.testing.assert_allclose(nn.l1_penalty(net.parameters()).data, sum(np.abs(p).sum() for p in everything), rtol=1e-6)
+    np.testing.assert_allclose(
+        nn.l1_penalty(net.parameters()).data, sum(np.abs(p).sum() for p in everything), rtol=1e-6
+    )
     # differentiable: ∂(λ₁‖W‖₁ + λ₂‖W‖²)/∂W = λ₁ sign(W) + 2λ₂W (elastic net), biases untouched
     (0.1 * nn.l1_penalty(net, exclude_bias=True) + 0.01 * nn.l2_penalty(net, exclude_bias=True)).backward()
     w = net[0].weight
@@ -312,6 +324,7 @@ def test_l1_l2_penalties_and_bias_exclusion():
 
 
 # --- property: the fused gradient for any shape and logit scale -------------------------------------
+
 
 @settings(max_examples=40, deadline=None)
 @given(

@@ -337,7 +337,12 @@ def test_moduledict_registers_and_behaves_like_a_dict():
 
     net = Heads()
     assert [n for n, _ in net.named_parameters()] == [
-        "trunk.weight", "trunk.bias", "heads.cls.weight", "heads.cls.bias", "heads.reg.weight", "heads.reg.bias",
+        "trunk.weight",
+        "trunk.bias",
+        "heads.cls.weight",
+        "heads.cls.bias",
+        "heads.reg.weight",
+        "heads.reg.bias",
     ]
     assert net(ag.randn(5, 3), "cls").shape == (5, 2)
     assert net.heads.cls is net.heads["cls"] and "reg" in net.heads and len(net.heads) == 2

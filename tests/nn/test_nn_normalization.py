@@ -80,7 +80,9 @@ def test_batchnorm_train_normalizes_with_biased_batch_statistics():
     out = bn(x).data
     mean = x.data.mean(axis=(0, 2, 3), keepdims=True)
     var = x.data.var(axis=(0, 2, 3), keepdims=True)  # biased (ddof=0)
-    expected = (x.data - mean) / np.sqrt(var + 1e-5) * bn.weight.data.reshape(1, 2, 1, 1) + bn.bias.data.reshape(1, 2, 1, 1)
+    expected = (x.data - mean) / np.sqrt(var + 1e-5) * bn.weight.data.reshape(1, 2, 1, 1) + bn.bias.data.reshape(
+        1, 2, 1, 1
+    )
     np.testing.assert_allclose(out, expected, rtol=1e-10)
 
 

@@ -202,7 +202,14 @@ LOSSES = [
     ("huber", nn.HuberLoss, tnn.HuberLoss, {"delta": 0.7}, (5, 3), _soft(2, (5, 3)) * 3),
     ("bce", nn.BCELoss, tnn.BCELoss, {"weight": W3}, (5, 3), _soft(2, (5, 3))),
     ("bce-logits", nn.BCEWithLogitsLoss, tnn.BCEWithLogitsLoss, {"pos_weight": PW3}, (5, 3), _soft(2, (5, 3))),
-    ("bce-logits-w", nn.BCEWithLogitsLoss, tnn.BCEWithLogitsLoss, {"weight": W3, "reduction": "none"}, (5, 3), _soft(2, (5, 3))),
+    (
+        "bce-logits-w",
+        nn.BCEWithLogitsLoss,
+        tnn.BCEWithLogitsLoss,
+        {"weight": W3, "reduction": "none"},
+        (5, 3),
+        _soft(2, (5, 3)),
+    ),
 ]
 
 
@@ -234,7 +241,10 @@ def test_cross_entropy_huge_logits_match_pytorch():
     y = np.array([1, 0, 2])
     z = ag.tensor(z_np, requires_grad=True)
     tz = torch.tensor(z_np, requires_grad=True)
-    out, tout = F.cross_entropy(z, y, label_smoothing=0.1), TF.cross_entropy(tz, torch.from_numpy(y), label_smoothing=0.1)
+    out, tout = (
+        F.cross_entropy(z, y, label_smoothing=0.1),
+        TF.cross_entropy(tz, torch.from_numpy(y), label_smoothing=0.1),
+    )
     out.backward()
     tout.backward()
     np.testing.assert_allclose(out.data, tout.detach().numpy(), rtol=1e-5)
@@ -325,7 +335,9 @@ def test_checkpoint_loads_into_pytorch_and_back(tmp_path):
     back = _twins()[0]
     back.load_state_dict(nn.load(torch_path), strict=True)
     fresh_theirs.eval()
-    np.testing.assert_allclose(back.eval()(ag.tensor(x)).data, fresh_theirs(torch.from_numpy(x)).detach().numpy(), **TOL)
+    np.testing.assert_allclose(
+        back.eval()(ag.tensor(x)).data, fresh_theirs(torch.from_numpy(x)).detach().numpy(), **TOL
+    )
     again = _twins()[0]
     again.load_state_dict(fresh_theirs.state_dict(), strict=True)
     for key, value in fresh_theirs.state_dict().items():

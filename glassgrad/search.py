@@ -13,6 +13,8 @@ import math
 
 import numpy as np
 
+__all__ = ["LogUniform", "Uniform", "IntUniform", "SearchResult", "random_search", "grid_search"]
+
 
 class LogUniform:
     """A value drawn log-uniformly from [low, high] (learning rates, weight decay)."""
@@ -23,6 +25,7 @@ class LogUniform:
         self.low, self.high = low, high
 
     def sample(self, rng):
+        """One draw, from the NumPy generator ``rng``."""
         return float(math.exp(rng.uniform(math.log(self.low), math.log(self.high))))
 
     def __repr__(self):
@@ -36,6 +39,7 @@ class Uniform:
         self.low, self.high = low, high
 
     def sample(self, rng):
+        """One draw, from the NumPy generator ``rng``."""
         return float(rng.uniform(self.low, self.high))
 
     def __repr__(self):
@@ -49,6 +53,7 @@ class IntUniform:
         self.low, self.high = int(low), int(high)
 
     def sample(self, rng):
+        """One draw, from the NumPy generator ``rng``."""
         return int(rng.integers(self.low, self.high + 1))
 
     def __repr__(self):
@@ -76,6 +81,7 @@ class SearchResult(list):
 
     @property
     def best(self):
+        """The best trial."""
         return self[0]
 
     def table(self, digits=4):
@@ -118,7 +124,11 @@ def _parallel(train_fn, trials, n_jobs, backend):
 def _sorted(results, mode):
     if mode not in ("min", "max"):
         raise ValueError(f"mode must be 'min' or 'max', got {mode!r}")
-    key = (lambda t: (math.isnan(t["score"]), t["score"])) if mode == "min" else (lambda t: (math.isnan(t["score"]), -t["score"]))
+    key = (
+        (lambda t: (math.isnan(t["score"]), t["score"]))
+        if mode == "min"
+        else (lambda t: (math.isnan(t["score"]), -t["score"]))
+    )
     return SearchResult(sorted(results, key=key), mode)
 
 

@@ -7,7 +7,8 @@ import numpy as np
 import pytest
 
 import autograd as ag
-from nn import data, datasets, transforms
+from glassgrad import data
+from glassgrad.data import datasets, transforms
 
 
 def _ds(n=10):
@@ -82,7 +83,9 @@ def test_generated_datasets_shapes_and_balance():
     X, y = datasets.xor().tensors
     assert y.tolist() == [0, 1, 1, 0]
     assert datasets.digits(images=True).tensors[0].shape == (1797, 1, 8, 8)
-    np.testing.assert_array_equal(datasets.rings(50, seed=3).tensors[0].data, datasets.rings(50, seed=3).tensors[0].data)
+    np.testing.assert_array_equal(
+        datasets.rings(50, seed=3).tensors[0].data, datasets.rings(50, seed=3).tensors[0].data
+    )
 
 
 def _write_idx(path, array, compress=False):

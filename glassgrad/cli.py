@@ -17,14 +17,28 @@ import numpy as np
 
 import autograd as ag
 import optim
+from nn import (
+    ELU,
+    GELU,
+    SELU,
+    BatchNorm1d,
+    CrossEntropyLoss,
+    Dropout,
+    LeakyReLU,
+    Linear,
+    Maxout,
+    ReLU,
+    Sequential,
+    Tanh,
+    init,
+    load,
+)
+from optim import lr_scheduler as S
 
-from . import data, datasets, init, training
-from .layers import ELU, GELU, SELU, Dropout, LeakyReLU, Linear, Maxout, ReLU, Tanh
-from .loss import CrossEntropyLoss
-from .module import Sequential
-from .normalization import BatchNorm1d
-from .serialization import load
-from .transforms import Standardize
+from .data import DataLoader, Standardize, TensorDataset, datasets, stratified_split
+from .train import Checkpoint, TrainingDiverged, evaluate, fit
+
+__all__ = ["build_mlp", "make_optimizer", "make_schedule", "run_training", "draw_graph", "parser", "main"]
 
 DATASETS = {
     "digits": lambda seed: datasets.digits(),
@@ -33,11 +47,27 @@ DATASETS = {
     "spirals": lambda seed: datasets.spirals(900, seed=seed),
     "xor": lambda seed: datasets.xor(),
 }
-ACTIVATIONS = {"relu": ReLU, "gelu": GELU, "elu": ELU, "selu": SELU, "tanh": Tanh, "leaky_relu": LeakyReLU, "maxout": None}
+ACTIVATIONS = {
+    "relu": ReLU,
+    "gelu": GELU,
+    "elu": ELU,
+    "selu": SELU,
+    "tanh": Tanh,
+    "leaky_relu": LeakyReLU,
+    "maxout": None,
+}
 OPTIMIZERS = ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "adamw")
 SCHEDULES = ("none", "step", "exp", "cosine", "onecycle", "plateau")
 # The init gain that keeps activations' variance steady through each nonlinearity.
-_INIT = {"relu": "relu", "leaky_relu": "leaky_relu", "gelu": "relu", "elu": "relu", "selu": "selu", "tanh": "tanh", "maxout": "relu"}
+_INIT = {
+    "relu": "relu",
+    "leaky_relu": "leaky_relu",
+    "gelu": "relu",
+    "elu": "relu",
+    "selu": "selu",
+    "tanh": "tanh",
+    "maxout": "relu",
+}
 
 
 def build_mlp(n_in, hidden, n_out, act="relu", dropout=0.0, batchnorm=False):
@@ -73,6 +103,7 @@ def build_mlp(n_in, hidden, n_out, act="relu", dropout=0.0, batchnorm=False):
 
 
 def make_optimizer(name, params, lr, weight_decay):
+    """The optimizer called ``name`` (one of ``OPTIMIZERS``) over ``params``."""
     if name == "sgd":
         return optim.SGD(params, lr=lr, weight_decay=weight_decay)
     if name == "momentum":
@@ -91,10 +122,11 @@ def make_optimizer(name, params, lr, weight_decay):
 
 
 def make_schedule(name, optimizer, epochs, warmup, steps_per_epoch):
-    """(scheduler, step unit, callbacks) for a schedule name, with ``warmup`` epochs of linear warmup."""
-    from optim import lr_scheduler as S
+    """(scheduler or list of schedulers, step unit) for a schedule name, with ``warmup`` epochs of linear warmup.
 
-    callbacks = []
+    "plateau" is ``ReduceLROnPlateau`` on the validation loss; after a warmup it comes as a second
+    scheduler (``SequentialLR`` cannot hold it: its step needs the metric), which ``fit`` steps too.
+    """
     if name == "none":
         main, unit = None, "epoch"
     elif name == "step":
@@ -105,24 +137,28 @@ def make_schedule(name, optimizer, epochs, warmup, steps_per_epoch):
         main, unit = S.CosineAnnealingLR(optimizer, T_max=max(1, epochs - warmup)), "epoch"
     elif name == "onecycle":
         lr = optimizer.param_groups[0]["lr"]
-        return S.OneCycleLR(optimizer, max_lr=lr, total_steps=epochs * steps_per_epoch), "batch", callbacks
+        return S.OneCycleLR(optimizer, max_lr=lr, total_steps=epochs * steps_per_epoch), "batch"
     elif name == "plateau":
-        callbacks.append(training.ReduceLROnPlateau(monitor="val_loss", patience=2, factor=0.3))
         main, unit = None, "epoch"
     else:
         raise ValueError(f"unknown schedule {name!r}; choose from {', '.join(SCHEDULES)}")
-    if warmup > 0:
-        warm = S.LinearLR(optimizer, start_factor=0.1, end_factor=1.0, total_iters=warmup)
-        if main is None:
-            return warm, "epoch", callbacks
-        return S.SequentialLR(optimizer, [warm, main], milestones=[warmup]), unit, callbacks
-    return main, unit, callbacks
+    warm = S.LinearLR(optimizer, start_factor=0.1, end_factor=1.0, total_iters=warmup) if warmup > 0 else None
+    if name == "plateau":
+        plateau = S.ReduceLROnPlateau(optimizer, mode="min", patience=2, factor=0.3)
+        return ([plateau] if warm is None else [warm, plateau]), "epoch"
+    if warm is None:
+        return main, unit
+    if main is None:
+        return warm, "epoch"
+    return S.SequentialLR(optimizer, [warm, main], milestones=[warmup]), unit
 
 
 def _prepare_out(out, overwrite):
     if os.path.exists(out) and os.listdir(out):
         if not overwrite:
-            raise FileExistsError(f"{out} already exists and is not empty; pass --overwrite to replace it (or choose another --out)")
+            raise FileExistsError(
+                f"{out} already exists and is not empty; pass --overwrite to replace it (or choose another --out)"
+            )
         shutil.rmtree(out)
     os.makedirs(out, exist_ok=True)
 
@@ -131,7 +167,7 @@ def _split(config):
     ds = DATASETS[config["data"]](config["seed"])
     if config["data"] == "xor":
         return ds, ds
-    train, test = data.stratified_split(ds, [0.8, 0.2], seed=config["seed"])
+    train, test = stratified_split(ds, [0.8, 0.2], seed=config["seed"])
     return train, test
 
 
@@ -139,7 +175,7 @@ def _standardized(train, test):
     Xtr, ytr = train.tensors
     Xte, yte = test.tensors
     scaler = Standardize().fit(Xtr)
-    return data.TensorDataset(scaler.transform(Xtr), ytr), data.TensorDataset(scaler.transform(Xte), yte), scaler
+    return TensorDataset(scaler.transform(Xtr), ytr), TensorDataset(scaler.transform(Xte), yte), scaler
 
 
 def run_training(config, progress=True):
@@ -153,24 +189,37 @@ def run_training(config, progress=True):
     n_classes = int(max(train.tensors[1].data.max(), test.tensors[1].data.max())) + 1
     model = build_mlp(n_in, config["hidden"], n_classes, config["act"], config["dropout"], config["batchnorm"])
     optimizer = make_optimizer(config["opt"], model.parameters(), config["lr"], config["weight_decay"])
-    train_loader = data.DataLoader(train, batch_size=config["batch_size"], shuffle=True, seed=config["seed"])
-    test_loader = data.DataLoader(test, batch_size=1024)
-    scheduler, unit, callbacks = make_schedule(config["schedule"], optimizer, config["epochs"], config["warmup"], len(train_loader))
+    train_loader = DataLoader(train, batch_size=config["batch_size"], shuffle=True, seed=config["seed"])
+    test_loader = DataLoader(test, batch_size=1024)
+    scheduler, unit = make_schedule(
+        config["schedule"], optimizer, config["epochs"], config["warmup"], len(train_loader)
+    )
     model_path = os.path.join(out, "model.safetensors")
     meta = {
         "glassgrad.config": json.dumps(_public(config)),
         "glassgrad.scaler": json.dumps({k: v.tolist() for k, v in scaler.state_dict().items()}),
     }
     # model.safetensors keeps the best epoch (by test accuracy); a NaN later leaves it intact.
-    callbacks.append(training.Checkpoint(model_path, monitor="val_accuracy", metadata=meta))
+    callbacks = [Checkpoint(model_path, monitor="val_accuracy", metadata=meta)]
     with open(os.path.join(out, "config.json"), "w") as f:
         json.dump(_public(config), f, indent=2)
-    history = training.fit(model, CrossEntropyLoss(), optimizer, train_loader, test_loader, epochs=config["epochs"],
-                           scheduler=scheduler, scheduler_step=unit, callbacks=callbacks, progress=progress)
+    history = fit(
+        model,
+        CrossEntropyLoss(),
+        optimizer,
+        train_loader,
+        test_loader,
+        epochs=config["epochs"],
+        scheduler=scheduler,
+        scheduler_step=unit,
+        callbacks=callbacks,
+        progress=progress,
+        monitor="val_loss",
+    )
     history.save(os.path.join(out, "history.json"))
     if not history.interrupted and os.path.exists(model_path):
         model.load_state_dict(load(model_path))
-    accuracy = training.evaluate(model, CrossEntropyLoss(), test_loader)["accuracy"]
+    accuracy = evaluate(model, CrossEntropyLoss(), test_loader)["accuracy"]
     return model, history, accuracy, (train, test)
 
 
@@ -218,7 +267,12 @@ def _add_model_args(p, defaults):
     p.add_argument("--hidden", default=defaults["hidden"], help="hidden sizes, comma-separated (e.g. 128,64)")
     p.add_argument("--act", choices=sorted(ACTIVATIONS), default=defaults["act"], help="hidden activation")
     p.add_argument("--dropout", type=float, default=defaults["dropout"], help="drop probability p (0 = off)")
-    p.add_argument("--batchnorm", action=argparse.BooleanOptionalAction, default=defaults["batchnorm"], help="BatchNorm after each hidden Linear")
+    p.add_argument(
+        "--batchnorm",
+        action=argparse.BooleanOptionalAction,
+        default=defaults["batchnorm"],
+        help="BatchNorm after each hidden Linear",
+    )
     p.add_argument("--opt", choices=OPTIMIZERS, default=defaults["opt"], help="optimizer")
     p.add_argument("--lr", type=float, default=defaults["lr"], help="learning rate η")
     p.add_argument("--weight-decay", type=float, default=defaults["weight_decay"], help="L2 weight decay λ")
@@ -232,13 +286,29 @@ def _add_model_args(p, defaults):
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
 
 
-DEMO = {"data": "digits", "hidden": "128,64", "act": "relu", "dropout": 0.1, "batchnorm": True, "opt": "adam", "lr": 3e-3,
-        "weight_decay": 1e-4, "schedule": "cosine", "warmup": 2, "epochs": 30, "batch_size": 64, "out": os.path.join("runs", "demo")}
+DEMO = {
+    "data": "digits",
+    "hidden": "128,64",
+    "act": "relu",
+    "dropout": 0.1,
+    "batchnorm": True,
+    "opt": "adam",
+    "lr": 3e-3,
+    "weight_decay": 1e-4,
+    "schedule": "cosine",
+    "warmup": 2,
+    "epochs": 30,
+    "batch_size": 64,
+    "out": os.path.join("runs", "demo"),
+}
 TRAIN = dict(DEMO, out=os.path.join("runs", "train"), batchnorm=False, dropout=0.0, warmup=0)
 
 
 def parser():
-    p = argparse.ArgumentParser(prog="glassgrad", description="Train and look at small networks on the glassgrad engine.")
+    """The ``glassgrad`` command's argument parser (subcommands demo, train, graph, eval)."""
+    p = argparse.ArgumentParser(
+        prog="glassgrad", description="Train and look at small networks on the glassgrad engine."
+    )
     sub = p.add_subparsers(dest="command", required=True)
     demo = sub.add_parser("demo", help="train an MLP on digits and draw its graph (runs/demo/)")
     _add_model_args(demo, DEMO)
@@ -259,7 +329,7 @@ def _train_command(args):
     except FileExistsError as e:
         print(f"glassgrad: {e}", file=sys.stderr)
         return 1
-    except training.TrainingDiverged as e:
+    except TrainingDiverged as e:
         print(f"glassgrad: {e}", file=sys.stderr)
         return 1
     out = config["out"]
@@ -298,22 +368,27 @@ def _eval_command(args):
         print(f"glassgrad: cannot read {path}: {e}", file=sys.stderr)
         return 1
     if "glassgrad.config" not in meta:
-        print(f"glassgrad: {path} has no training config (it was not written by `glassgrad train/demo`)", file=sys.stderr)
+        print(
+            f"glassgrad: {path} has no training config (it was not written by `glassgrad train/demo`)", file=sys.stderr
+        )
         return 1
     config = json.loads(meta["glassgrad.config"])
     scaler = Standardize()
-    scaler.load_state_dict({k: np.asarray(v, dtype=np.float32) for k, v in json.loads(meta["glassgrad.scaler"]).items()})
+    scaler.load_state_dict(
+        {k: np.asarray(v, dtype=np.float32) for k, v in json.loads(meta["glassgrad.scaler"]).items()}
+    )
     _, test = _split(config)
     X, y = test.tensors
     n_classes = int(DATASETS[config["data"]](config["seed"]).tensors[1].data.max()) + 1
     model = build_mlp(X.shape[1], config["hidden"], n_classes, config["act"], config["dropout"], config["batchnorm"])
     model.load_state_dict(load(path))
-    result = training.evaluate(model, CrossEntropyLoss(), data.DataLoader(data.TensorDataset(scaler.transform(X), y), 1024))
+    result = evaluate(model, CrossEntropyLoss(), DataLoader(TensorDataset(scaler.transform(X), y), 1024))
     print(f"test loss: {result['loss']:.4f}  test accuracy: {result['accuracy']:.4f}")
     return 0
 
 
 def main(argv=None):
+    """Run the ``glassgrad`` command; returns its exit code."""
     args = parser().parse_args(argv)
     if args.command == "demo":
         return _train_command(args)

@@ -10,6 +10,8 @@ import numpy as np
 
 import autograd as ag
 
+__all__ = ["Dataset", "TensorDataset", "Subset", "DataLoader", "collate", "random_split", "stratified_split"]
+
 
 class Dataset:
     """A sized collection of samples: subclasses define ``__len__`` and ``__getitem__``."""
@@ -59,6 +61,7 @@ class Subset(Dataset):
         return self.dataset[int(self.indices[index])]
 
     def take(self, indices):
+        """The samples at ``indices`` (positions in the subset) as one batch."""
         return _take(self.dataset, self.indices[np.asarray(indices)])
 
     @property
@@ -119,9 +122,14 @@ class DataLoader:
     def state_dict(self):
         """The shuffling generator's state (plain numbers), to resume the same order."""
         state = self.generator.bit_generator.state
-        return {"bit_generator": state["bit_generator"], "state": int(state["state"]["state"]), "inc": int(state["state"]["inc"])}
+        return {
+            "bit_generator": state["bit_generator"],
+            "state": int(state["state"]["state"]),
+            "inc": int(state["state"]["inc"]),
+        }
 
     def load_state_dict(self, state):
+        """Restore the shuffling generator from ``state_dict()``."""
         self.generator.bit_generator.state = {
             "bit_generator": state["bit_generator"],
             "state": {"state": int(state["state"]), "inc": int(state["inc"])},
@@ -138,7 +146,9 @@ def _lengths(n, lengths, name):
             counts[k % len(counts)] += 1
         return counts
     if sum(lengths) != n or any(v < 0 for v in lengths):
-        raise ValueError(f"{name}: lengths {lengths} must be non-negative and sum to the dataset size {n} (or be fractions summing to 1)")
+        raise ValueError(
+            f"{name}: lengths {lengths} must be non-negative and sum to the dataset size {n} (or be fractions summing to 1)"
+        )
     return [int(v) for v in lengths]
 
 

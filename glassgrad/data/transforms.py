@@ -10,6 +10,8 @@ import numpy as np
 
 import autograd as ag
 
+__all__ = ["Standardize", "Compose", "RandomHorizontalFlip", "RandomCrop", "Cutout", "Mixup"]
+
 
 def _array(v):
     return v.data if isinstance(v, ag.Tensor) else np.asarray(v)
@@ -32,6 +34,7 @@ class Standardize:
         self.std = None
 
     def fit(self, x):
+        """Compute μ and σ of ``x`` (the training data); returns self."""
         a = _array(x)
         axes = (0,) if a.ndim <= 2 else (0,) + tuple(range(2, a.ndim))
         self.mean = a.mean(axis=axes, keepdims=True)[0]
@@ -42,6 +45,7 @@ class Standardize:
         return self
 
     def transform(self, x):
+        """(x − μ) / σ with the fitted statistics (a Tensor for a Tensor, else an array)."""
         if self.mean is None:
             raise RuntimeError("Standardize: call fit(train_x) before transform")
         a = _array(x)
@@ -54,6 +58,7 @@ class Standardize:
         return ag.tensor(out) if isinstance(x, ag.Tensor) else out
 
     def fit_transform(self, x):
+        """``fit(x)``, then ``transform(x)``."""
         return self.fit(x).transform(x)
 
     def __call__(self, batch):
@@ -61,9 +66,11 @@ class Standardize:
         return (self.transform(x), *rest)
 
     def state_dict(self):
+        """The fitted μ and σ as arrays."""
         return {"mean": self.mean, "std": self.std}
 
     def load_state_dict(self, state):
+        """Restore μ and σ from ``state_dict()``."""
         self.mean = np.asarray(state["mean"])
         self.std = np.asarray(state["std"])
 
@@ -125,7 +132,12 @@ class RandomCrop:
         left = self.rng.integers(0, W - w + 1, n)
         rows = top[:, None] + np.arange(h)  # (N, h)
         cols = left[:, None] + np.arange(w)  # (N, w)
-        out = padded[np.arange(n)[:, None, None, None], np.arange(a.shape[1])[None, :, None, None], rows[:, None, :, None], cols[:, None, None, :]]
+        out = padded[
+            np.arange(n)[:, None, None, None],
+            np.arange(a.shape[1])[None, :, None, None],
+            rows[:, None, :, None],
+            cols[:, None, None, :],
+        ]
         return (ag.tensor(out), *rest)
 
 

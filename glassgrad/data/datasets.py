@@ -12,12 +12,14 @@ import struct
 
 import numpy as np
 
-from .data import TensorDataset
+import autograd as ag
+
+from .loader import TensorDataset
+
+__all__ = ["xor", "rings", "spirals", "moons", "digits", "load_idx"]
 
 
 def _dataset(X, y):
-    import autograd as ag
-
     return TensorDataset(ag.tensor(np.asarray(X, dtype=np.float32)), ag.tensor(np.asarray(y, dtype=np.int64)))
 
 
@@ -69,9 +71,7 @@ def digits(images=False):
     try:
         from sklearn.datasets import load_digits
     except ImportError as e:  # pragma: no cover - depends on the environment
-        raise ImportError(
-            "digits() needs scikit-learn, which ships the data: pip install 'glassgrad[train]'"
-        ) from e
+        raise ImportError("digits() needs scikit-learn, which ships the data: pip install 'glassgrad[train]'") from e
     bunch = load_digits()
     X = bunch.data.astype(np.float32) / 16.0
     if images:
@@ -93,7 +93,9 @@ def load_idx(path):
     with opener(path, "rb") as f:
         raw = f.read()
     if len(raw) < 4 or raw[0] != 0 or raw[1] != 0 or raw[2] not in _IDX_DTYPES:
-        raise ValueError(f"load_idx: {path!r} is not an IDX file (bad magic number {raw[:4].hex() if raw else 'empty'})")
+        raise ValueError(
+            f"load_idx: {path!r} is not an IDX file (bad magic number {raw[:4].hex() if raw else 'empty'})"
+        )
     dtype = np.dtype(_IDX_DTYPES[raw[2]])
     ndim = raw[3]
     header = 4 + 4 * ndim
@@ -102,5 +104,7 @@ def load_idx(path):
     shape = struct.unpack(f">{ndim}I", raw[4:header])
     expected = int(np.prod(shape)) * dtype.itemsize
     if len(raw) - header != expected:
-        raise ValueError(f"load_idx: {path!r} holds {len(raw) - header} data bytes, but its header says shape {shape} ({expected} bytes)")
+        raise ValueError(
+            f"load_idx: {path!r} holds {len(raw) - header} data bytes, but its header says shape {shape} ({expected} bytes)"
+        )
     return np.frombuffer(raw, dtype=dtype, offset=header).reshape(shape).astype(dtype.newbyteorder("="))

@@ -8,13 +8,16 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from nn import cli
+import optim
+from glassgrad import cli
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
 def _run(*args, timeout=300):
-    return subprocess.run([sys.executable, "-m", "nn.cli", *args], cwd=ROOT, capture_output=True, text=True, timeout=timeout)
+    return subprocess.run(
+        [sys.executable, "-m", "glassgrad", *args], cwd=ROOT, capture_output=True, text=True, timeout=timeout
+    )
 
 
 def test_demo_produces_all_four_files(tmp_path):
@@ -49,7 +52,22 @@ def test_unknown_names_list_the_choices(capsys):
 
 
 def test_divergence_stops_with_a_hint(tmp_path, capsys):
-    code = cli.main(["train", "--data", "moons", "--opt", "sgd", "--lr", "1e30", "--epochs", "3", "--out", str(tmp_path / "r"), "--no-progress"])
+    code = cli.main(
+        [
+            "train",
+            "--data",
+            "moons",
+            "--opt",
+            "sgd",
+            "--lr",
+            "1e30",
+            "--epochs",
+            "3",
+            "--out",
+            str(tmp_path / "r"),
+            "--no-progress",
+        ]
+    )
     assert code == 1
     assert "Lower the learning rate" in capsys.readouterr().err
 
@@ -57,7 +75,16 @@ def test_divergence_stops_with_a_hint(tmp_path, capsys):
 @pytest.mark.parametrize("act", ["maxout", "selu", "tanh"])
 def test_train_variants(tmp_path, act):
     model, history, accuracy, _ = cli.run_training(
-        dict(cli.TRAIN, data="moons", hidden=[16], act=act, epochs=3, schedule="onecycle", out=str(tmp_path / act), seed=0),
+        dict(
+            cli.TRAIN,
+            data="moons",
+            hidden=[16],
+            act=act,
+            epochs=3,
+            schedule="onecycle",
+            out=str(tmp_path / act),
+            seed=0,
+        ),
         progress=False,
     )
     assert len(history) == 3 and 0 <= accuracy <= 1
@@ -68,3 +95,20 @@ def test_eval_rejects_foreign_files(tmp_path, capsys):
     bad.write_bytes(b"not a checkpoint")
     assert cli.main(["eval", str(bad)]) == 1
     assert "cannot read" in capsys.readouterr().err
+
+
+def test_plateau_schedule_is_the_scheduler_itself_after_a_warmup():
+    model = cli.build_mlp(2, [4], 2)
+    opt = optim.SGD(model.parameters(), lr=0.1)
+    scheduler, unit = cli.make_schedule("plateau", opt, epochs=10, warmup=2, steps_per_epoch=5)
+    assert unit == "epoch" and [type(s).__name__ for s in scheduler] == ["LinearLR", "ReduceLROnPlateau"]
+    scheduler, unit = cli.make_schedule("plateau", optim.SGD(model.parameters(), lr=0.1), 10, 0, 5)
+    assert [type(s).__name__ for s in scheduler] == ["ReduceLROnPlateau"]
+
+
+def test_train_with_plateau_schedule(tmp_path):
+    config = dict(
+        cli.TRAIN, data="moons", hidden=[8], epochs=3, schedule="plateau", warmup=1, out=str(tmp_path / "p"), seed=0
+    )
+    _, history, accuracy, _ = cli.run_training(config, progress=False)
+    assert len(history) == 3 and 0 <= accuracy <= 1
