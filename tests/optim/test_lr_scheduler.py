@@ -213,3 +213,45 @@ def test_resuming_with_last_epoch_needs_initial_lr():
 def test_bad_schedule_settings_say_what_is_wrong(make, message):
     with pytest.raises(ValueError, match=message):
         make(_sgd())
+
+
+# --- one formula per schedule ------------------------------------------------------------------
+
+
+CHAINABLE = [
+    lambda o: S.StepLR(o, step_size=3, gamma=0.3),
+    lambda o: S.MultiStepLR(o, [2, 5, 5], gamma=0.3),
+    lambda o: S.ExponentialLR(o, gamma=0.9),
+    lambda o: S.LinearLR(o, start_factor=0.3, total_iters=6),
+    lambda o: S.CosineAnnealingLR(o, T_max=4, eta_min=0.001),
+]
+
+
+@pytest.mark.parametrize("make", CHAINABLE, ids=["StepLR", "MultiStepLR", "ExponentialLR", "LinearLR", "Cosine"])
+@pytest.mark.parametrize("epoch", [0, 1, 7, 12])
+def test_step_with_an_epoch_replays_the_schedule_from_base_lr(make, epoch):
+    """A jump sets exactly the lrs a fresh schedule reaches after ``epoch`` steps, whatever came before."""
+    opt = _sgd(groups=2)
+    sched = make(opt)
+    assert sched.chainable
+    for _ in range(3):
+        sched.step()
+    opt.param_groups[0]["lr"] = 5.0  # a hand change is forgotten by a jump
+    sched.step(epoch)
+    fresh_opt = _sgd(groups=2)
+    fresh = make(fresh_opt)
+    for _ in range(epoch):
+        fresh.step()
+    assert sched.get_last_lr() == fresh.get_last_lr() and sched.last_epoch == epoch
+    sched.step()
+    fresh.step()
+    assert sched.get_last_lr() == fresh.get_last_lr()
+
+
+def test_a_chainable_schedule_carries_on_from_an_lr_changed_by_hand():
+    opt = _sgd(lr=0.1)
+    sched = S.ExponentialLR(opt, gamma=0.5)
+    sched.step()
+    opt.param_groups[0]["lr"] = 1.0
+    sched.step()
+    assert sched.get_last_lr() == [0.5]
