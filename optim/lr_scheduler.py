@@ -579,6 +579,8 @@ def improved(value, best, mode="min", threshold=0.0, threshold_mode="abs"):
     mode "max" mirrors both. The one test of improvement for schedulers, early stopping and
     checkpoints (PyTorch's ReduceLROnPlateau rule).
     """
+    if threshold_mode not in ("rel", "abs"):
+        raise ValueError(f"improved: threshold_mode must be 'rel' or 'abs', got {threshold_mode!r}")
     if best is None:
         return True
     if mode == "min":

@@ -215,6 +215,47 @@ def test_bad_schedule_settings_say_what_is_wrong(make, message):
         make(_sgd())
 
 
+# --- improved: the one test of improvement ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "value,best,mode,threshold,threshold_mode,expected",
+    [
+        (0.9, 1.0, "min", 0.0, "abs", True),
+        (1.0, 1.0, "min", 0.0, "abs", False),  # equal is not better
+        (0.95, 1.0, "min", 0.1, "abs", False),  # must beat best − 0.1 = 0.9
+        (0.85, 1.0, "min", 0.1, "abs", True),
+        (0.95, 1.0, "min", 0.1, "rel", False),  # must beat best·(1 − 0.1) = 0.9
+        (0.85, 1.0, "min", 0.1, "rel", True),
+        (-1.5, -1.0, "min", 0.1, "rel", True),  # rel scales with best's sign, as PyTorch: −1.5 < −0.9
+        (1.1, 1.0, "max", 0.0, "abs", True),
+        (1.0, 1.0, "max", 0.0, "abs", False),
+        (1.05, 1.0, "max", 0.1, "abs", False),  # must beat best + 0.1
+        (1.15, 1.0, "max", 0.1, "abs", True),
+        (1.05, 1.0, "max", 0.1, "rel", False),  # must beat best·(1 + 0.1)
+        (1.15, 1.0, "max", 0.1, "rel", True),
+        (123.0, None, "min", 0.1, "rel", True),  # nothing to beat yet
+        (-123.0, None, "max", 0.1, "abs", True),
+        (1.0, math.inf, "min", 1e-4, "rel", True),  # ReduceLROnPlateau's starting best
+        (1.0, -math.inf, "max", 1e-4, "abs", True),
+    ],
+)
+def test_improved(value, best, mode, threshold, threshold_mode, expected):
+    assert optim.improved(value, best, mode, threshold, threshold_mode) is expected
+
+
+def test_improved_defaults_are_min_with_no_threshold():
+    assert optim.improved(0.5, 0.6) and not optim.improved(0.6, 0.6) and optim.improved(0.6, None)
+
+
+@pytest.mark.parametrize(
+    "options,message", [(dict(mode="up"), "mode must be"), (dict(threshold_mode="x"), "threshold_mode")]
+)
+def test_improved_rejects_unknown_modes(options, message):
+    with pytest.raises(ValueError, match=message):
+        optim.improved(1.0, 2.0, **options)
+
+
 # --- one formula per schedule ------------------------------------------------------------------
 
 
