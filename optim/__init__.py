@@ -2,6 +2,11 @@
 
 Parameters are ``autograd`` Tensors; updates write ``p.data`` in place with NumPy and bump
 ``p._version``. This package imports only ``autograd``.
+
+A new optimizer subclasses ``Optimizer`` and writes only its update rule, ``update(p, grad,
+state, group)`` (and ``init_state(p, group)`` if it keeps state); ``Optimizer.step`` loops over
+the groups and parameters. ``optim.optimizer.check`` and ``optim.optimizer.lerp_`` are the
+helpers the built-in optimizers share.
 """
 
 from . import lr_scheduler

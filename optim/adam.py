@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .optimizer import Optimizer, _check, _lerp_
+from .optimizer import Optimizer, check, lerp_
 
 
 class Adam(Optimizer):
@@ -30,12 +30,12 @@ class Adam(Optimizer):
         *,
         decoupled_weight_decay=False,
     ):
-        _check(lr >= 0.0, f"Invalid learning rate: {lr} (lr must be >= 0)")
-        _check(eps >= 0.0, f"Invalid epsilon value: {eps} (eps must be >= 0)")
-        _check(len(betas) == 2, f"betas must be a pair (beta1, beta2), got {betas!r}")
+        check(lr >= 0.0, f"Invalid learning rate: {lr} (lr must be >= 0)")
+        check(eps >= 0.0, f"Invalid epsilon value: {eps} (eps must be >= 0)")
+        check(len(betas) == 2, f"betas must be a pair (beta1, beta2), got {betas!r}")
         for i, beta in enumerate(betas):
-            _check(0.0 <= beta < 1.0, f"Invalid beta parameter at index {i}: {beta} (betas must be in [0, 1))")
-        _check(weight_decay >= 0.0, f"Invalid weight_decay value: {weight_decay} (it must be >= 0)")
+            check(0.0 <= beta < 1.0, f"Invalid beta parameter at index {i}: {beta} (betas must be in [0, 1))")
+        check(weight_decay >= 0.0, f"Invalid weight_decay value: {weight_decay} (it must be >= 0)")
         defaults = {
             "lr": lr,
             "betas": tuple(betas),
@@ -46,62 +46,53 @@ class Adam(Optimizer):
         }
         super().__init__(params, defaults)
 
-    def _update_group(self, group):
+    def init_state(self, p, group):
+        """t = 0, m = 0 and v = 0 (the amsgrad maximum is made on first use)."""
+        return {"step": 0, "exp_avg": np.zeros_like(p.data), "exp_avg_sq": np.zeros_like(p.data)}
+
+    def penalties(self, group):
+        """L2 on the gradient, unless the decay is decoupled (AdamW), which ``update`` applies to θ."""
+        l2, l1 = super().penalties(group)
+        return (0.0, l1) if group["decoupled_weight_decay"] else (l2, l1)
+
+    def update(self, p, grad, state, group):
+        """m ← β₁m + (1 − β₁)∇, v ← β₂v + (1 − β₂)∇⊙∇, θ ← θ − η·m̂ / (√v̂ + ε)."""
         lr = float(group["lr"])
         beta1, beta2 = (float(b) for b in group["betas"])
-        eps = float(group["eps"])
         weight_decay = float(group["weight_decay"])
         amsgrad = bool(group["amsgrad"])
-        decoupled = bool(group["decoupled_weight_decay"])
-        for p in group["params"]:
-            if p.grad is None:
-                continue
-            theta = p.data
-            state = self.state[p]
-            if not state:
-                state["step"] = 0
-                state["exp_avg"] = np.zeros_like(theta)
-                state["exp_avg_sq"] = np.zeros_like(theta)
-            if amsgrad and "max_exp_avg_sq" not in state:
-                state["max_exp_avg_sq"] = np.zeros_like(theta)
-            state["step"] += 1
-            t = state["step"]
+        theta = p.data
+        if amsgrad and "max_exp_avg_sq" not in state:
+            state["max_exp_avg_sq"] = np.zeros_like(theta)
+        state["step"] += 1
+        t = state["step"]
+        if weight_decay != 0 and group["decoupled_weight_decay"]:
+            # AdamW: θ ← θ − ηλθ, apart from the gradient
+            theta *= 1 - lr * weight_decay
+        step = self.scratch(p)[0]
 
-            grad = p.grad.data
-            if weight_decay != 0 and decoupled:
-                # AdamW: θ ← θ − ηλθ, apart from the gradient
-                theta *= 1 - lr * weight_decay
-            if weight_decay != 0 and not decoupled:
-                step, d = self._buffers(p, 2)
-                np.multiply(theta, weight_decay, out=d)
-                d += grad
-                grad = d
-            else:
-                (step,) = self._buffers(p, 1)
+        exp_avg = state["exp_avg"]
+        exp_avg_sq = state["exp_avg_sq"]
+        lerp_(exp_avg, grad, 1 - beta1, step)
+        exp_avg_sq *= beta2
+        np.multiply(grad, grad, out=step)
+        step *= 1 - beta2
+        exp_avg_sq += step
 
-            exp_avg = state["exp_avg"]
-            exp_avg_sq = state["exp_avg_sq"]
-            _lerp_(exp_avg, grad, 1 - beta1, step)
-            exp_avg_sq *= beta2
-            np.multiply(grad, grad, out=step)
-            step *= 1 - beta2
-            exp_avg_sq += step
-
-            bias_correction1 = 1 - beta1**t
-            bias_correction2_sqrt = (1 - beta2**t) ** 0.5
-            step_size = lr / bias_correction1
-            if amsgrad:
-                np.maximum(state["max_exp_avg_sq"], exp_avg_sq, out=state["max_exp_avg_sq"])
-                np.sqrt(state["max_exp_avg_sq"], out=step)
-            else:
-                np.sqrt(exp_avg_sq, out=step)
-            # step = −η/(1 − β₁ᵗ) · m / (√v / √(1 − β₂ᵗ) + ε) = −η·m̂ / (√v̂ + ε)
-            step /= bias_correction2_sqrt
-            step += eps
-            np.divide(exp_avg, step, out=step)
-            step *= -step_size
-            theta += step
-            p._version += 1
+        bias_correction1 = 1 - beta1**t
+        bias_correction2_sqrt = (1 - beta2**t) ** 0.5
+        step_size = lr / bias_correction1
+        if amsgrad:
+            np.maximum(state["max_exp_avg_sq"], exp_avg_sq, out=state["max_exp_avg_sq"])
+            np.sqrt(state["max_exp_avg_sq"], out=step)
+        else:
+            np.sqrt(exp_avg_sq, out=step)
+        # step = −η/(1 − β₁ᵗ) · m / (√v / √(1 − β₂ᵗ) + ε) = −η·m̂ / (√v̂ + ε)
+        step /= bias_correction2_sqrt
+        step += float(group["eps"])
+        np.divide(exp_avg, step, out=step)
+        step *= -step_size
+        theta += step
 
 
 class AdamW(Adam):

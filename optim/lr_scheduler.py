@@ -4,9 +4,17 @@ Call ``scheduler.step()`` after ``optimizer.step()``, once per epoch (or per bat
 OneCycleLR). η₀ is a group's starting lr (``base_lrs``), t the number of ``step()`` calls so far
 (``last_epoch``), η_t the lr the next optimizer step uses.
 
-NOTE: as PyTorch, most schedules compute η_t from the group's current lr (η_t = η_{t−1}·ratio)
-rather than from η₀, so several schedules can act on one optimizer. The values equal the closed
-forms in the docstrings up to rounding, and equal PyTorch's bit for bit.
+Each schedule computes its rate by one formula, its ``get_lr()``. Those marked ``chainable``
+(StepLR, MultiStepLR, ExponentialLR, LinearLR, CosineAnnealingLR) compute η_t from the group's
+current lr, η_t = η_{t−1}·ratio(t), as PyTorch does: several schedules can then act on one
+optimizer, and an lr changed by hand carries on. The others (LambdaLR, InverseTimeLR,
+CosineAnnealingWarmRestarts, OneCycleLR) are closed forms of t. Values equal the closed forms in
+the docstrings up to rounding, and PyTorch's bit for bit.
+
+NOTE: ``step(epoch)`` (deprecated in PyTorch) jumps to ``epoch``: a chainable schedule replays its
+formula from η₀ (the lrs a fresh schedule reaches after ``epoch`` steps), where PyTorch evaluates a
+separate closed form; the two agree up to rounding (exactly at epoch 0, where SequentialLR starts
+each schedule).
 """
 
 from __future__ import annotations
@@ -34,7 +42,14 @@ __all__ = [
 
 
 def _current_lrs(optimizer):
+    """The lr of every param group, in order."""
     return [group["lr"] for group in optimizer.param_groups]
+
+
+def _set_lrs(optimizer, lrs):
+    """Write one lr into each param group."""
+    for group, lr in zip(optimizer.param_groups, lrs):
+        group["lr"] = lr
 
 
 def _per_group(name, optimizer, value):
@@ -50,7 +65,14 @@ def _per_group(name, optimizer, value):
 
 
 class LRScheduler:
-    """Base class: keeps ``base_lrs`` and ``last_epoch`` and writes ``get_lr()`` into the groups."""
+    """Base class: keeps ``base_lrs`` and ``last_epoch`` and writes ``get_lr()`` into the groups.
+
+    A subclass writes ``get_lr()``, the lrs at epoch ``last_epoch``, and sets ``chainable = True``
+    if that formula reads the groups' current lrs (η_{t−1}) rather than only ``base_lrs`` and t.
+    """
+
+    #: Whether ``get_lr()`` computes η_t from the groups' current lr η_{t−1}.
+    chainable = False
 
     def __init__(self, optimizer, last_epoch=-1):
         if not isinstance(optimizer, Optimizer):
@@ -80,12 +102,8 @@ class LRScheduler:
             self._is_initial = False
 
     def get_lr(self):
-        """The lr of every group at epoch ``last_epoch``, from the current lrs."""
-        raise NotImplementedError
-
-    def _closed_form_lr(self):
-        """The lr of every group at epoch ``last_epoch``, from ``base_lrs`` (for ``step(epoch)``)."""
-        return self.get_lr()
+        """The lr of every group at epoch ``last_epoch``: the schedule's one formula."""
+        raise NotImplementedError(f"{type(self).__name__} must implement get_lr()")
 
     def get_last_lr(self):
         """The lrs the last ``step()`` set, one per param group."""
@@ -97,14 +115,19 @@ class LRScheduler:
         self._update_lr(epoch)
 
     def _update_lr(self, epoch=None):
+        """Set the lrs of the next epoch, or of ``epoch`` (a jump: see the module's NOTE)."""
         if epoch is None:
             self.last_epoch += 1
-            values = self.get_lr()
+            _set_lrs(self.optimizer, self.get_lr())
+        elif self.chainable:
+            _set_lrs(self.optimizer, self.base_lrs)
+            for t in range(int(epoch) + 1):
+                self.last_epoch = t
+                _set_lrs(self.optimizer, self.get_lr())
+            self.last_epoch = epoch
         else:
             self.last_epoch = epoch
-            values = self._closed_form_lr()
-        for group, lr in zip(self.optimizer.param_groups, values):
-            group["lr"] = lr
+            _set_lrs(self.optimizer, self.get_lr())
         self._last_lr = _current_lrs(self.optimizer)
 
     def state_dict(self):
@@ -121,8 +144,7 @@ class LRScheduler:
         self._restore_lrs()
 
     def _restore_lrs(self):
-        for group, lr in zip(self.optimizer.param_groups, self._last_lr):
-            group["lr"] = lr
+        _set_lrs(self.optimizer, self._last_lr)
 
 
 class LambdaLR(LRScheduler):
@@ -151,6 +173,7 @@ class LambdaLR(LRScheduler):
         return state
 
     def load_state_dict(self, state_dict):
+        """Restore a ``state_dict()``, putting the saved attributes back into callable objects."""
         state_dict = dict(state_dict)
         saved = state_dict.pop("lr_lambdas", [None] * len(self.lr_lambdas))
         self.__dict__.update(state_dict)
@@ -160,11 +183,14 @@ class LambdaLR(LRScheduler):
         self._restore_lrs()
 
     def get_lr(self):
+        """η₀·λ(t) for each group."""
         return [base_lr * fn(self.last_epoch) for fn, base_lr in zip(self.lr_lambdas, self.base_lrs)]
 
 
 class StepLR(LRScheduler):
     """η_t = η₀·γ^⌊t / step_size⌋: multiply by γ (``gamma``) every ``step_size`` epochs."""
+
+    chainable = True
 
     def __init__(self, optimizer, step_size, gamma=0.1, last_epoch=-1):
         if not isinstance(step_size, int) or step_size <= 0:
@@ -174,16 +200,16 @@ class StepLR(LRScheduler):
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self):
+        """η_t = γ·η_{t−1} when t is a multiple of ``step_size``, else η_{t−1}."""
         if self.last_epoch == 0 or self.last_epoch % self.step_size != 0:
             return _current_lrs(self.optimizer)
         return [group["lr"] * self.gamma for group in self.optimizer.param_groups]
 
-    def _closed_form_lr(self):
-        return [base_lr * self.gamma ** (self.last_epoch // self.step_size) for base_lr in self.base_lrs]
-
 
 class MultiStepLR(LRScheduler):
     """η_t = η₀·γ^(number of milestones ≤ t): multiply by γ at each epoch in ``milestones``."""
+
+    chainable = True
 
     def __init__(self, optimizer, milestones, gamma=0.1, last_epoch=-1):
         # A sorted list (a milestone may repeat: γ applies once per copy), kept plain for state_dict.
@@ -192,29 +218,27 @@ class MultiStepLR(LRScheduler):
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self):
+        """η_t = γᵏ·η_{t−1}, k the number of copies of t in ``milestones``."""
         count = self.milestones.count(self.last_epoch)
         if count == 0:
             return _current_lrs(self.optimizer)
         return [group["lr"] * self.gamma**count for group in self.optimizer.param_groups]
 
-    def _closed_form_lr(self):
-        return [base_lr * self.gamma ** bisect_right(self.milestones, self.last_epoch) for base_lr in self.base_lrs]
-
 
 class ExponentialLR(LRScheduler):
     """η_t = η₀·γᵗ: multiply by γ (``gamma``) every epoch."""
+
+    chainable = True
 
     def __init__(self, optimizer, gamma, last_epoch=-1):
         self.gamma = gamma
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self):
-        if self._is_initial:
+        """η_t = γ·η_{t−1}; η_0 is the group's lr."""
+        if self._is_initial or self.last_epoch == 0:
             return _current_lrs(self.optimizer)
         return [group["lr"] * self.gamma for group in self.optimizer.param_groups]
-
-    def _closed_form_lr(self):
-        return [base_lr * self.gamma**self.last_epoch for base_lr in self.base_lrs]
 
 
 class InverseTimeLR(LRScheduler):
@@ -230,7 +254,7 @@ class InverseTimeLR(LRScheduler):
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self):
-        # η₀·(1 / (1 + kt)), rounded as LambdaLR rounds it.
+        """η₀·(1 / (1 + k·t)), rounded as LambdaLR rounds it."""
         return [base_lr * (1 / (1 + self.k * self.last_epoch)) for base_lr in self.base_lrs]
 
 
@@ -240,6 +264,8 @@ class LinearLR(LRScheduler):
     With ``start_factor`` s < 1 and ``end_factor`` e = 1 this is a linear warmup; chain it with the
     main schedule by ``SequentialLR``.
     """
+
+    chainable = True
 
     def __init__(self, optimizer, start_factor=1.0 / 3, end_factor=1.0, total_iters=5, last_epoch=-1):
         if start_factor > 1.0 or start_factor <= 0:
@@ -254,6 +280,7 @@ class LinearLR(LRScheduler):
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self):
+        """η_t = η_{t−1}·factor(t) / factor(t − 1) up to T, from η_0 = s·η."""
         if self.last_epoch == 0:
             return [group["lr"] * self.start_factor for group in self.optimizer.param_groups]
         if self._is_initial or self.last_epoch > self.total_iters:
@@ -264,16 +291,6 @@ class LinearLR(LRScheduler):
         )
         return [group["lr"] * ratio for group in self.optimizer.param_groups]
 
-    def _closed_form_lr(self):
-        return [
-            base_lr
-            * (
-                self.start_factor
-                + (self.end_factor - self.start_factor) * min(self.total_iters, self.last_epoch) / self.total_iters
-            )
-            for base_lr in self.base_lrs
-        ]
-
 
 class CosineAnnealingLR(LRScheduler):
     """η_t = η_min + (η₀ − η_min)·(1 + cos(π·t / T_max)) / 2: half a cosine from η₀ down to η_min.
@@ -281,6 +298,8 @@ class CosineAnnealingLR(LRScheduler):
     NOTE: as PyTorch, past T_max the cosine goes on (η rises back to η₀ at 2·T_max); use
     CosineAnnealingWarmRestarts for restarts.
     """
+
+    chainable = True
 
     def __init__(self, optimizer, T_max, eta_min=0.0, last_epoch=-1):
         if T_max <= 0:
@@ -290,14 +309,13 @@ class CosineAnnealingLR(LRScheduler):
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self):
+        """η_t = η_min + (η_{t−1} − η_min)·(1 + cos(πt/T)) / (1 + cos(π(t − 1)/T)); η_0 is the group's lr."""
         t, T = self.last_epoch, self.T_max
         if self._is_initial:
             return _current_lrs(self.optimizer)
-        if self._step_count == 1 and t > 0:
-            return [
-                self.eta_min + (base_lr - self.eta_min) * (1 + math.cos(t * math.pi / T)) / 2
-                for base_lr in self.base_lrs
-            ]
+        if t == 0:
+            # NOTE: η_min + (η − η_min) is η up to rounding; PyTorch's restart (in SequentialLR) rounds so.
+            return [self.eta_min + (group["lr"] - self.eta_min) for group in self.optimizer.param_groups]
         if (t - 1 - T) % (2 * T) == 0:
             # At the bottom of the cosine the ratio below is 0/0: add the first step up instead.
             return [
@@ -306,12 +324,6 @@ class CosineAnnealingLR(LRScheduler):
             ]
         ratio = (1 + math.cos(math.pi * t / T)) / (1 + math.cos(math.pi * (t - 1) / T))
         return [ratio * (group["lr"] - self.eta_min) + self.eta_min for group in self.optimizer.param_groups]
-
-    def _closed_form_lr(self):
-        return [
-            self.eta_min + (base_lr - self.eta_min) * (1 + math.cos(math.pi * self.last_epoch / self.T_max)) / 2
-            for base_lr in self.base_lrs
-        ]
 
 
 class CosineAnnealingWarmRestarts(LRScheduler):
@@ -336,6 +348,7 @@ class CosineAnnealingWarmRestarts(LRScheduler):
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self):
+        """η_min + (η₀ − η_min)·(1 + cos(π·T_cur / T_i)) / 2 for each group."""
         return [
             self.eta_min + (base_lr - self.eta_min) * (1 + math.cos(math.pi * self.T_cur / self.T_i)) / 2
             for base_lr in self.base_lrs
@@ -367,8 +380,7 @@ class CosineAnnealingWarmRestarts(LRScheduler):
                 self.T_i = self.T_0
                 self.T_cur = epoch
         self.last_epoch = math.floor(epoch)
-        for group, lr in zip(self.optimizer.param_groups, self.get_lr()):
-            group["lr"] = lr
+        _set_lrs(self.optimizer, self.get_lr())
         self._last_lr = _current_lrs(self.optimizer)
 
 
@@ -463,17 +475,20 @@ class OneCycleLR(LRScheduler):
         super().__init__(optimizer, last_epoch)
 
     def _set_momentum(self, group, value):
+        """Write μ (SGD, RMSprop) or β₁ (Adam) into ``group``."""
         if self.use_beta1:
             group["betas"] = (value, *group["betas"][1:])
         else:
             group["momentum"] = value
 
     def _anneal(self, start, end, pct):
+        """From ``start`` (pct = 0) to ``end`` (pct = 1), by cosine or linearly."""
         if self.anneal_strategy == "cos":
             return end + (start - end) / 2.0 * (math.cos(math.pi * pct) + 1)
         return (end - start) * pct + start
 
     def get_lr(self):
+        """The lr of the phase that step t is in (and, with ``cycle_momentum``, set μ or β₁ likewise)."""
         step = self.last_epoch
         if step > self.total_steps:
             raise ValueError(f"Tried to step {step} times. The specified number of total steps is {self.total_steps}")
@@ -548,6 +563,7 @@ class SequentialLR(LRScheduler):
         return state
 
     def load_state_dict(self, state_dict):
+        """Restore a ``state_dict()``: its counters and each scheduler's state."""
         state_dict = dict(state_dict)
         saved = state_dict.pop("_schedulers")
         self.__dict__.update(state_dict)
@@ -563,6 +579,8 @@ def improved(value, best, mode="min", threshold=0.0, threshold_mode="abs"):
     mode "max" mirrors both. The one test of improvement for schedulers, early stopping and
     checkpoints (PyTorch's ReduceLROnPlateau rule).
     """
+    if threshold_mode not in ("rel", "abs"):
+        raise ValueError(f"improved: threshold_mode must be 'rel' or 'abs', got {threshold_mode!r}")
     if best is None:
         return True
     if mode == "min":
@@ -623,6 +641,7 @@ class ReduceLROnPlateau(LRScheduler):
 
     @property
     def in_cooldown(self):
+        """Whether the epochs after a reduction are still being waited out."""
         return self.cooldown_counter > 0
 
     def step(self, metrics):

@@ -8,6 +8,8 @@ import numpy as np
 
 import autograd as ag
 
+__all__ = ["Optimizer", "check", "lerp_"]
+
 # State entries that are counters (Python numbers), not parameter-shaped arrays.
 _SCALAR_STATE = ("step",)
 
@@ -15,9 +17,11 @@ _SCALAR_STATE = ("step",)
 class Optimizer:
     """Base class: holds ``param_groups`` (hyperparameters per group) and ``state`` (per parameter).
 
-    A subclass validates its hyperparameters, calls ``super().__init__(params, defaults)`` and
-    implements ``_update_group(group)``, which updates ``p.data`` in place for every parameter
-    whose ``grad`` is not None and bumps ``p._version``.
+    ``step()`` owns the loop: for every parameter p whose ``grad`` is not None it makes p's state
+    on first use (``init_state``), adds the penalties to the gradient, ∇ = ∂L/∂θ + λ₂·θ + λ₁·sign(θ)
+    (``penalties``), calls the update rule ``update(p, ∇, state, group)`` and bumps ``p._version``.
+    A subclass checks its hyperparameters, calls ``super().__init__(params, defaults)`` and
+    writes ``update`` (and ``init_state`` if it keeps state), computing in place with ``scratch``.
     """
 
     def __init__(self, params, defaults):
@@ -138,25 +142,68 @@ class Optimizer:
                 loss = closure()
         with ag.no_grad():
             for group in self.param_groups:
-                self._update_group(group)
+                self._step_group(group)
         return loss
 
-    def _update_group(self, group):
-        raise NotImplementedError(f"{type(self).__name__} must implement _update_group(group)")
+    def _step_group(self, group):
+        """The loop of ``step()`` over one group's parameters."""
+        l2, l1 = self.penalties(group)
+        penalized = l2 != 0 or l1 != 0
+        for p in group["params"]:
+            if p.grad is None:
+                continue
+            state = self.state[p]
+            if not state:
+                state.update(self.init_state(p, group))
+            grad = p.grad.data
+            if penalized:
+                grad = self._penalized_grad(p, grad, l2, l1)
+            self.update(p, grad, state, group)
+            p._version += 1
 
-    def _buffers(self, p, n):
-        """``n`` scratch arrays shaped and typed like ``p.data``, reused from step to step."""
+    def _penalized_grad(self, p, grad, l2, l1):
+        """∇ = g + λ₂·θ + λ₁·sign(θ) in a scratch array: ``p.grad`` stays the loss gradient."""
+        bufs = self.scratch(p, self.n_scratch + 1)
+        d = bufs[self.n_scratch]
+        theta = p.data
+        if l2 != 0:
+            np.multiply(theta, l2, out=d)
+            d += grad
+        else:
+            d[...] = grad
+        if l1 != 0:
+            tmp = bufs[0]  # the update's scratch: free until update() runs
+            np.sign(theta, out=tmp)
+            tmp *= l1
+            d += tmp
+        return d
+
+    # --- what a subclass writes -----------------------------------------------------------
+    #: How many scratch arrays ``update`` uses (``scratch(p)[:n_scratch]``, at least 1); ``step()``
+    #: keeps the penalized gradient in the next one.
+    n_scratch = 1
+
+    def init_state(self, p, group):
+        """The state of ``p`` before its first update, as a dict (none by default)."""
+        return {}
+
+    def penalties(self, group):
+        """(λ₂, λ₁) that ``step()`` adds to the loss gradient: the group's ``weight_decay`` and ``l1`` (0 if absent)."""
+        return float(group.get("weight_decay", 0.0)), float(group.get("l1", 0.0))
+
+    def update(self, p, grad, state, group):
+        """Write the new θ into ``p.data`` in place, from ∇ = ``grad`` (an array), ``state`` and ``group``."""
+        raise NotImplementedError(f"{type(self).__name__} must implement update(p, grad, state, group)")
+
+    def scratch(self, p, n=1):
+        """A list of at least ``n`` arrays shaped and typed like ``p.data``, reused from step to step (contents undefined)."""
         bufs = self._scratch.get(p)
         data = p.data
-        if bufs is not None and len(bufs) == n:
-            first = bufs[0]
-            if first.shape == data.shape and first.dtype == data.dtype:
-                return bufs  # the steady state: same parameter shape, same number of buffers
-        if bufs is None or bufs[0].shape != data.shape or bufs[0].dtype != data.dtype:
+        if not bufs or bufs[0].shape != data.shape or bufs[0].dtype != data.dtype:
             bufs = self._scratch[p] = []
         while len(bufs) < n:
             bufs.append(np.empty_like(data))
-        return bufs if len(bufs) == n else bufs[:n]
+        return bufs
 
     # --- saving and resuming --------------------------------------------------------------
     def state_dict(self):
@@ -246,13 +293,13 @@ class Optimizer:
         self._scratch = {}
 
 
-def _check(ok, message):
+def check(ok, message):
     """Raise ValueError(message) unless ``ok``: the hyperparameter checks of every optimizer."""
     if not ok:
         raise ValueError(message)
 
 
-def _lerp_(start, end, weight, scratch):
+def lerp_(start, end, weight, scratch):
     """start ← start + weight·(end − start), in place, rounded as torch.lerp_ rounds it.
 
     NOTE: PyTorch evaluates ``end − (end − start)·(1 − weight)`` when weight ≥ 0.5; we do the

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .optimizer import Optimizer, _check
+from .optimizer import Optimizer, check
 
 
 class SGD(Optimizer):
@@ -23,11 +23,11 @@ class SGD(Optimizer):
     """
 
     def __init__(self, params, lr=1e-3, momentum=0, dampening=0, weight_decay=0, nesterov=False, *, l1=0):
-        _check(lr >= 0.0, f"Invalid learning rate: {lr} (lr must be >= 0)")
-        _check(momentum >= 0.0, f"Invalid momentum value: {momentum} (momentum must be >= 0)")
-        _check(weight_decay >= 0.0, f"Invalid weight_decay value: {weight_decay} (it must be >= 0)")
-        _check(l1 >= 0.0, f"Invalid l1 value: {l1} (it must be >= 0)")
-        _check(
+        check(lr >= 0.0, f"Invalid learning rate: {lr} (lr must be >= 0)")
+        check(momentum >= 0.0, f"Invalid momentum value: {momentum} (momentum must be >= 0)")
+        check(weight_decay >= 0.0, f"Invalid weight_decay value: {weight_decay} (it must be >= 0)")
+        check(l1 >= 0.0, f"Invalid l1 value: {l1} (it must be >= 0)")
+        check(
             not nesterov or (momentum > 0 and dampening == 0),
             f"Nesterov momentum requires a momentum and zero dampening, got momentum={momentum}, dampening={dampening}",
         )
@@ -41,52 +41,31 @@ class SGD(Optimizer):
         }
         super().__init__(params, defaults)
 
-    def _update_group(self, group):
+    def update(self, p, grad, state, group):
+        """θ ← θ − η·d, with d = ∇ or the momentum direction."""
         lr = float(group["lr"])
         mu = float(group["momentum"])
-        dampening = float(group["dampening"])
-        weight_decay = float(group["weight_decay"])
-        l1 = float(group.get("l1", 0.0))
-        nesterov = bool(group["nesterov"])
-        for p in group["params"]:
-            if p.grad is None:
-                continue
-            theta = p.data
-            if weight_decay != 0 or l1 != 0:
-                step, d = self._buffers(p, 2)
-                # ∇ = g + λ₂θ + λ₁sign(θ), built in a scratch array: p.grad stays the loss gradient.
-                if weight_decay != 0:
-                    np.multiply(theta, weight_decay, out=d)
-                    d += p.grad.data
-                else:
-                    d[...] = p.grad.data
-                if l1 != 0:
-                    np.sign(theta, out=step)
-                    step *= l1
-                    d += step
-                grad = d
-            else:
-                (step,) = self._buffers(p, 1)
-                grad = p.grad.data
-            if mu != 0:
-                state = self.state[p]
-                buf = state.get("momentum_buffer")
-                if buf is None:
-                    buf = state["momentum_buffer"] = grad.astype(theta.dtype, copy=True)
-                else:
-                    buf *= mu
-                    if dampening != 0:
-                        np.multiply(grad, 1.0 - dampening, out=step)
-                        buf += step
-                    else:
-                        buf += grad
-                if nesterov:
-                    np.multiply(buf, mu, out=step)
-                    step += grad
-                    step *= -lr
-                else:
-                    np.multiply(buf, -lr, out=step)
-            else:
-                np.multiply(grad, -lr, out=step)
+        theta = p.data
+        step = self.scratch(p)[0]
+        if mu == 0:
+            np.multiply(grad, -lr, out=step)
             theta += step
-            p._version += 1
+            return
+        buf = state.get("momentum_buffer")
+        if buf is None:
+            buf = state["momentum_buffer"] = grad.astype(theta.dtype, copy=True)
+        else:
+            dampening = float(group["dampening"])
+            buf *= mu
+            if dampening != 0:
+                np.multiply(grad, 1.0 - dampening, out=step)
+                buf += step
+            else:
+                buf += grad
+        if group["nesterov"]:
+            np.multiply(buf, mu, out=step)
+            step += grad
+            step *= -lr
+        else:
+            np.multiply(buf, -lr, out=step)
+        theta += step

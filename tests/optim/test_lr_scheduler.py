@@ -213,3 +213,86 @@ def test_resuming_with_last_epoch_needs_initial_lr():
 def test_bad_schedule_settings_say_what_is_wrong(make, message):
     with pytest.raises(ValueError, match=message):
         make(_sgd())
+
+
+# --- improved: the one test of improvement ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "value,best,mode,threshold,threshold_mode,expected",
+    [
+        (0.9, 1.0, "min", 0.0, "abs", True),
+        (1.0, 1.0, "min", 0.0, "abs", False),  # equal is not better
+        (0.95, 1.0, "min", 0.1, "abs", False),  # must beat best − 0.1 = 0.9
+        (0.85, 1.0, "min", 0.1, "abs", True),
+        (0.95, 1.0, "min", 0.1, "rel", False),  # must beat best·(1 − 0.1) = 0.9
+        (0.85, 1.0, "min", 0.1, "rel", True),
+        (-1.5, -1.0, "min", 0.1, "rel", True),  # rel scales with best's sign, as PyTorch: −1.5 < −0.9
+        (1.1, 1.0, "max", 0.0, "abs", True),
+        (1.0, 1.0, "max", 0.0, "abs", False),
+        (1.05, 1.0, "max", 0.1, "abs", False),  # must beat best + 0.1
+        (1.15, 1.0, "max", 0.1, "abs", True),
+        (1.05, 1.0, "max", 0.1, "rel", False),  # must beat best·(1 + 0.1)
+        (1.15, 1.0, "max", 0.1, "rel", True),
+        (123.0, None, "min", 0.1, "rel", True),  # nothing to beat yet
+        (-123.0, None, "max", 0.1, "abs", True),
+        (1.0, math.inf, "min", 1e-4, "rel", True),  # ReduceLROnPlateau's starting best
+        (1.0, -math.inf, "max", 1e-4, "abs", True),
+    ],
+)
+def test_improved(value, best, mode, threshold, threshold_mode, expected):
+    assert optim.improved(value, best, mode, threshold, threshold_mode) is expected
+
+
+def test_improved_defaults_are_min_with_no_threshold():
+    assert optim.improved(0.5, 0.6) and not optim.improved(0.6, 0.6) and optim.improved(0.6, None)
+
+
+@pytest.mark.parametrize(
+    "options,message", [(dict(mode="up"), "mode must be"), (dict(threshold_mode="x"), "threshold_mode")]
+)
+def test_improved_rejects_unknown_modes(options, message):
+    with pytest.raises(ValueError, match=message):
+        optim.improved(1.0, 2.0, **options)
+
+
+# --- one formula per schedule ------------------------------------------------------------------
+
+
+CHAINABLE = [
+    lambda o: S.StepLR(o, step_size=3, gamma=0.3),
+    lambda o: S.MultiStepLR(o, [2, 5, 5], gamma=0.3),
+    lambda o: S.ExponentialLR(o, gamma=0.9),
+    lambda o: S.LinearLR(o, start_factor=0.3, total_iters=6),
+    lambda o: S.CosineAnnealingLR(o, T_max=4, eta_min=0.001),
+]
+
+
+@pytest.mark.parametrize("make", CHAINABLE, ids=["StepLR", "MultiStepLR", "ExponentialLR", "LinearLR", "Cosine"])
+@pytest.mark.parametrize("epoch", [0, 1, 7, 12])
+def test_step_with_an_epoch_replays_the_schedule_from_base_lr(make, epoch):
+    """A jump sets exactly the lrs a fresh schedule reaches after ``epoch`` steps, whatever came before."""
+    opt = _sgd(groups=2)
+    sched = make(opt)
+    assert sched.chainable
+    for _ in range(3):
+        sched.step()
+    opt.param_groups[0]["lr"] = 5.0  # a hand change is forgotten by a jump
+    sched.step(epoch)
+    fresh_opt = _sgd(groups=2)
+    fresh = make(fresh_opt)
+    for _ in range(epoch):
+        fresh.step()
+    assert sched.get_last_lr() == fresh.get_last_lr() and sched.last_epoch == epoch
+    sched.step()
+    fresh.step()
+    assert sched.get_last_lr() == fresh.get_last_lr()
+
+
+def test_a_chainable_schedule_carries_on_from_an_lr_changed_by_hand():
+    opt = _sgd(lr=0.1)
+    sched = S.ExponentialLR(opt, gamma=0.5)
+    sched.step()
+    opt.param_groups[0]["lr"] = 1.0
+    sched.step()
+    assert sched.get_last_lr() == [0.5]

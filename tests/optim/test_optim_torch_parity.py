@@ -290,3 +290,99 @@ def test_warm_restarts_with_fractional_epochs_equals_pytorch():
         s.step(epoch)
         ts.step(epoch)
         assert s.get_last_lr() == ts.get_last_lr()
+
+
+def _sgd_pair(lrs):
+    """One zero parameter per group, at these lrs, in both libraries."""
+    ps = [ag.Tensor(np.zeros(1), requires_grad=True) for _ in lrs]
+    tps = [torch.zeros(1, dtype=torch.float64, requires_grad=True) for _ in lrs]
+    ours = optim.SGD([{"params": [p], "lr": lr} for p, lr in zip(ps, lrs)], lr=lrs[0])
+    theirs = torch.optim.SGD([{"params": [p], "lr": lr} for p, lr in zip(tps, lrs)], lr=lrs[0])
+    return ours, theirs
+
+
+def test_sequential_restart_of_a_cosine_with_eta_min_equals_pytorch():
+    """At its milestone the cosine restarts at η_min + (η₀ − η_min), which rounds away from η₀ for 0.01/0.001."""
+    ours, theirs = _sgd_pair([0.01, 0.3])
+    s = ours_sched.SequentialLR(
+        ours,
+        [ours_sched.LinearLR(ours, start_factor=0.1, total_iters=3), ours_sched.CosineAnnealingLR(ours, 20, 0.001)],
+        milestones=[3],
+    )
+    ts = torch.optim.lr_scheduler.SequentialLR(
+        theirs,
+        [
+            torch.optim.lr_scheduler.LinearLR(theirs, start_factor=0.1, total_iters=3),
+            torch.optim.lr_scheduler.CosineAnnealingLR(theirs, 20, 0.001),
+        ],
+        milestones=[3],
+    )
+    for _ in range(30):
+        ours.step()
+        theirs.step()
+        s.step()
+        ts.step()
+        assert s.get_last_lr() == ts.get_last_lr()
+
+
+def _chainable_pairs():
+    L = ours_sched
+    T = torch.optim.lr_scheduler
+    return {
+        "StepLR": (lambda o: L.StepLR(o, 4, 0.3), lambda o: T.StepLR(o, 4, 0.3)),
+        "MultiStepLR": (lambda o: L.MultiStepLR(o, [3, 8, 8], 0.3), lambda o: T.MultiStepLR(o, [3, 8, 8], 0.3)),
+        "ExponentialLR": (lambda o: L.ExponentialLR(o, 0.9), lambda o: T.ExponentialLR(o, 0.9)),
+        "LinearLR": (lambda o: L.LinearLR(o, 0.3, 0.9, 7), lambda o: T.LinearLR(o, 0.3, 0.9, 7)),
+        "CosineAnnealingLR": (lambda o: L.CosineAnnealingLR(o, 6, 0.001), lambda o: T.CosineAnnealingLR(o, 6, 0.001)),
+    }
+
+
+@pytest.mark.parametrize("case", sorted(_chainable_pairs()))
+def test_chainable_schedules_follow_an_lr_changed_by_hand_as_pytorch(case):
+    make_ours, make_theirs = _chainable_pairs()[case]
+    ours, theirs = _sgd_pair([0.1, 0.3])
+    s, ts = make_ours(ours), make_theirs(theirs)
+    for t in range(20):
+        if t == 5:
+            for group in ours.param_groups + theirs.param_groups:
+                group["lr"] = group["lr"] * 0.7
+        ours.step()
+        theirs.step()
+        s.step()
+        ts.step()
+        assert s.get_last_lr() == ts.get_last_lr()
+
+
+def test_two_schedules_stepped_together_equal_pytorch():
+    """Warmup and decay on one optimizer at once: their factors multiply, as in PyTorch (ChainedScheduler's use)."""
+    ours, theirs = _sgd_pair([0.1, 0.3])
+    ss = [ours_sched.LinearLR(ours, start_factor=0.2, total_iters=5), ours_sched.ExponentialLR(ours, gamma=0.9)]
+    tss = [
+        torch.optim.lr_scheduler.LinearLR(theirs, start_factor=0.2, total_iters=5),
+        torch.optim.lr_scheduler.ExponentialLR(theirs, gamma=0.9),
+    ]
+    for _ in range(20):
+        ours.step()
+        theirs.step()
+        for s, ts in zip(ss, tss):
+            s.step()
+            ts.step()
+        assert [g["lr"] for g in ours.param_groups] == [g["lr"] for g in theirs.param_groups]
+
+
+@pytest.mark.filterwarnings("ignore::UserWarning")  # PyTorch deprecates step(epoch)
+@pytest.mark.parametrize("case", sorted(_chainable_pairs()))
+def test_step_with_an_epoch_equals_pytorch_up_to_rounding(case):
+    """A jump replays our one formula where PyTorch uses a closed form: equal at epoch 0, within rounding after."""
+    make_ours, make_theirs = _chainable_pairs()[case]
+    ours, theirs = _sgd_pair([0.1, 0.3])
+    s, ts = make_ours(ours), make_theirs(theirs)
+    for epoch in [0, 3, 1, 10, 4, 0, 17]:
+        s.step(epoch)
+        ts.step(epoch)
+        if epoch == 0:
+            assert s.get_last_lr() == ts.get_last_lr()
+        np.testing.assert_allclose(s.get_last_lr(), ts.get_last_lr(), rtol=1e-13, atol=0)
+        s.step()  # and the next epoch, chained from there
+        ts.step()
+        np.testing.assert_allclose(s.get_last_lr(), ts.get_last_lr(), rtol=1e-13, atol=0)

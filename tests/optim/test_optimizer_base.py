@@ -200,3 +200,73 @@ def test_scratch_buffers_follow_a_parameter_whose_shape_changes():
     p.grad = ag.tensor(np.full(5, 2.0, dtype=np.float32))
     opt.step()
     np.testing.assert_array_equal(p.data, 0.0)
+
+
+# --- the base owns the loop: a new optimizer writes only its rule ------------------------------
+
+
+class SignDescent(optim.Optimizer):
+    """θ ← θ − η·sign(∇), counting its steps: an optimizer written with the base's hooks only."""
+
+    def __init__(self, params, lr=0.1, weight_decay=0.0):
+        optim.optimizer.check(lr >= 0, f"Invalid learning rate: {lr}")
+        super().__init__(params, {"lr": lr, "weight_decay": weight_decay})
+        self.calls = []
+
+    def init_state(self, p, group):
+        self.calls.append(("init", p))
+        return {"step": 0}
+
+    def update(self, p, grad, state, group):
+        self.calls.append(("update", p))
+        state["step"] += 1
+        (step,) = self.scratch(p)[: self.n_scratch]
+        np.sign(grad, out=step)
+        step *= -group["lr"]
+        p.data += step
+
+
+def test_a_subclass_writes_only_init_state_and_update():
+    a, b, frozen = _param(2, value=1.0), _param(3, value=-1.0), _param(1)
+    opt = SignDescent([{"params": [a, frozen]}, {"params": [b], "lr": 0.5}])
+    for _ in range(2):
+        a.grad, b.grad = ag.Tensor(np.full(2, 3.0)), ag.Tensor(np.full(3, -3.0))
+        opt.step()
+    # state is made once, at a parameter's first update; a parameter without grad is skipped
+    assert opt.calls == [("init", a), ("update", a), ("init", b), ("update", b), ("update", a), ("update", b)]
+    np.testing.assert_array_equal(a.data, 1.0 - 2 * 0.1)
+    np.testing.assert_array_equal(b.data, -1.0 + 2 * 0.5)
+    assert (a._version, b._version, frozen._version) == (2, 2, 0)
+    assert opt.state[a] == {"step": 2} and not opt.state[frozen]
+    assert opt.state_dict()["state"] == {0: {"step": 2}, 2: {"step": 2}}
+
+
+def test_the_base_adds_weight_decay_and_l1_to_the_gradient_it_passes():
+    """∇ = g + λ₂θ + λ₁sign(θ) in a scratch array; p.grad is left as the loss gradient."""
+    seen = []
+
+    class Probe(SignDescent):
+        def update(self, p, grad, state, group):
+            seen.append(grad.copy())
+            super().update(p, grad, state, group)
+
+    a = ag.Tensor(np.array([2.0, -4.0]), requires_grad=True)
+    opt = Probe([a], lr=0.0, weight_decay=0.5)
+    opt.param_groups[0]["l1"] = 0.25
+    a.grad = ag.Tensor(np.array([1.0, 1.0]))
+    opt.step()
+    np.testing.assert_array_equal(seen[0], [1.0 + 1.0 + 0.25, 1.0 - 2.0 - 0.25])
+    np.testing.assert_array_equal(a.grad.data, [1.0, 1.0])
+
+
+def test_an_optimizer_without_an_update_rule_says_so():
+    a = _param(1)
+    a.grad = ag.Tensor(np.ones(1))
+    with pytest.raises(NotImplementedError, match="must implement update"):
+        optim.Optimizer([a], {"lr": 0.1}).step()
+
+
+def test_adam_decouples_its_weight_decay_only_as_adamw():
+    group = {"weight_decay": 0.1, "decoupled_weight_decay": True}
+    assert optim.AdamW([_param(1)]).penalties(group) == (0.0, 0.0)
+    assert optim.Adam([_param(1)]).penalties({**group, "decoupled_weight_decay": False}) == (0.1, 0.0)

@@ -265,9 +265,9 @@ def test_step_runs_with_grad_mode_off_and_restores_it():
     seen = []
 
     class Probe(optim.SGD):
-        def _update_group(self, group):
+        def update(self, p, grad, state, group):
             seen.append(ag.is_grad_enabled())
-            super()._update_group(group)
+            super().update(p, grad, state, group)
 
     p = ag.Tensor(np.ones(2), requires_grad=True)
     p.grad = ag.Tensor(np.ones(2))
