@@ -65,14 +65,19 @@ def _resolve(module, is_package, node):
     return list(dict.fromkeys(targets))
 
 
-def _graph():
-    """{module: [modules of the four packages it imports at module level]}."""
+def _all_imports(tree):
+    """Every import statement of a module, inside functions too."""
+    return [node for node in ast.walk(tree) if isinstance(node, (ast.Import, ast.ImportFrom))]
+
+
+def _graph(statements=_module_level):
+    """{module: [modules of the four packages it imports]} (at module level, by default)."""
     graph = {}
     for module, (path, is_package) in MODULES.items():
         with open(path, encoding="utf-8") as f:
             tree = ast.parse(f.read(), filename=path)
         edges = []
-        for node in _module_level(tree):
+        for node in statements(tree):
             for target in _resolve(module, is_package, node):
                 while target and target not in MODULES and "." in target:
                     target = target.rsplit(".", 1)[0]  # `import a.b.name`: the module a.b
@@ -141,14 +146,24 @@ def test_nn_does_not_mention_glassgrad_at_all():
                 assert "glassgrad" not in {_top(t) for t in _resolve(module, is_package, node)}, module
 
 
-_AUTOGRAD_CYCLES = pytest.mark.xfail(strict=False, reason="autograd cycles: fixed by the op-record refactor")
-
-
-@pytest.mark.parametrize("package", [pytest.param("autograd", marks=_AUTOGRAD_CYCLES), "optim", "nn", "glassgrad"])
+@pytest.mark.parametrize("package", LAYERS)
 def test_no_import_cycle(package):
     nodes = {m for m in GRAPH if _top(m) == package}
     cycle = _cycle(GRAPH, nodes)
     assert cycle is None, "import cycle: " + " -> ".join(cycle)
+
+
+def _is_viz(module):
+    return module == "autograd.viz" or module.startswith("autograd.viz.")
+
+
+def test_no_cycle_even_through_imports_inside_functions():
+    """Only conveniences such as ``Tensor.draw()`` may import ``autograd.viz`` lazily; no other
+    import inside a function closes a circle."""
+    graph = _graph(_all_imports)
+    lazy = {m: [t for t in targets if not (_is_viz(t) and not _is_viz(m))] for m, targets in graph.items()}
+    cycle = _cycle(lazy, set(lazy))
+    assert cycle is None, "import cycle (counting imports inside functions): " + " -> ".join(cycle)
 
 
 def _reachable(graph, start):
@@ -172,3 +187,16 @@ def test_the_cycle_finder_finds_cycles():
     graph = {"a": ["b"], "b": ["c"], "c": ["a"], "d": ["a"]}
     assert _cycle(graph, set(graph)) == ["a", "b", "c", "a"]
     assert _cycle({"a": ["b"], "b": []}, {"a", "b"}) is None
+
+
+def test_no_private_name_is_imported_across_modules():
+    """What one module needs from another is public: ``from x import _y`` is refused."""
+    private = []
+    for module, (path, _) in MODULES.items():
+        with open(path, encoding="utf-8") as f:
+            tree = ast.parse(f.read(), filename=path)
+        for node in _all_imports(tree):
+            if isinstance(node, ast.ImportFrom):
+                names = [a.name for a in node.names if a.name.startswith("_") and not a.name.startswith("__")]
+                private += [f"{module}: from {'.' * node.level}{node.module or ''} import {n}" for n in names]
+    assert not private, "private names imported across modules:\n" + "\n".join(private)
