@@ -58,10 +58,12 @@ __all__ = [
 def elementwise(vjp, *, rule, saves=(), saves_out=False, scalar=None, methods=None):
     """Declare a one-input elementwise op from its forward on arrays (a decorator).
 
-    The decorated function maps an ndarray to an ndarray; the result is the op on Tensors, with
+    The decorated function maps an ndarray to an ndarray of the same float dtype (float32 stays
+    float32); the result is the op on Tensors, with
     the record ``Op(name, (vjp,), ...)`` as its ``.op``, registered with ``export`` (a Tensor
     method of the same name, and ``Scalar.<name>()`` when ``scalar`` — the forward on a Python
-    float — is given). Floating point warnings are silenced: inf and NaN are values, as in PyTorch.
+    float, returning a float — is given). A forward that can overflow or leave its domain silences
+    NumPy's warnings itself (``np.errstate``): inf and NaN are values, as in PyTorch.
     """
 
     def declare(forward):
@@ -69,12 +71,7 @@ def elementwise(vjp, *, rule, saves=(), saves_out=False, scalar=None, methods=No
 
         @functools.wraps(forward)
         def fn(x):
-            a = x.data
-            with np.errstate(all="ignore"):
-                data = forward(a)
-            if data.dtype != a.dtype and a.dtype.kind == "f":
-                data = data.astype(a.dtype)
-            return apply(op, data, (x,))
+            return apply(op, forward(x.data), (x,))
 
         fn.op = op
         return export(fn, methods=methods, scalar=None if scalar is None else (op, scalar))

@@ -32,7 +32,7 @@ def _scalar_method(name, op, forward):
             data = forward(self.data)
         except (ArithmeticError, ValueError):
             data = math.nan  # math raises where NumPy would give inf or NaN (e.g. a domain error)
-        return make_scalar(float(data), op, self)
+        return make_scalar(data, op, self)
 
     method.__name__ = method.__qualname__ = name
     method.__doc__ = f"{name} of this Scalar, recorded for backward (see ``autograd.{name}``)."

@@ -32,7 +32,8 @@ def exp(a):
 @elementwise(lambda g, ctx, out, x: g / x, saves=(0,), rule="∂L/∂x = g / x", scalar=_scalar_log)
 def log(a):
     """Natural logarithm."""
-    return np.log(a)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.log(a)
 
 
 @elementwise(
@@ -43,7 +44,8 @@ def log(a):
 )
 def sqrt(a):
     """√x."""
-    return np.sqrt(a)
+    with np.errstate(invalid="ignore"):
+        return np.sqrt(a)
 
 
 @elementwise(
