@@ -43,7 +43,10 @@ def full(shape_, fill_value, dtype=None, requires_grad=False):
         dtype = np.bool_
     elif dtype is None and isinstance(fill_value, numbers.Integral):
         dtype = np.int64
-    return Tensor(np.full(tuple(shape_) if not isinstance(shape_, int) else (shape_,), fill_value, dtype=default_dtype(dtype)), requires_grad=requires_grad)
+    return Tensor(
+        np.full(tuple(shape_) if not isinstance(shape_, int) else (shape_,), fill_value, dtype=default_dtype(dtype)),
+        requires_grad=requires_grad,
+    )
 
 
 def zeros_like(t, dtype=None, requires_grad=False):

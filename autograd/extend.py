@@ -20,8 +20,6 @@ from __future__ import annotations
 
 import functools
 
-import numpy as np
-
 from . import dual
 from .broadcast import broadcast_view, unbroadcast_array
 from .errors import ShapeError

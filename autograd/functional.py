@@ -37,8 +37,14 @@ def jacobian(func, inputs, create_graph=False):
     for k in range(n):
         seed = np.zeros(out.data.size, dtype=out.dtype)
         seed[k] = 1.0
-        gs = grad(out, xs, grad_outputs=wrap(seed.reshape(out.shape)), retain_graph=True,
-                  create_graph=create_graph, allow_unused=True)
+        gs = grad(
+            out,
+            xs,
+            grad_outputs=wrap(seed.reshape(out.shape)),
+            retain_graph=True,
+            create_graph=create_graph,
+            allow_unused=True,
+        )
         for j, (x, g) in enumerate(zip(xs, gs)):
             rows[j].append(wrap(np.zeros_like(x.data)) if g is None else g)
     jacs = []

@@ -104,7 +104,9 @@ def gradgradcheck(fn, inputs, grad_outputs=None, eps=1e-6, atol=1e-5, rtol=1e-3,
     outputs = [o for o in _as_tuple(fn(*inputs)) if o.dtype.kind == "f" and o.requires_grad]
     if grad_outputs is None:
         rng = np.random.default_rng(seed)
-        grad_outputs = tuple(Tensor(rng.standard_normal(o.shape), dtype=np.float64, requires_grad=True) for o in outputs)
+        grad_outputs = tuple(
+            Tensor(rng.standard_normal(o.shape), dtype=np.float64, requires_grad=True) for o in outputs
+        )
     grad_outputs = _as_tuple(grad_outputs)
     n_in = len(inputs)
 

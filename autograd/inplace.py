@@ -58,9 +58,7 @@ def copy_(self, src):
     try:
         np.broadcast_to(raw(src), self.shape)
     except ValueError:
-        raise ShapeError(
-            f"copy_: source of shape {np.shape(raw(src))} cannot be broadcast to {self.shape}"
-        ) from None
+        raise ShapeError(f"copy_: source of shape {np.shape(raw(src))} cannot be broadcast to {self.shape}") from None
     if isinstance(src, Tensor) and src.requires_grad:
         return update_inplace(self, _copy_from, src, "copy_")
     return update_inplace(self, None, src, "copy_")

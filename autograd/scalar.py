@@ -122,7 +122,9 @@ class Scalar:
 
     def __pow__(self, exponent):
         if isinstance(exponent, Scalar) or not isinstance(exponent, numbers.Real):
-            raise TypeError("Scalar ** supports a constant int or float exponent (as micrograd); use exp/log for x ** y")
+            raise TypeError(
+                "Scalar ** supports a constant int or float exponent (as micrograd); use exp/log for x ** y"
+            )
         try:
             data = self.data**exponent
         except ZeroDivisionError:
@@ -156,4 +158,3 @@ def make_scalar(data, op, a, b=None, ctx=None):
     out.input_b = b
     out.hooks = None
     return out
-

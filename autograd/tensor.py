@@ -13,8 +13,8 @@ import weakref
 
 import numpy as np
 
-from .mode import state as grad_mode
 from .errors import ShapeError
+from .mode import state as grad_mode
 from .node import HookHandle, Node, creation_trace
 
 __all__ = [
@@ -166,8 +166,7 @@ class Tensor:
     def __bool__(self):
         if self.data.size != 1:
             raise RuntimeError(
-                f"Boolean value of a tensor with {self.data.size} elements is ambiguous; "
-                f"use .any() or .all()"
+                f"Boolean value of a tensor with {self.data.size} elements is ambiguous; use .any() or .all()"
             )
         return bool(self.data)
 
@@ -210,8 +209,7 @@ class Tensor:
             )
         if not requires_grad and self.grad_fn is not None:
             raise RuntimeError(
-                "requires_grad_(False) on a non-leaf tensor: use .detach() to get a tensor "
-                "outside the graph"
+                "requires_grad_(False) on a non-leaf tensor: use .detach() to get a tensor outside the graph"
             )
         self.requires_grad = bool(requires_grad)
         return self
@@ -432,5 +430,3 @@ def seed_gradient(t, gradient, create_graph, where):
     if create_graph:
         return gradient if isinstance(gradient, Tensor) else wrap(g)
     return g
-
-

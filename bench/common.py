@@ -54,8 +54,7 @@ def machine():
         from threadpoolctl import threadpool_info
 
         info["blas"] = [
-            {k: p.get(k) for k in ("internal_api", "version", "architecture", "num_threads")}
-            for p in threadpool_info()
+            {k: p.get(k) for k in ("internal_api", "version", "architecture", "num_threads")} for p in threadpool_info()
         ]
     except ImportError:
         pass
@@ -119,9 +118,7 @@ def print_result(name, result, per=1, unit=""):
     cells = "  ".join(f"{k}: {fmt_time(v / per)}{unit}" for k, v in med.items())
     print(f"{name:<34} {cells}")
     for label, r in result["ratio"].items():
-        print(
-            f"{'':<34} {labels[0]}/{label} = {r['median']:.4g}  (paired min {r['min']:.4g}, max {r['max']:.4g})"
-        )
+        print(f"{'':<34} {labels[0]}/{label} = {r['median']:.4g}  (paired min {r['min']:.4g}, max {r['max']:.4g})")
 
 
 def save(results, path):

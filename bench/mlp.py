@@ -146,13 +146,13 @@ def _inputs(name, x, y):
 def run(quick=False, torch_ok=True):
     params = _init()
     results = {}
-    for batch in ((16,) if quick else (128, 1024)):
+    for batch in (16,) if quick else (128, 1024):
         x, y = _data(batch)
         fns = {}
         for name, cls in _impls(torch_ok).items():
             model = cls(params)
             xb, yb = _inputs(name, x, y)
-            fns[name] = (lambda m, a, b: (lambda: m.step(a, b)))(model, xb, yb)
+            fns[name] = (lambda m, a, b: lambda: m.step(a, b))(model, xb, yb)
         # Each round times a block of consecutive steps per implementation (~50 ms: 50 steps at
         # batch 128, 10 at 1024), as a training loop runs them. NOTE: with blocks of 5 steps the
         # first step of each block runs on caches the other implementations have just evicted, and
@@ -227,6 +227,8 @@ def memory(quick=False, torch_ok=True):
     long_steps = 20 if quick else 10_000
     r = _spawn("glassgrad", 128, long_steps, {min(100, long_steps), long_steps})
     first, last = r["rss_at_kib"][str(min(100, long_steps))], r["rss_at_kib"][str(long_steps)]
-    print(f"{'glassgrad RSS growth, batch 128':<34} after {min(100, long_steps)} steps {first / 1024:.1f} MiB, after {long_steps} {last / 1024:.1f} MiB")
+    print(
+        f"{'glassgrad RSS growth, batch 128':<34} after {min(100, long_steps)} steps {first / 1024:.1f} MiB, after {long_steps} {last / 1024:.1f} MiB"
+    )
     out["memory_growth"] = {"after_100_kib": first, f"after_{long_steps}_kib": last, "growth_kib": last - first}
     return out

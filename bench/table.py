@@ -15,7 +15,9 @@ def table(results):
     r = results["results"]
     m = results["machine"]
     blas = ", ".join(
-        f"{b['internal_api']} {b.get('version')} (kernel {b.get('architecture')})" for b in m.get("blas", []) if b.get("architecture")
+        f"{b['internal_api']} {b.get('version')} (kernel {b.get('architecture')})"
+        for b in m.get("blas", [])
+        if b.get("architecture")
     )
     lines = [
         f"Measured on {m['cpus']} cores ({m['processor']}), Python {m['python']}, NumPy {m['numpy']} with {blas}, "
@@ -44,7 +46,13 @@ def table(results):
         if "fwd+bwd" in key:
             row(key.replace(" (per op)", ", per op"), res, per=100)
     for key, res in r.get("scalar", {}).items():
-        row({"scalar_mlp": "Scalar MLP 2-16-16-1 step, 100 points", "tensor_mlp_vs_micrograd": "Tensor MLP 2-16-16-1 step"}.get(key, key), res)
+        row(
+            {
+                "scalar_mlp": "Scalar MLP 2-16-16-1 step, 100 points",
+                "tensor_mlp_vs_micrograd": "Tensor MLP 2-16-16-1 step",
+            }.get(key, key),
+            res,
+        )
     for key, res in r.get("deep", {}).items():
         row("chain of 10⁵ ops, fwd+bwd", res)
     for key, res in r.get("conv", {}).items():
@@ -52,7 +60,9 @@ def table(results):
     if "memory_peak" in mlp:
         mem = mlp["memory_peak"]
         peaks = ", ".join(f"{k} {v['peak_kib'] / 1024:.0f} MiB" for k, v in mem["runs"].items())
-        lines.append(f"| peak RSS, {mem['steps']} steps at batch {mem['batch']} | {peaks} | | glassgrad / numpy {mem['ratio_vs_numpy']:.3g} |")
+        lines.append(
+            f"| peak RSS, {mem['steps']} steps at batch {mem['batch']} | {peaks} | | glassgrad / numpy {mem['ratio_vs_numpy']:.3g} |"
+        )
     if "memory_growth" in mlp:
         g = mlp["memory_growth"]
         lines.append(f"| RSS growth from step 100 to 10,000 (batch 128) | {g['growth_kib'] / 1024:+.1f} MiB | | |")

@@ -163,12 +163,12 @@ def pow(x, y):
     """x ** y. A Python-number exponent is a constant of the op (the common x ** 2)."""
     if isinstance(y, numbers.Number) and not isinstance(y, bool) and isinstance(x, Tensor):
         with np.errstate(divide="ignore", invalid="ignore"):
-            data = x.data ** y
+            data = x.data**y
         return apply(POW_CONST, data, (x,), y)
     x, y = _operands(x, y)
     try:
         with np.errstate(divide="ignore", invalid="ignore"):
-            data = x.data ** y.data
+            data = x.data**y.data
     except ValueError:
         raise _broadcast_error("pow", x, y) from None
     return apply(POW, data, (x, y))

@@ -219,7 +219,9 @@ def conv2d(x, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     if x.ndim != 4:
         raise ShapeError(f"conv2d: expected a 4-D input (N, C, H, W), got shape {x.shape}")
     if weight.ndim != 4:
-        raise ShapeError(f"conv2d: expected a 4-D weight (out_channels, in_channels/groups, kh, kw), got shape {weight.shape}")
+        raise ShapeError(
+            f"conv2d: expected a 4-D weight (out_channels, in_channels/groups, kh, kw), got shape {weight.shape}"
+        )
     stride, dilation = _pair(stride, "stride"), _pair(dilation, "dilation")
     if isinstance(padding, str):
         padding = _string_padding(padding, weight.shape[2:], dilation, stride)
@@ -235,7 +237,9 @@ def conv2d(x, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
             f"with groups={groups} expects {Cg * groups}"
         )
     if min(stride) < 1 or min(dilation) < 1 or min(padding) < 0:
-        raise ValueError(f"conv2d: stride and dilation must be ≥ 1 and padding ≥ 0, got {stride}, {dilation}, {padding}")
+        raise ValueError(
+            f"conv2d: stride and dilation must be ≥ 1 and padding ≥ 0, got {stride}, {dilation}, {padding}"
+        )
     ekh, ekw = dilation[0] * (kh - 1) + 1, dilation[1] * (kw - 1) + 1
     if ekh > H + 2 * padding[0] or ekw > W + 2 * padding[1]:
         raise ShapeError(
@@ -262,7 +266,9 @@ def _string_padding(padding, k, dilation, stride):
             raise ValueError("conv: padding='same' needs stride 1 (as in PyTorch)")
         pads = [d * (kk - 1) for d, kk in zip(dilation, k)]
         if any(p % 2 for p in pads):
-            raise NotImplementedError("conv: padding='same' with an even effective kernel needs asymmetric padding; pad explicitly with pad()")
+            raise NotImplementedError(
+                "conv: padding='same' with an even effective kernel needs asymmetric padding; pad explicitly with pad()"
+            )
         return tuple(p // 2 for p in pads)
     raise ValueError(f"conv: padding must be an int, a pair, 'valid' or 'same', got {padding!r}")
 
@@ -273,11 +279,19 @@ def conv1d(x, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     if x.ndim != 3:
         raise ShapeError(f"conv1d: expected a 3-D input (N, C, L), got shape {x.shape}")
     if weight.ndim != 3:
-        raise ShapeError(f"conv1d: expected a 3-D weight (out_channels, in_channels/groups, k), got shape {weight.shape}")
+        raise ShapeError(
+            f"conv1d: expected a 3-D weight (out_channels, in_channels/groups, k), got shape {weight.shape}"
+        )
     if isinstance(padding, str):
         padding = _string_padding(padding, (1, weight.shape[2]), (1, int(dilation)), (1, int(stride)))[1]
     out = conv2d(
-        x.unsqueeze(2), weight.unsqueeze(2), bias, stride=(1, stride), padding=(0, padding), dilation=(1, dilation), groups=groups
+        x.unsqueeze(2),
+        weight.unsqueeze(2),
+        bias,
+        stride=(1, stride),
+        padding=(0, padding),
+        dilation=(1, dilation),
+        groups=groups,
     )
     return out.squeeze(2)
 
@@ -327,7 +341,9 @@ def _scatter_windows(values, geo):
     dxp = np.zeros((N, C, H + 2 * ph, W + 2 * pw), dtype=values.dtype)
     for a in range(kh):
         for b in range(kw):
-            dxp[:, :, a * dh : a * dh + sh * (Ho - 1) + 1 : sh, b * dw : b * dw + sw * (Wo - 1) + 1 : sw] += values[..., a, b]
+            dxp[:, :, a * dh : a * dh + sh * (Ho - 1) + 1 : sh, b * dw : b * dw + sw * (Wo - 1) + 1 : sw] += values[
+                ..., a, b
+            ]
     return np.ascontiguousarray(dxp[:, :, ph : ph + H, pw : pw + W])
 
 
@@ -356,8 +372,20 @@ def _max_scatter(g, geo):
     return _scatter_max_array(g, geo)
 
 
-MAX_POOL2D = Op("max_pool2d", (lambda g, geo, out, x: _max_scatter(g, geo),), keeps_shape=False, describe=repr, rule="∂L/∂a = g routed to each window's arg-max")
-MAX_POOL2D_SCATTER = Op("max_pool2d_scatter", (lambda gg, geo, out, g: _max_gather(gg, geo),), keeps_shape=False, describe=repr, rule="gather at each window's arg-max")
+MAX_POOL2D = Op(
+    "max_pool2d",
+    (lambda g, geo, out, x: _max_scatter(g, geo),),
+    keeps_shape=False,
+    describe=repr,
+    rule="∂L/∂a = g routed to each window's arg-max",
+)
+MAX_POOL2D_SCATTER = Op(
+    "max_pool2d_scatter",
+    (lambda gg, geo, out, g: _max_gather(gg, geo),),
+    keeps_shape=False,
+    describe=repr,
+    rule="gather at each window's arg-max",
+)
 
 
 @export(methods=())
@@ -394,8 +422,20 @@ def _avg_scatter(g, geo):
     return _avg_scatter_array(g, geo)
 
 
-AVG_POOL2D = Op("avg_pool2d", (lambda g, geo, out, x: _avg_scatter(g, geo),), keeps_shape=False, describe=repr, rule="∂L/∂a = g / (window size) spread over each window")
-AVG_POOL2D_SCATTER = Op("avg_pool2d_scatter", (lambda gg, geo, out, g: _avg(gg, geo),), keeps_shape=False, describe=repr, rule="average over each window")
+AVG_POOL2D = Op(
+    "avg_pool2d",
+    (lambda g, geo, out, x: _avg_scatter(g, geo),),
+    keeps_shape=False,
+    describe=repr,
+    rule="∂L/∂a = g / (window size) spread over each window",
+)
+AVG_POOL2D_SCATTER = Op(
+    "avg_pool2d_scatter",
+    (lambda gg, geo, out, g: _avg(gg, geo),),
+    keeps_shape=False,
+    describe=repr,
+    rule="average over each window",
+)
 
 
 @export(methods=())
@@ -407,7 +447,9 @@ def avg_pool2d(x, kernel_size, stride=None, padding=0, count_include_pad=True):
         geo.divisor = np.asarray(kh * kw, dtype=x.dtype)
     else:
         ones = np.ones((1, 1) + geo.x_shape[2:], dtype=x.dtype)
-        geo.divisor = _windows(_pad_hw(ones, geo.padding), geo.kernel, geo.stride, geo.dilation, geo.out_hw).sum(axis=(-2, -1))
+        geo.divisor = _windows(_pad_hw(ones, geo.padding), geo.kernel, geo.stride, geo.dilation, geo.out_hw).sum(
+            axis=(-2, -1)
+        )
     return apply(AVG_POOL2D, _avg_array(x.data, geo).astype(x.dtype, copy=False), (x,), geo)
 
 

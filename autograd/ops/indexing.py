@@ -87,7 +87,9 @@ def index_put_(x, key, value):
     try:
         np.broadcast_to(value.data, np.shape(x.data[k]))
     except ValueError:
-        raise ShapeError(f"setitem: value of shape {value.shape} cannot be broadcast to the indexed shape {np.shape(x.data[k])}") from None
+        raise ShapeError(
+            f"setitem: value of shape {value.shape} cannot be broadcast to the indexed shape {np.shape(x.data[k])}"
+        ) from None
     if grad_mode.enabled and (x.requires_grad or value.requires_grad):
         return update_inplace(x, lambda old, v: _index_put(old, k, v), value, "index_put_")
     x.data[k] = value.data
@@ -121,7 +123,9 @@ def take_along_dim(x, indices, dim):
     try:
         data = np.take_along_axis(x.data, idx, axis=dim)
     except (ValueError, IndexError) as e:
-        raise ShapeError(f"take_along_dim: indices of shape {idx.shape} do not fit input {x.shape} along dim {dim}: {e}") from None
+        raise ShapeError(
+            f"take_along_dim: indices of shape {idx.shape} do not fit input {x.shape} along dim {dim}: {e}"
+        ) from None
     return apply(GATHER, data, (x,), (idx, dim % x.ndim, x.shape))
 
 
@@ -154,7 +158,11 @@ GATHER = Op(
 )
 SCATTER_DIM = Op(
     "scatter_add_dim",
-    (lambda g, ctx, out, src: take_along_dim(g, ctx[0], ctx[1]) if isinstance(g, Tensor) else np.take_along_axis(g, ctx[0], ctx[1]),),
+    (
+        lambda g, ctx, out, src: (
+            take_along_dim(g, ctx[0], ctx[1]) if isinstance(g, Tensor) else np.take_along_axis(g, ctx[0], ctx[1])
+        ),
+    ),
     keeps_shape=False,
     rule="∂L/∂src = gather(g)",
 )

@@ -52,7 +52,13 @@ def _cat_vjp(i, g, ctx, out, *xs):
     return g[(slice(None),) * d + (slice(offsets[i], offsets[i + 1]),)]
 
 
-CAT = Op("cat", _PerInput(_cat_vjp), keeps_shape=False, describe=lambda ctx: f"dim={ctx[0]}", rule="∂L/∂xᵢ = the slice of g that xᵢ filled")
+CAT = Op(
+    "cat",
+    _PerInput(_cat_vjp),
+    keeps_shape=False,
+    describe=lambda ctx: f"dim={ctx[0]}",
+    rule="∂L/∂xᵢ = the slice of g that xᵢ filled",
+)
 
 
 @export(methods=())
@@ -61,7 +67,9 @@ def stack(tensors, dim=0):
     tensors = _tensors("stack", tensors)
     shapes = {tuple(t.shape) for t in tensors}
     if len(shapes) != 1:
-        raise ShapeError(f"stack: every tensor must have the same shape, got {', '.join(str(tuple(t.shape)) for t in tensors)}")
+        raise ShapeError(
+            f"stack: every tensor must have the same shape, got {', '.join(str(tuple(t.shape)) for t in tensors)}"
+        )
     nd = tensors[0].ndim + 1
     if not -nd <= dim < nd:
         raise IndexError(f"stack: dimension out of range (expected to be in range of [{-nd}, {nd - 1}], but got {dim})")
@@ -73,7 +81,13 @@ def _stack_vjp(i, g, d, out, *xs):
     return g[(slice(None),) * d + (i,)]
 
 
-STACK = Op("stack", _PerInput(_stack_vjp), keeps_shape=False, describe=lambda d: f"dim={d}", rule="∂L/∂xᵢ = g[i] along the new dim")
+STACK = Op(
+    "stack",
+    _PerInput(_stack_vjp),
+    keeps_shape=False,
+    describe=lambda d: f"dim={d}",
+    rule="∂L/∂xᵢ = g[i] along the new dim",
+)
 
 
 @export(methods=())
@@ -97,9 +111,7 @@ def pad(x, pad, mode="constant", value=0.0):
     if any(n < 0 for n in data.shape):
         raise ShapeError(f"pad: {pad} crops more than the shape {x.shape} has")
     # the slice of the padded result where x sits
-    inner = tuple(
-        slice(max(a, 0), max(a, 0) + n + min(a, 0) + min(b, 0)) for (a, b), n in zip(widths, x.shape)
-    )
+    inner = tuple(slice(max(a, 0), max(a, 0) + n + min(a, 0) + min(b, 0)) for (a, b), n in zip(widths, x.shape))
     outer = tuple(slice(-min(a, 0), n - (-min(b, 0))) for (a, b), n in zip(widths, x.shape))
     return apply(PAD, np.ascontiguousarray(data), (x,), (inner, outer, x.shape))
 

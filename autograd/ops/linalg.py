@@ -83,7 +83,9 @@ def linear(x, weight, bias=None):
     if bias is None:
         return apply(LINEAR_NO_BIAS, data, (x, weight))
     if bias.data.shape != (wd.shape[0],):
-        raise ShapeError(f"linear: bias has shape {bias.shape}, expected ({weight.shape[0]},) for weight {weight.shape}")
+        raise ShapeError(
+            f"linear: bias has shape {bias.shape}, expected ({weight.shape[0]},) for weight {weight.shape}"
+        )
     data += bias.data
     return apply(LINEAR, data, (x, weight, bias))
 

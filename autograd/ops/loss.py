@@ -19,6 +19,7 @@ from .unary import where
 
 TITLE = "losses"  # the family's name in the README op table
 
+
 def _as_target(target, like):
     """A target as a Tensor of the input's dtype (float targets), without copying a Tensor."""
     if isinstance(target, Tensor):
@@ -77,9 +78,8 @@ def _class_indices(name, input, target, ignore_index):
     if t.dtype.kind not in "iu":
         raise TypeError(
             f"{name}: a target of shape {t.shape} must hold integer class indices, got dtype {t.dtype}; "
-            f"convert it with .long()" + (
-                f", or pass class probabilities of the input's shape {input.shape}" if name == "cross_entropy" else ""
-            )
+            f"convert it with .long()"
+            + (f", or pass class probabilities of the input's shape {input.shape}" if name == "cross_entropy" else "")
         )
     if t.shape != expected:
         raise ShapeError(
@@ -297,7 +297,9 @@ def _ce_vjp_target(g, ctx, out, z, t):
 
 _CE_RULE = "∂L/∂z = (softmax(z)·Σt − t)·g/N;  ∂L/∂t = −log softmax(z)·g/N"
 CROSS_ENTROPY = Op("cross_entropy", (_ce_vjp_logits,), saves=(0,), keeps_shape=False, rule=_CE_RULE)
-CROSS_ENTROPY_PROB = Op("cross_entropy", (_ce_vjp_logits, _ce_vjp_target), saves=(0, 1), keeps_shape=False, rule=_CE_RULE)
+CROSS_ENTROPY_PROB = Op(
+    "cross_entropy", (_ce_vjp_logits, _ce_vjp_target), saves=(0, 1), keeps_shape=False, rule=_CE_RULE
+)
 
 
 @export(methods=())

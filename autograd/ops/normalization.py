@@ -111,7 +111,9 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     wshape = (1, channels) + (1,) * (input.ndim - 2)
     for what, t in (("weight", weight), ("bias", bias), ("running_mean", running_mean), ("running_var", running_var)):
         if t is not None and tuple(t.shape) != (channels,):
-            raise ShapeError(f"batch_norm: {what} has shape {tuple(t.shape)}, expected ({channels},) for input {input.shape}")
+            raise ShapeError(
+                f"batch_norm: {what} has shape {tuple(t.shape)}, expected ({channels},) for input {input.shape}"
+            )
     if training:
         count = input.data.size // channels if channels else 0
         if count <= 1:

@@ -25,13 +25,22 @@ def _reshape_as(self, other):
     return reshape(self, other.shape)
 
 
-@export(methods=(("reshape", _reshape_method), ("view", _reshape_method), ("view_as", _reshape_as), ("reshape_as", _reshape_as)))
+@export(
+    methods=(
+        ("reshape", _reshape_method),
+        ("view", _reshape_method),
+        ("view_as", _reshape_as),
+        ("reshape_as", _reshape_as),
+    )
+)
 def reshape(x, shape):
     """The same entries in a new shape (one dimension may be -1)."""
     try:
         data = x.data.reshape(shape)
     except ValueError:
-        raise ShapeError(f"reshape: cannot view a tensor of shape {x.shape} ({x.data.size} elements) as shape {tuple(shape)}") from None
+        raise ShapeError(
+            f"reshape: cannot view a tensor of shape {x.shape} ({x.data.size} elements) as shape {tuple(shape)}"
+        ) from None
     return apply(RESHAPE, data, (x,), x.shape)
 
 
@@ -87,7 +96,9 @@ def unsqueeze(x, dim):
     """Insert a dim of size 1 at ``dim``."""
     nd = x.ndim + 1
     if not -nd <= dim < nd:
-        raise IndexError(f"unsqueeze: dimension out of range (expected to be in range of [{-nd}, {nd - 1}], but got {dim})")
+        raise IndexError(
+            f"unsqueeze: dimension out of range (expected to be in range of [{-nd}, {nd - 1}], but got {dim})"
+        )
     d = dim % nd
     return apply(UNSQUEEZE, x.data.reshape(x.shape[:d] + (1,) + x.shape[d:]), (x,), x.shape)
 

@@ -29,7 +29,6 @@ from .graph import Graph, build
 from .player import Player, step_through
 from .stepper import BackwardStepper, Sent, Step
 
-
 # Inside ``watch()`` nodes keep their value, and backward their gradients, so drawings made
 # after backward show them for intermediates too (it costs memory: use it to look, not to train).
 watch = retain_values

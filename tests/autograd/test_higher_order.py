@@ -51,7 +51,7 @@ def test_hessian_of_quadratic_form():
     rng = np.random.default_rng(1)
     A = rng.standard_normal((3, 3))
     At = ag.tensor(A)
-    H = AF.hessian(lambda x: (x @ At @ x), ag.tensor(rng.standard_normal(3)))
+    H = AF.hessian(lambda x: x @ At @ x, ag.tensor(rng.standard_normal(3)))
     np.testing.assert_allclose(H.data, A + A.T, atol=1e-12)
 
 
@@ -102,10 +102,12 @@ def test_scalar_second_derivative():
     y = (x * x * x).tanh()
     (g,) = ag.grad(y, x, create_graph=True)
     (gg,) = ag.grad(g, x)
+
     # finite difference of the first derivative
     def first(v):
         s = ag.Scalar(v)
         (d,) = ag.grad((s * s * s).tanh(), s)
         return d
+
     eps = 1e-6
     assert abs(gg - (first(0.7 + eps) - first(0.7 - eps)) / (2 * eps)) < 1e-6

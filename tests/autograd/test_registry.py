@@ -84,7 +84,9 @@ def test_every_record_is_complete():
         assert op.describe is None or callable(op.describe), op
 
 
-@pytest.mark.parametrize("case,shapes", [(c, s) for c, s, _ in params() if c.grad], ids=[i for c, _, i in params() if c.grad])
+@pytest.mark.parametrize(
+    "case,shapes", [(c, s) for c, s, _ in params() if c.grad], ids=[i for c, _, i in params() if c.grad]
+)
 def test_records_tell_the_truth(case, shapes):
     """keeps_shape holds for every node made, and describe gives text for every node's attributes."""
     for node in _run_case(case, shapes):

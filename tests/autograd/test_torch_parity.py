@@ -28,7 +28,9 @@ def test_matches_torch(case, shapes):
     (out * ag.tensor(weights)).sum().backward()
     (tout * torch.tensor(weights)).sum().backward()
     for i, (x, t) in enumerate(zip(xs, ts)):
-        np.testing.assert_allclose(x.grad.data, t.grad.numpy(), rtol=1e-6, atol=1e-12, err_msg=f"{case.name}: input {i}")
+        np.testing.assert_allclose(
+            x.grad.data, t.grad.numpy(), rtol=1e-6, atol=1e-12, err_msg=f"{case.name}: input {i}"
+        )
 
 
 def test_max_tie_rules_match_torch():

@@ -1,6 +1,10 @@
 """Each benchmark runs once at tiny sizes, so the suite cannot rot. No timing is asserted."""
 
+import pytest
+
 import bench.__main__ as bench_main
+
+pytestmark = pytest.mark.slow  # `make test-fast` leaves these out
 
 
 def test_every_benchmark_runs_quick(capsys):

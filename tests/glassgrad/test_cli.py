@@ -20,6 +20,7 @@ def _run(*args, timeout=300):
     )
 
 
+@pytest.mark.slow
 def test_demo_produces_all_four_files(tmp_path):
     out = tmp_path / "demo"
     proc = _run("demo", "--out", str(out), "--no-progress")

@@ -63,6 +63,7 @@ def state(driver):
     )
 
 
+@pytest.mark.slow
 def test_player_steps_in_a_real_browser(browser, tmp_path):
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
