@@ -62,6 +62,7 @@ globals().update(OP_FUNCTIONS)
 clip = OP_FUNCTIONS["clamp"]
 concat = OP_FUNCTIONS["cat"]
 
+# The version is written once, in pyproject.toml, and read here; optim, nn and glassgrad reuse it.
 try:
     __version__ = _metadata.version("glassgrad")
 except _metadata.PackageNotFoundError:  # running from a source tree that was never installed

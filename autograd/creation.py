@@ -31,14 +31,17 @@ def tensor(data, requires_grad=False, dtype=None, name=None):
 
 
 def zeros(*shape_, dtype=None, requires_grad=False):
+    """A tensor of zeros of the given shape."""
     return Tensor(np.zeros(shape_arg(shape_), dtype=default_dtype(dtype)), requires_grad=requires_grad)
 
 
 def ones(*shape_, dtype=None, requires_grad=False):
+    """A tensor of ones of the given shape."""
     return Tensor(np.ones(shape_arg(shape_), dtype=default_dtype(dtype)), requires_grad=requires_grad)
 
 
 def full(shape_, fill_value, dtype=None, requires_grad=False):
+    """A tensor of ``shape`` filled with ``fill_value`` (its dtype follows the value, as PyTorch)."""
     if dtype is None and isinstance(fill_value, (bool, np.bool_)):
         dtype = np.bool_
     elif dtype is None and isinstance(fill_value, numbers.Integral):
@@ -50,10 +53,12 @@ def full(shape_, fill_value, dtype=None, requires_grad=False):
 
 
 def zeros_like(t, dtype=None, requires_grad=False):
+    """Zeros of ``t``'s shape (and dtype, unless given)."""
     return Tensor(np.zeros(t.shape, dtype=dtype or t.dtype), requires_grad=requires_grad)
 
 
 def ones_like(t, dtype=None, requires_grad=False):
+    """Ones of ``t``'s shape (and dtype, unless given)."""
     return Tensor(np.ones(t.shape, dtype=dtype or t.dtype), requires_grad=requires_grad)
 
 
@@ -73,16 +78,19 @@ def default_generator():
 
 
 def randn(*shape_, dtype=None, requires_grad=False, generator=None):
+    """Standard normal samples from the seeded generator (or ``generator``)."""
     rng = generator or _rng
     return Tensor(rng.standard_normal(shape_arg(shape_)).astype(default_dtype(dtype)), requires_grad=requires_grad)
 
 
 def rand(*shape_, dtype=None, requires_grad=False, generator=None):
+    """Uniform samples in [0, 1) from the seeded generator (or ``generator``)."""
     rng = generator or _rng
     return Tensor(rng.random(shape_arg(shape_)).astype(default_dtype(dtype)), requires_grad=requires_grad)
 
 
 def arange(start, end=None, step=1, dtype=None, requires_grad=False):
+    """Values from ``start`` to ``end`` (exclusive) by ``step``; int64 for integer arguments."""
     if end is None:
         start, end = 0, start
     if dtype is None:
@@ -92,8 +100,10 @@ def arange(start, end=None, step=1, dtype=None, requires_grad=False):
 
 
 def linspace(start, end, steps, dtype=None, requires_grad=False):
+    """``steps`` evenly spaced values from ``start`` to ``end`` (inclusive)."""
     return Tensor(np.linspace(start, end, steps, dtype=default_dtype(dtype)), requires_grad=requires_grad)
 
 
 def eye(n, m=None, dtype=None, requires_grad=False):
+    """The n×m identity matrix."""
     return Tensor(np.eye(n, m, dtype=default_dtype(dtype)), requires_grad=requires_grad)

@@ -26,6 +26,7 @@ def raw(v):
 
 
 def exp(v):
+    """eᵛ for an array, a float or a graph value."""
     if isinstance(v, ARRAY):
         return np.exp(v)
     if isinstance(v, NUMERIC):
@@ -34,6 +35,7 @@ def exp(v):
 
 
 def log(v):
+    """ln v for an array, a float or a graph value."""
     if isinstance(v, ARRAY):
         return np.log(v)
     if isinstance(v, NUMERIC):
@@ -42,6 +44,7 @@ def log(v):
 
 
 def tanh(v):
+    """tanh v for an array, a float or a graph value."""
     if isinstance(v, ARRAY):
         return np.tanh(v)
     if isinstance(v, NUMERIC):
@@ -50,6 +53,7 @@ def tanh(v):
 
 
 def sigmoid(v):
+    """σ(v) for an array, a float or a graph value."""
     if isinstance(v, ARRAY):
         return 0.5 * (np.tanh(0.5 * v) + 1.0)
     if isinstance(v, NUMERIC):
@@ -58,6 +62,7 @@ def sigmoid(v):
 
 
 def sin(v):
+    """sin v for an array, a float or a graph value."""
     if isinstance(v, ARRAY):
         return np.sin(v)
     if isinstance(v, NUMERIC):
@@ -66,6 +71,7 @@ def sin(v):
 
 
 def cos(v):
+    """cos v for an array, a float or a graph value."""
     if isinstance(v, ARRAY):
         return np.cos(v)
     if isinstance(v, NUMERIC):
@@ -74,6 +80,7 @@ def cos(v):
 
 
 def erf(v):
+    """erf v for an array, a float or a graph value."""
     if isinstance(v, ARRAY):
         return erf_array(v)
     if isinstance(v, NUMERIC):
@@ -93,12 +100,14 @@ def where(cond, a, b):
 
 
 def sum(v, dim, keepdim=False):
+    """Σ over ``dim`` for an array or a Tensor."""
     if isinstance(v, ARRAY):
         return v.sum(axis=dim, keepdims=keepdim)
     return v.sum(dim, keepdim)
 
 
 def broadcast_to(v, shape):
+    """``v`` broadcast to ``shape`` (a read-only view for arrays)."""
     if isinstance(v, ARRAY):
         return broadcast_view(np.asarray(v), shape)
     return v.broadcast_to(shape)

@@ -57,6 +57,7 @@ class Scalar:
 
     @property
     def is_leaf(self):
+        """True for a Scalar no op made."""
         return self.op is None
 
     def __repr__(self):

@@ -112,18 +112,22 @@ class Tensor:
     # --- attributes PyTorch users expect -------------------------------------------------
     @property
     def shape(self):
+        """The shape, a tuple (as ``data.shape``)."""
         return self.data.shape
 
     @property
     def ndim(self):
+        """The number of dims."""
         return self.data.ndim
 
     @property
     def dtype(self):
+        """The NumPy dtype of the data."""
         return self.data.dtype
 
     @property
     def is_leaf(self):
+        """True for a tensor no recorded op made (its ``.grad`` is kept)."""
         return self.grad_fn is None
 
     def size(self, dim=None):
@@ -131,9 +135,11 @@ class Tensor:
         return self.data.shape if dim is None else self.data.shape[dim]
 
     def dim(self):
+        """The number of dims (PyTorch's method)."""
         return self.data.ndim
 
     def numel(self):
+        """The number of elements."""
         return self.data.size
 
     def numpy(self):
@@ -151,6 +157,7 @@ class Tensor:
         return self.data.item()
 
     def tolist(self):
+        """The data as nested Python lists."""
         return self.data.tolist()
 
     def __len__(self):
@@ -234,6 +241,7 @@ class Tensor:
 
     @property
     def retains_grad(self):
+        """Whether ``retain_grad()`` was called on this non-leaf tensor."""
         return self.grad_fn is not None and self.grad_fn.retain is not None
 
     def register_hook(self, hook):
@@ -267,12 +275,15 @@ class Tensor:
         return wrap(self.data != raw(other))
 
     def eq(self, other):
+        """Elementwise ==, a bool tensor outside the graph."""
         return self == other
 
     def any(self):
+        """Whether any entry is true (a 0-d bool tensor)."""
         return wrap(np.asarray(self.data.any()))
 
     def all(self):
+        """Whether every entry is true (a 0-d bool tensor)."""
         return wrap(np.asarray(self.data.all()))
 
     def __pos__(self):

@@ -4,7 +4,7 @@ Names, arguments and ``state_dict`` layouts are PyTorch's, so code and checkpoin
 ``nn.Linear(784, 10)``, ``nn.CrossEntropyLoss()``, ``nn.save(model, "m.safetensors")``.
 """
 
-from importlib.metadata import PackageNotFoundError, version
+import autograd
 
 from . import functional, init
 from .conv import AdaptiveAvgPool2d, AvgPool1d, AvgPool2d, Conv1d, Conv2d, MaxPool1d, MaxPool2d
@@ -50,10 +50,7 @@ from .module import (
 from .normalization import BatchNorm1d, BatchNorm2d, LayerNorm
 from .serialization import CheckpointError, load, save
 
-try:
-    __version__ = version("glassgrad")  # the distribution's version, read once here
-except PackageNotFoundError:  # run from a checkout that is not installed
-    __version__ = "0+unknown"
+__version__ = autograd.__version__  # the distribution's version, read once (in autograd)
 
 __all__ = [
     "functional",

@@ -111,6 +111,8 @@ class _BatchNorm(Module):
 
 
 class BatchNorm1d(_BatchNorm):
+    """BatchNorm over (N, C) or (N, C, L) inputs: per-channel batch statistics, running estimates for eval."""
+
     __doc__ = "Batch normalization over (N, C) or (N, C, L) inputs, statistics over N (and L).\n\n    " + (
         _BatchNorm.__doc__ or ""
     )
@@ -119,6 +121,8 @@ class BatchNorm1d(_BatchNorm):
 
 
 class BatchNorm2d(_BatchNorm):
+    """BatchNorm over (N, C, H, W) inputs: per-channel batch statistics, running estimates for eval."""
+
     __doc__ = "Batch normalization over (N, C, H, W) inputs, statistics over N, H and W.\n\n    " + (
         _BatchNorm.__doc__ or ""
     )

@@ -9,6 +9,8 @@ the groups and parameters. ``optim.optimizer.check`` and ``optim.optimizer.lerp_
 helpers the built-in optimizers share.
 """
 
+import autograd
+
 from . import lr_scheduler
 from .adagrad import Adagrad
 from .adam import Adam, AdamW
@@ -17,6 +19,8 @@ from .lr_scheduler import improved
 from .optimizer import Optimizer
 from .rmsprop import RMSprop
 from .sgd import SGD
+
+__version__ = autograd.__version__  # the distribution's version, read once (in autograd)
 
 __all__ = [
     "Optimizer",

@@ -2,3 +2,18 @@
 
 The families are loaded by ``autograd/methods.py`` (which also installs their Tensor methods).
 """
+
+__all__ = [
+    "activation",
+    "arithmetic",
+    "conv",
+    "dims",
+    "indexing",
+    "join",
+    "linalg",
+    "loss",
+    "normalization",
+    "reduction",
+    "shape",
+    "unary",
+]

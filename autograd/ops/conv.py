@@ -99,6 +99,7 @@ def _w_mat(w, geo):
 
 
 def conv_forward_array(x, w, geo, keep_cols=False):
+    """The convolution on arrays: im2col and one GEMM per group."""
     N = geo.x_shape[0]
     O = geo.w_shape[0]
     Ho, Wo = geo.out_hw
@@ -110,6 +111,7 @@ def conv_forward_array(x, w, geo, keep_cols=False):
 
 
 def conv_input_grad_array(g, w, geo):
+    """δa from δz on arrays: the adjoint of the convolution in its input."""
     N, C, H, W = geo.x_shape
     G = geo.groups
     O, Cg, kh, kw = geo.w_shape
@@ -128,6 +130,7 @@ def conv_input_grad_array(g, w, geo):
 
 
 def conv_weight_grad_array(x, g, geo, cols=None):
+    """∂L/∂W from a and δz on arrays: the adjoint in the weight."""
     N = geo.x_shape[0]
     G = geo.groups
     O = geo.w_shape[0]
@@ -298,6 +301,8 @@ def conv1d(x, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
 
 # --- pooling ------------------------------------------------------------------------------------
 class PoolGeometry:
+    """Everything a pooling op and its adjoint share: kernel, stride, padding, dilation, shapes."""
+
     __slots__ = ("x_shape", "kernel", "stride", "padding", "dilation", "out_hw", "arg", "divisor")
 
     def __init__(self, x_shape, kernel, stride, padding, dilation):
