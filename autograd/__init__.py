@@ -40,7 +40,7 @@ from .mode import (
     set_grad_enabled,
 )
 from .node import Node
-from .op import FUNCTIONS, Op
+from .op import FUNCTIONS, LISTENERS, Op
 from .scalar import Scalar
 from .tensor import (
     Tensor,
@@ -58,6 +58,8 @@ from .tensor import (
 # Every registered op function, e.g. autograd.exp, autograd.sum, autograd.conv2d.
 OP_FUNCTIONS = {name: export.fn for name, export in FUNCTIONS.items()}
 globals().update(OP_FUNCTIONS)
+
+LISTENERS.append(lambda export: globals().__setitem__(export.name, export.fn))  # ops registered later
 
 clip = OP_FUNCTIONS["clamp"]
 concat = OP_FUNCTIONS["cat"]

@@ -11,12 +11,20 @@ from __future__ import annotations
 import math
 
 from . import api, inplace
-from .op import FUNCTIONS, OPS
+from .op import FUNCTIONS, LISTENERS, OPS
 from .ops import activation, arithmetic, conv, indexing, join, linalg, loss, normalization, reduction, shape, unary
 from .scalar import Scalar, make_scalar
 from .tensor import Tensor
 
-__all__ = ["FAMILIES", "BUILTIN_OPS", "install", "op_table_markdown", "OP_TABLE_START", "OP_TABLE_END"]
+__all__ = [
+    "FAMILIES",
+    "BUILTIN_OPS",
+    "install",
+    "install_export",
+    "op_table_markdown",
+    "OP_TABLE_START",
+    "OP_TABLE_END",
+]
 
 # The op families, in the order the README's op table lists them.
 FAMILIES = (arithmetic, linalg, unary, activation, reduction, shape, indexing, join, conv, normalization, loss)
@@ -39,14 +47,20 @@ def _scalar_method(name, op, forward):
     return method
 
 
+def install_export(export):
+    """Give Tensor (and Scalar, if the op has a float forward) the methods of one registered op."""
+    for method_name, impl in export.methods.items():
+        setattr(Tensor, method_name, impl)
+    if export.scalar is not None:
+        op, forward = export.scalar
+        setattr(Scalar, export.name, _scalar_method(export.name, op, forward))
+
+
 def install():
-    """Install every registered op's methods on Tensor and Scalar (runs once, on import)."""
+    """Install every registered op's methods on Tensor and Scalar, and those of ops registered later."""
     for export in FUNCTIONS.values():
-        for method_name, impl in export.methods.items():
-            setattr(Tensor, method_name, impl)
-        if export.scalar is not None:
-            op, forward = export.scalar
-            setattr(Scalar, export.name, _scalar_method(export.name, op, forward))
+        install_export(export)
+    LISTENERS.append(install_export)
     for method_name, impl in inplace.METHODS.items():
         setattr(Tensor, method_name, impl)
     Tensor.backward = api.backward

@@ -10,12 +10,15 @@ op has a gradcheck row.
 
 from __future__ import annotations
 
-__all__ = ["Op", "Export", "OPS", "FUNCTIONS", "export", "family_of"]
+__all__ = ["Op", "Export", "OPS", "FUNCTIONS", "LISTENERS", "export", "family_of"]
 
 # Every Op record, in the order the op files declare them.
 OPS = []
 # Every public op function by name, in declaration order.
 FUNCTIONS = {}
+# Called with each new Export (autograd installs its methods and exports it): an op registered
+# after ``import autograd``, by a user, is as complete as a built-in one.
+LISTENERS = []
 
 
 class Op:
@@ -96,7 +99,10 @@ def export(fn=None, *, name=None, methods=None, scalar=None):
         for m in names:
             method_name, impl = (m, f) if isinstance(m, str) else m
             bound[method_name] = impl
-        FUNCTIONS[public] = Export(public, f, family_of(f), bound, scalar)
+        entry = Export(public, f, family_of(f), bound, scalar)
+        FUNCTIONS[public] = entry
+        for listener in LISTENERS:
+            listener(entry)
         return f
 
     return register if fn is None else register(fn)

@@ -36,5 +36,7 @@ def test_public_names_have_docstrings(path):
 @pytest.mark.parametrize("init", [p for p in FILES if p.name == "__init__.py"], ids=str)
 def test_every_package_has_all(init):
     tree = ast.parse(init.read_text(encoding="utf-8"))
-    names = {t.id for node in tree.body if isinstance(node, ast.Assign) for t in node.targets if isinstance(t, ast.Name)}
+    names = {
+        t.id for node in tree.body if isinstance(node, ast.Assign) for t in node.targets if isinstance(t, ast.Name)
+    }
     assert "__all__" in names, f"{init.relative_to(ROOT)} lists no __all__"

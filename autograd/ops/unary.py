@@ -72,6 +72,12 @@ def cos(a):
     return np.cos(a)
 
 
+@elementwise(lambda g, ctx, out, x: g / (1.0 + x * x), saves=(0,), rule="∂L/∂x = g / (1 + x²)", scalar=math.atan)
+def atan(a):
+    """arctan x."""
+    return np.arctan(a)
+
+
 _TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
 
 

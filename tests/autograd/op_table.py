@@ -65,6 +65,7 @@ CASES = [
     _unary("sin", lambda x: x.sin()),
     _unary("cos", lambda x: x.cos()),
     _unary("erf", lambda x: x.erf()),
+    _unary("atan", lambda x: x.atan()),
     _unary("tanh", lambda x: x.tanh()),
     _unary("sigmoid", lambda x: x.sigmoid()),
     _unary("relu", lambda x: x.relu(), domain="nonzero"),
