@@ -102,3 +102,36 @@ __all__ = [
     "load",
     "CheckpointError",
 ]
+
+# The application (data, the training loop, search, the command line) moved from nn to the
+# glassgrad package, above nn. nn does not import it; an old name says where it went.
+_MOVED_MODULES = {
+    "data": "glassgrad.data",
+    "datasets": "glassgrad.data.datasets",
+    "transforms": "glassgrad.data.transforms",
+    "training": "glassgrad.train",
+    "search": "glassgrad.search",
+    "cli": "glassgrad.cli",
+}
+_MOVED_NAMES = {
+    **dict.fromkeys(
+        ["DataLoader", "Dataset", "Subset", "TensorDataset", "random_split", "stratified_split"], "glassgrad.data"
+    ),
+    **dict.fromkeys(
+        ["Callback", "Checkpoint", "EarlyStopping", "GradientClipping", "History", "TrainingDiverged"]
+        + ["check_initial_loss", "evaluate", "fit", "lr_range_test", "overfit_batch"],
+        "glassgrad.train",
+    ),
+}
+
+
+def __getattr__(name):
+    if name in _MOVED_MODULES:
+        hint = f"use `import {_MOVED_MODULES[name]}`"
+    elif name in _MOVED_NAMES:
+        hint = f"use `from {_MOVED_NAMES[name]} import {name}`"
+    elif name == "ReduceLROnPlateau":
+        hint = "pass optim.lr_scheduler.ReduceLROnPlateau(optimizer) to glassgrad.train.fit(scheduler=...)"
+    else:
+        raise AttributeError(f"module 'nn' has no attribute {name!r}")
+    raise AttributeError(f"nn.{name} moved out of nn, which holds neural-network parts only: {hint}")

@@ -422,3 +422,13 @@ def test_plain_dicts_of_modules_or_parameters_are_refused():
 
     with pytest.raises(TypeError, match="ParameterList"):
         Listy()
+
+
+def test_the_application_names_that_left_nn_say_where_they_went():
+    import nn as nn_package
+
+    for name, where in [("fit", "glassgrad.train"), ("DataLoader", "glassgrad.data"), ("training", "glassgrad.train")]:
+        with pytest.raises(AttributeError, match=where):
+            getattr(nn_package, name)
+    with pytest.raises(AttributeError, match="no attribute"):
+        nn_package.no_such_thing
