@@ -88,25 +88,46 @@ def update_inplace(self, fn, other, name):
         )
     recording = grad_mode.enabled and (self.requires_grad or (other_t is not None and other_t.requires_grad))
     if recording and fn is not None:
-        # History is rebound: self becomes the output of fn applied to its old value. The old
-        # array moves to a stand-in tensor (nodes that saved it keep reading it unchanged) and
-        # self takes the result's array. NOTE: so under autograd, NumPy views of the old array
-        # do not see the change (PyTorch tracks views; we do not).
-        old = wrap(self.data, self.requires_grad)
-        old.grad_fn = self.grad_fn
-        result = fn(old, other)
-        if result.shape != self.shape:
-            raise ShapeError(
-                f"{name}: the result has shape {result.shape}, which cannot be written into a "
-                f"tensor of shape {self.shape}"
-            )
-        if result.dtype != self.dtype:
-            result = cast(result, self.dtype)
-        self.data = result.data
-        self.grad_fn = result.grad_fn
-        self.requires_grad = result.requires_grad
-        self._version += 1
-        return self
+        return _rebind(self, fn, other, name)
+    _write(self, fn, other, name)
+    node = self.grad_fn
+    if node is not None and node.out is not None and np.shares_memory(node.out, self.data):
+        node.dirty = name  # its VJP reads this output: backward must refuse
+    if recording:
+        # Overwritten by a constant: no gradient reaches the old value.
+        self.grad_fn = None
+        self.requires_grad = False
+    self._version += 1
+    return self
+
+
+def _rebind(self, fn, other, name):
+    """Under autograd: self becomes the output of ``fn`` applied to its old value.
+
+    The old array moves to a stand-in tensor (nodes that saved it keep reading it unchanged, and
+    it keeps the version counter its views share) and self takes the result's array and a counter
+    of its own, one version on. NOTE: so under autograd, NumPy views of the old array do not see
+    the change (PyTorch writes into the shared memory and rebases the views' history; we do not).
+    """
+    old = wrap(self.data, self.requires_grad)
+    old.grad_fn = self.grad_fn
+    old._vc = self._vc
+    result = fn(old, other)
+    if result.shape != self.shape:
+        raise ShapeError(
+            f"{name}: the result has shape {result.shape}, which cannot be written into a tensor of shape {self.shape}"
+        )
+    if result.dtype != self.dtype:
+        result = cast(result, self.dtype)
+    self.data = result.data
+    self.grad_fn = result.grad_fn
+    self.requires_grad = result.requires_grad
+    self._vc = [self._vc[0] + 1]
+    return self
+
+
+def _write(self, fn, other, name):
+    """Outside the graph: write the result into self's array (and so into every view of it)."""
     value = raw(other)
     with no_grad():
         try:
@@ -121,21 +142,17 @@ def update_inplace(self, fn, other, name):
             elif name == "div_":
                 np.divide(self.data, value, out=self.data)
             else:
-                np.copyto(self.data, fn(wrap(self.data), other).data)
-        except (ValueError, TypeError) as e:
+                np.copyto(self.data, fn(wrap(self.data), other).data, casting="same_kind")
+        except TypeError as e:  # NumPy refuses the cast: a dtype problem, not a shape one
+            raise TypeError(
+                f"{name}: the result of dtype {np.result_type(self.data, value)} cannot be written into a "
+                f"tensor of dtype {self.dtype} ({e}); convert the tensor first, e.g. t = t.float()"
+            ) from None
+        except ValueError as e:
             raise ShapeError(
                 f"{name}: cannot apply to a tensor of shape {self.shape} and dtype {self.dtype} "
                 f"with an operand of shape {np.shape(value)} and dtype {np.asarray(value).dtype}: {e}"
             ) from None
-    node = self.grad_fn
-    if node is not None and node.out is not None and np.shares_memory(node.out, self.data):
-        node.dirty = name  # its VJP reads this output: backward must refuse
-    if recording:
-        # Overwritten by a constant: no gradient reaches the old value.
-        self.grad_fn = None
-        self.requires_grad = False
-    self._version += 1
-    return self
 
 
 def _iadd(self, other):

@@ -64,24 +64,28 @@ def default_dtype(dtype=None):
     return _default_dtype if dtype is None else np.dtype(dtype)
 
 
+_NUMERIC_KINDS = "fiub"  # float, signed and unsigned int, bool: what a Tensor holds
+
+
 def _to_array(data, dtype):
     if isinstance(data, Tensor):
         data = data.data
     if dtype is not None:
         dtype = np.dtype(dtype)
-        return np.array(data, dtype=dtype)
-    if isinstance(data, np.ndarray):
-        arr = np.array(data)
-    elif isinstance(data, np.generic):
-        arr = np.array(data)
-    else:
-        arr = np.array(data)
-        if arr.dtype.kind == "f":
-            arr = arr.astype(_default_dtype, copy=False)
-    if arr.dtype.kind not in "fiub":
+        if dtype.kind not in _NUMERIC_KINDS:
+            raise TypeError(f"a Tensor holds float, int or bool data; dtype {dtype} is not supported")
+        try:
+            return np.array(data, dtype=dtype)
+        except (TypeError, ValueError) as e:
+            raise TypeError(f"cannot make a Tensor of dtype {dtype} from a {type(data).__name__}: {e}") from None
+    arr = np.array(data)
+    if arr.dtype.kind == "f" and not isinstance(data, (np.ndarray, np.generic)):
+        arr = arr.astype(_default_dtype, copy=False)  # Python floats become the default dtype
+    if arr.dtype.kind not in _NUMERIC_KINDS:
+        what = f"data of dtype {arr.dtype}" if arr.dtype.kind != "O" else f"a {type(data).__name__}"
         raise TypeError(
-            f"cannot make a Tensor from data of dtype {arr.dtype}: use numbers (float, int or "
-            f"bool), nested lists of them, or a numeric ndarray"
+            f"cannot make a Tensor from {what}: use numbers (float, int or bool), nested lists of "
+            f"them, or a numeric ndarray (a Scalar is a graph value of its own: float(s) gives its number)"
         )
     return arr
 
@@ -93,21 +97,64 @@ class Tensor:
     ``grad_fn`` the Node that made it (None for a leaf).
     """
 
-    __slots__ = ("data", "grad", "requires_grad", "grad_fn", "_version", "name", "_hooks", "__weakref__")
+    # NOTE: ``_vc`` is the version counter, a one-element list shared by a tensor and every tensor
+    # that views its memory (``detach()``, reshapes, basic slices), as PyTorch shares one: a write
+    # through any of them makes a backward that saved another raise.
+    __slots__ = ("data", "_grad", "_requires_grad", "grad_fn", "_vc", "name", "_hooks", "__weakref__")
     # ndarray (op) Tensor hands the op to Tensor's reflected method instead of looping over it.
     __array_ufunc__ = None
 
     def __init__(self, data, requires_grad=False, dtype=None, name=None):
         arr = _to_array(data, dtype)
         self.data = arr
-        self.grad = None
+        self._grad = None
         self.grad_fn = None
-        self._version = 0
+        self._vc = [0]
         self.name = name
         self._hooks = None
-        self.requires_grad = False
+        self._requires_grad = False
         if requires_grad:
             self.requires_grad_(True)
+
+    @property
+    def requires_grad(self):
+        """Whether ops on this tensor record a graph (only float tensors may require grad)."""
+        return self._requires_grad
+
+    @requires_grad.setter
+    def requires_grad(self, value):
+        self.requires_grad_(value)
+
+    @property
+    def grad(self):
+        """∂L/∂self after ``backward()`` (a Tensor of this tensor's shape and dtype), or None."""
+        return self._grad
+
+    @grad.setter
+    def grad(self, value):
+        if value is not None:
+            if not isinstance(value, Tensor):
+                raise TypeError(f"assigned grad must be a Tensor or None, got a {type(value).__name__}")
+            if value.data.shape != self.data.shape:
+                raise RuntimeError(
+                    f"assigned grad has data of a different size: the tensor has shape {self.data.shape}, the "
+                    f"gradient {value.data.shape} (a gradient always has its tensor's shape)"
+                )
+            if value.data.dtype != self.data.dtype:
+                raise RuntimeError(
+                    f"assigned grad has data of a different type: the tensor is {self.data.dtype}, the "
+                    f"gradient {value.data.dtype}; convert it with .to({self.data.dtype})"
+                )
+        self._grad = value
+
+    @property
+    def _version(self):
+        """How many times this tensor's memory was changed in place (shared with its views)."""
+        return self._vc[0]
+
+    @_version.setter
+    def _version(self, value):
+        self._vc[0] = value
 
     # --- attributes PyTorch users expect -------------------------------------------------
     @property
@@ -218,17 +265,19 @@ class Tensor:
             raise RuntimeError(
                 "requires_grad_(False) on a non-leaf tensor: use .detach() to get a tensor outside the graph"
             )
-        self.requires_grad = bool(requires_grad)
+        self._requires_grad = bool(requires_grad)
         return self
 
     def detach(self):
-        """The same data (shared) outside the graph."""
-        return wrap(self.data)
+        """The same data (shared, with the version counter) outside the graph."""
+        t = wrap(self.data)
+        t._vc = self._vc
+        return t
 
     def detach_(self):
         """Cut this tensor from its graph, in place."""
         self.grad_fn = None
-        self.requires_grad = False
+        self._requires_grad = False
         return self
 
     def retain_grad(self):
@@ -322,13 +371,21 @@ def wrap(data, requires_grad=False):
     """A Tensor around an ndarray, without copying or converting (for arrays an op made)."""
     t = Tensor.__new__(Tensor)
     t.data = data if data.__class__ is np.ndarray else np.asarray(data)
-    t.grad = None
-    t.requires_grad = requires_grad
+    t._grad = None
+    t._requires_grad = requires_grad
     t.grad_fn = None
-    t._version = 0
+    t._vc = [0]
     t.name = None
     t._hooks = None
     return t
+
+
+def share_versions(view, x):
+    """Give ``view`` the version counter of ``x`` when its array is a view of ``x``'s memory."""
+    data = view.data
+    if data.base is not None and np.may_share_memory(data, x.data):
+        view._vc = x._vc
+    return view
 
 
 def as_tensor(v, like=None):
@@ -349,32 +406,24 @@ _NOTHING_SAVED = ((), (None,), (None, None), (None, None, None))
 
 def apply(op, data, inputs, ctx=None):
     """Wrap ``data`` (the forward result of ``op`` on ``inputs``) and record a Node if needed."""
-    if not grad_mode.enabled:
-        return wrap(data)
-    # The one- and two-input cases are most ops; they skip the general loops.
     n = len(inputs)
+    if not grad_mode.enabled:
+        return _unrecorded(data, inputs)
+    # The one- and two-input cases are most ops; they skip the general loops.
     if n == 1:
         x = inputs[0]
-        if not x.requires_grad:
-            return wrap(data)
+        if not x._requires_grad:
+            return _unrecorded(data, inputs)
         next_ = (x.grad_fn or x,)
     elif n == 2:
         x, y = inputs
-        rx = x.requires_grad
-        ry = y.requires_grad
+        rx = x._requires_grad
+        ry = y._requires_grad
         if not (rx or ry):
             return wrap(data)
         next_ = ((x.grad_fn or x) if rx else None, (y.grad_fn or y) if ry else None)
-    elif n == 3:  # linear with a bias, and a few others
-        x, y, z = inputs
-        rx = x.requires_grad
-        ry = y.requires_grad
-        rz = z.requires_grad
-        if not (rx or ry or rz):
-            return wrap(data)
-        next_ = ((x.grad_fn or x) if rx else None, (y.grad_fn or y) if ry else None, (z.grad_fn or z) if rz else None)
     else:
-        needs = [x.requires_grad for x in inputs]
+        needs = [x._requires_grad for x in inputs]
         if True not in needs:
             return wrap(data)
         next_ = tuple([(x.grad_fn or x) if r else None for x, r in zip(inputs, needs)])
@@ -385,22 +434,13 @@ def apply(op, data, inputs, ctx=None):
         saved = _NOTHING_SAVED[n] if n < 4 else (None,) * n  # shared: no new tuple per node
         versions = None
     elif n == 1:
-        x = inputs[0]
-        saved = (x,)
-        versions = ((0, x._version),)
+        saved = inputs
+        versions = ((0, inputs[0]._vc[0]),)
     elif n == 2 and len(saves) == 2:
-        x, y = inputs
-        saved = (x, y)
-        versions = ((0, x._version), (1, y._version))
+        saved = inputs
+        versions = ((0, inputs[0]._vc[0]), (1, inputs[1]._vc[0]))
     else:
-        saved = [None] * n
-        versions = []
-        for i in saves:
-            x = inputs[i]
-            saved[i] = x
-            versions.append((i, x._version))
-        saved = tuple(saved)
-        versions = tuple(versions)
+        saved, versions = _saved_inputs(saves, inputs)
     shapes = None
     if op.broadcasts:
         out_shape = data.shape
@@ -413,15 +453,36 @@ def apply(op, data, inputs, ctx=None):
         node.trace = creation_trace()
     if grad_mode.retain_values:
         node.value = data
-    t = Tensor.__new__(Tensor)
+    t = Tensor.__new__(Tensor)  # wrap() written out: this runs once per recorded op
     t.data = data
-    t.grad = None
-    t.requires_grad = True
+    t._grad = None
+    t._requires_grad = True
     t.grad_fn = node
-    t._version = 0
+    t._vc = [0]
     t.name = None
     t._hooks = None
+    if n == 1 and data.base is not None:
+        share_versions(t, inputs[0])
     return t
+
+
+def _unrecorded(data, inputs):
+    """The result of an op that records nothing; a view keeps its input's version counter."""
+    t = wrap(data)
+    if len(inputs) == 1 and t.data.base is not None:
+        share_versions(t, inputs[0])
+    return t
+
+
+def _saved_inputs(saves, inputs):
+    """The inputs a node keeps (None where its VJPs need none), and their versions now."""
+    saved = [None] * len(inputs)
+    versions = []
+    for i in saves:
+        x = inputs[i]
+        saved[i] = x
+        versions.append((i, x._vc[0]))
+    return tuple(saved), tuple(versions)
 
 
 def seed_gradient(t, gradient, create_graph, where):

@@ -13,6 +13,11 @@ OVERRIDES = {"forward", "extra_repr"}
 FILES = sorted(p for package in PACKAGES for p in (ROOT / package).rglob("*.py"))
 
 
+def _is_setter(fn):
+    """A property's setter shares the getter's docstring."""
+    return any(isinstance(d, ast.Attribute) and d.attr == "setter" for d in fn.decorator_list)
+
+
 def _undocumented(tree):
     for node in tree.body:
         if isinstance(node, (ast.FunctionDef, ast.ClassDef)) and not node.name.startswith("_"):
@@ -20,7 +25,7 @@ def _undocumented(tree):
                 yield node.name
             if isinstance(node, ast.ClassDef):
                 for m in node.body:
-                    public = isinstance(m, ast.FunctionDef) and not m.name.startswith("_")
+                    public = isinstance(m, ast.FunctionDef) and not m.name.startswith("_") and not _is_setter(m)
                     if public and m.name not in OVERRIDES and not ast.get_docstring(m):
                         yield f"{node.name}.{m.name}"
 
