@@ -12,7 +12,7 @@ import math
 import numpy as np
 
 from .broadcast import broadcast_view, unbroadcast_array
-from .special import erf_array
+from .special import erf_array, sigmoid_array, sigmoid_float
 
 # Plain numbers and arrays; anything else is a graph value (Tensor or Scalar) with methods.
 # NumPy scalars count as arrays: 0-d arithmetic hands them out in place of 0-d arrays.
@@ -55,9 +55,9 @@ def tanh(v):
 def sigmoid(v):
     """σ(v) for an array, a float or a graph value."""
     if isinstance(v, ARRAY):
-        return 0.5 * (np.tanh(0.5 * v) + 1.0)
+        return sigmoid_array(np.asarray(v))
     if isinstance(v, NUMERIC):
-        return 0.5 * (math.tanh(0.5 * v) + 1.0)
+        return sigmoid_float(v)
     return v.sigmoid()
 
 

@@ -17,6 +17,7 @@ with what each vertex received and sent; the engine knows nothing of drawing.
 from __future__ import annotations
 
 import gc
+import threading
 
 import numpy as np
 
@@ -187,6 +188,8 @@ class BackwardPass:
                 check_versions(vertex)
             if create_graph:
                 out, xs, g = graph_arguments(vertex, g)
+            elif vertex.op.variadic:  # cat, stack: the VJPs read only g
+                out, xs = vertex.out, ()
             elif len(ins) == 1:  # most ops: no list to build
                 out, x = vertex.out, ins[0]
                 xs = (None if x is None else x.data,)
@@ -241,11 +244,14 @@ class BackwardPass:
             return
         a, b = vertex.input_a, vertex.input_b
         vjps = op.vjps
-        if b is None:
-            ga = vjps[0](g, vertex.ctx, vertex.data, a.data)
-        else:
-            ga = vjps[0](g, vertex.ctx, vertex.data, a.data, b.data)
-            gb = vjps[1](g, vertex.ctx, vertex.data, a.data, b.data)
+        try:
+            if b is None:
+                ga = vjps[0](g, vertex.ctx, vertex.data, a.data)
+            else:
+                ga = vjps[0](g, vertex.ctx, vertex.data, a.data, b.data)
+                gb = vjps[1](g, vertex.ctx, vertex.data, a.data, b.data)
+        except ArithmeticError:  # e.g. 1/0 in log's VJP at 0: IEEE values, as a Tensor gives
+            ga, gb = ieee_scalar_vjps(vertex, g)
         prev = grads.get(a)
         grads[a] = ga if prev is None else prev + ga
         if b is not None:
@@ -304,11 +310,13 @@ class BackwardPass:
         if self.wanted is not None:
             if id(vertex) in self.wanted:
                 self.captured[self.wanted[id(vertex)]] = g
-        elif vertex.grad is None and owned and g.dtype == vertex.data.dtype and g.flags.writeable:
-            # The common case, inlined: a fresh array the engine made becomes .grad as is.
-            vertex.grad = wrap(g)
-        else:
-            accumulate_grad(vertex, g, self.create_graph, owned)
+            return
+        with GRAD_LOCK:
+            if vertex.grad is None and owned and g.dtype == vertex.data.dtype and g.flags.writeable:
+                # The common case, inlined: a fresh array the engine made becomes .grad as is.
+                vertex.grad = wrap(g)
+            else:
+                _accumulate(vertex, g, self.create_graph, owned)
 
     def add(self, edge, prev, gi):
         """Sum a second gradient for ``edge``: in place into a buffer the engine owns."""
@@ -354,6 +362,17 @@ class BackwardPass:
         return self.captured
 
 
+def ieee_scalar_vjps(vertex, g):
+    """A Scalar's VJPs in NumPy float64, where Python's floats raise (division by 0, overflow)."""
+    ins = (vertex.input_a,) if vertex.input_b is None else (vertex.input_a, vertex.input_b)
+    xs = [np.float64(x.data) for x in ins]
+    with np.errstate(all="ignore"):
+        grads = [
+            float(vjp(np.float64(g), vertex.ctx, np.float64(vertex.data), *xs)) for vjp in vertex.op.vjps[: len(ins)]
+        ]
+    return grads[0], (grads[1] if len(grads) > 1 else None)
+
+
 def graph_arguments(node, g):
     """The VJP arguments as Tensors, for a backward that records its own graph (create_graph)."""
     out = None
@@ -362,7 +381,7 @@ def graph_arguments(node, g):
         out.grad_fn = node
     if not isinstance(g, Tensor):
         g = wrap(np.asarray(g))
-    return out, node.inputs, g
+    return out, (() if node.op.variadic else node.inputs), g
 
 
 def run_hooks(hooks, g):
@@ -396,8 +415,18 @@ def check_finite(vertex, i, gi):
     )
 
 
+# Sums into a ``.grad`` are read-modify-write (and NumPy releases the GIL inside ``+=``): backward
+# passes running in several threads into one shared leaf take turns there, so none is lost.
+GRAD_LOCK = threading.Lock()
+
+
 def accumulate_grad(t, g, create_graph=False, owned=False):
     """Add ``g`` into the leaf ``t``'s ``.grad`` (``owned``: the engine made ``g`` and may keep it)."""
+    with GRAD_LOCK:
+        _accumulate(t, g, create_graph, owned)
+
+
+def _accumulate(t, g, create_graph, owned):
     if create_graph:
         g_t = g if isinstance(g, Tensor) else wrap(np.asarray(g))
         t.grad = g_t if t.grad is None else t.grad + g_t

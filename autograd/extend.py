@@ -69,7 +69,15 @@ def elementwise(vjp, *, rule, saves=(), saves_out=False, scalar=None, methods=No
 
         @functools.wraps(forward)
         def fn(x):
-            return apply(op, forward(x.data), (x,))
+            try:
+                return apply(op, forward(x.data), (x,))
+            except AttributeError:
+                if isinstance(x, Tensor):
+                    raise
+                raise TypeError(
+                    f"{op.name}(): expected a Tensor, got a {type(x).__name__}; wrap it first, e.g. "
+                    f"autograd.{op.name}(autograd.tensor(...))"
+                ) from None
 
         fn.op = op
         return export(fn, methods=methods, scalar=None if scalar is None else (op, scalar))

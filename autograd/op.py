@@ -34,11 +34,25 @@ class Op:
     sum gradients back to broadcast inputs' shapes. ``rule`` is the VJP in course notation;
     ``keeps_shape`` says the output has the (single) input's shape; ``describe(ctx)`` gives the
     attributes a drawing prints (``"dim=1"``), None when the op has none worth showing.
+    ``variadic`` marks an op of any number of inputs (cat, stack) whose VJPs read only
+    ``(g, ctx, out)``: they are not handed the n inputs, so the backward stays linear in n.
     """
 
-    __slots__ = ("name", "vjps", "saves", "saves_out", "broadcasts", "rule", "keeps_shape", "describe")
+    __slots__ = ("name", "vjps", "saves", "saves_out", "broadcasts", "rule", "keeps_shape", "describe", "variadic")
 
-    def __init__(self, name, vjps, *, rule, keeps_shape, saves=(), saves_out=False, broadcasts=False, describe=None):
+    def __init__(
+        self,
+        name,
+        vjps,
+        *,
+        rule,
+        keeps_shape,
+        saves=(),
+        saves_out=False,
+        broadcasts=False,
+        describe=None,
+        variadic=False,
+    ):
         if len(set(saves)) != len(tuple(saves)):
             raise ValueError(f"Op {name}: saves lists an input twice: {tuple(saves)}")
         if not rule:
@@ -51,6 +65,7 @@ class Op:
         self.rule = rule
         self.keeps_shape = bool(keeps_shape)
         self.describe = describe
+        self.variadic = variadic
         OPS.append(self)
 
     def __repr__(self):

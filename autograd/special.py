@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
-__all__ = ["erf_array"]
+__all__ = ["erf_array", "sigmoid_array", "sigmoid_float"]
 
 # Rational approximations of erf and erfc (Moshier's Cephes library, whose coefficients SciPy
 # also uses), evaluated over whole arrays: NumPy has no erf, and a per-element math.erf call is
@@ -91,3 +93,21 @@ def erf_array(a):
     large = np.copysign(1.0 - erfc, x)
     out = np.where(ax > 1.0, large, small)  # NaN falls to `small`, which keeps it NaN
     return out.astype(dtype, copy=False)
+
+
+def sigmoid_array(a):
+    """σ(z) on an ndarray, in its float dtype: 1/(1 + e^(−z)) for z ≥ 0 and e^z/(1 + e^z) below.
+
+    NOTE: the tanh form (1 + tanh(z/2))/2 rounds σ(z) to 0 for z ≪ 0 (float32: σ(−20) came out 0,
+    not 2.06e-9); e^z/(1 + e^z) keeps the relative precision there, and neither branch overflows.
+    """
+    e = np.exp(-np.abs(a))
+    return np.where(a >= 0, 1.0 / (1.0 + e), e / (1.0 + e)).astype(np.result_type(a, np.float32), copy=False)
+
+
+def sigmoid_float(v):
+    """σ(v) on a Python float, stable for every v."""
+    if v >= 0:
+        return 1.0 / (1.0 + math.exp(-v))
+    e = math.exp(v)
+    return e / (1.0 + e)

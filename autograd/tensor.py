@@ -392,6 +392,8 @@ def as_tensor(v, like=None):
     """``v`` as a Tensor: Tensors pass through, numbers take ``like``'s dtype (if float)."""
     if isinstance(v, Tensor):
         return v
+    if isinstance(v, np.ndarray) and v.ndim == 0 and v.dtype.kind in "fiu":
+        v = v.item()  # a 0-d array is a scalar in type promotion (float32 op 0-d float64 stays float32)
     if isinstance(v, numbers.Number) and not isinstance(v, bool):
         if like is not None and like.data.dtype.kind == "f":
             return wrap(np.asarray(v, dtype=like.data.dtype))

@@ -36,6 +36,10 @@ def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=Fals
     grads = _grads(parameters)
     max_norm = float(max_norm)
     norm_type = float(norm_type)
+    if not max_norm >= 0:
+        raise ValueError(
+            f"clip_grad_norm_: max_norm must be >= 0, got {max_norm} (a negative bound would flip the gradients)"
+        )
     if not grads:
         return ag.tensor(0.0)
     norms = np.array([_norm(g.data, norm_type) for g in grads], dtype=np.float64)
@@ -58,6 +62,8 @@ def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=Fals
 def clip_grad_value_(parameters, clip_value):
     """Clamp every gradient entry to [−c, c] in place."""
     clip_value = float(clip_value)
+    if not clip_value >= 0:
+        raise ValueError(f"clip_grad_value_: clip_value must be >= 0, got {clip_value}")
     for g in _grads(parameters):
         np.clip(g.data, -clip_value, clip_value, out=g.data)
         g._version += 1

@@ -139,12 +139,27 @@ class LRScheduler:
 
         NOTE: PyTorch leaves the groups' lr alone here, so a scheduler built after
         ``optimizer.load_state_dict`` resumes from the lr its constructor set; we restore it.
+        A state_dict of another kind of scheduler is refused (PyTorch merges it silently).
         """
+        check_scheduler_state(self, state_dict)
         self.__dict__.update(state_dict)
         self._restore_lrs()
 
     def _restore_lrs(self):
         _set_lrs(self.optimizer, self._last_lr)
+
+
+def check_scheduler_state(scheduler, state_dict):
+    """Raise unless ``state_dict`` has the keys this scheduler's own ``state_dict()`` has."""
+    if not isinstance(state_dict, dict):
+        raise TypeError(f"{type(scheduler).__name__}.load_state_dict: expected a dict, got {type(state_dict).__name__}")
+    mine, theirs = set(scheduler.state_dict()), set(state_dict)
+    if mine != theirs:
+        extra, missing = sorted(theirs - mine), sorted(mine - theirs)
+        raise ValueError(
+            f"{type(scheduler).__name__}.load_state_dict: this state_dict was saved by another kind of "
+            f"scheduler (unexpected keys {extra}, missing keys {missing}); load it into the scheduler that saved it"
+        )
 
 
 class LambdaLR(LRScheduler):
@@ -174,6 +189,7 @@ class LambdaLR(LRScheduler):
 
     def load_state_dict(self, state_dict):
         """Restore a ``state_dict()``, putting the saved attributes back into callable objects."""
+        check_scheduler_state(self, state_dict)
         state_dict = dict(state_dict)
         saved = state_dict.pop("lr_lambdas", [None] * len(self.lr_lambdas))
         self.__dict__.update(state_dict)
@@ -564,6 +580,7 @@ class SequentialLR(LRScheduler):
 
     def load_state_dict(self, state_dict):
         """Restore a ``state_dict()``: its counters and each scheduler's state."""
+        check_scheduler_state(self, state_dict)
         state_dict = dict(state_dict)
         saved = state_dict.pop("_schedulers")
         self.__dict__.update(state_dict)

@@ -115,6 +115,7 @@ class Optimizer:
 
         for key, value in self.defaults.items():
             group.setdefault(key, value)
+        check_hyperparameters(group)
         self.param_groups.append(group)
 
     # --- the training-loop calls ----------------------------------------------------------
@@ -262,6 +263,13 @@ class Optimizer:
             if p is None:
                 problems.append(f"state[{i}] belongs to no parameter of the state_dict's groups")
                 continue
+            expected = set(self.init_state(p, _group_of(self.param_groups, p)))
+            if not expected <= set(entry):
+                problems.append(
+                    f"state[{i}] has {sorted(entry)} but {type(self).__name__} keeps {sorted(expected)}: the "
+                    f"state_dict was saved by another optimizer"
+                )
+                continue
             loaded = {}
             for key, value in entry.items():
                 if key in _SCALAR_STATE:
@@ -282,15 +290,43 @@ class Optimizer:
             raise ValueError("cannot load the optimizer state_dict: " + "; ".join(problems))
 
         for saved, group in zip(saved_groups, self.param_groups):
+            values = {}
             for key, value in saved.items():
                 if key == "params":
                     continue
                 # A serialized tuple (betas) may come back as a list.
                 if isinstance(group.get(key), tuple) and isinstance(value, list):
                     value = tuple(value)
-                group[key] = value
+                values[key] = value
+            check_hyperparameters({**group, **values})
+            group.update(values)
         self.state = state
         self._scratch = {}
+
+
+def _group_of(groups, p):
+    for group in groups:
+        if any(q is p for q in group["params"]):
+            return group
+    return groups[0]
+
+
+# The hyperparameters every optimizer shares, with what PyTorch accepts.
+_NON_NEGATIVE = ("lr", "momentum", "dampening", "weight_decay", "l1", "eps", "alpha", "lr_decay")
+
+
+def check_hyperparameters(group):
+    """Raise ValueError for a group whose hyperparameters PyTorch would refuse (an lr < 0, β ∉ [0, 1))."""
+    for key in _NON_NEGATIVE:
+        value = group.get(key)
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and not value >= 0:
+            raise ValueError(f"Invalid {key} value: {value} ({key} must be >= 0, in every param group)")
+    betas = group.get("betas")
+    if betas is not None:
+        if len(betas) != 2 or not all(0.0 <= b < 1.0 for b in betas):
+            raise ValueError(f"Invalid betas: {tuple(betas)} (each beta must be in [0, 1), in every param group)")
+    if group.get("nesterov") and (group.get("momentum", 0) <= 0 or group.get("dampening", 0) != 0):
+        raise ValueError("Nesterov momentum requires a momentum and zero dampening")
 
 
 def check(ok, message):

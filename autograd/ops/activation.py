@@ -7,7 +7,7 @@ import math
 import numpy as np
 
 from ..extend import Op, apply, dual, elementwise, export
-from ..special import erf_array
+from ..special import erf_array, sigmoid_array, sigmoid_float
 
 TITLE = "activations"  # the family's name in the README op table
 
@@ -22,11 +22,11 @@ def tanh(a):
     lambda g, ctx, out, x: g * (out * (1.0 - out)),
     saves_out=True,
     rule="δ = g ⊙ a(1 − a)",
-    scalar=lambda v: 0.5 * (math.tanh(0.5 * v) + 1.0),
+    scalar=sigmoid_float,
 )
 def sigmoid(a):
-    """σ(z) = 1 / (1 + e^(−z)), computed as (1 + tanh(z/2)) / 2 so it never overflows."""
-    return 0.5 * (np.tanh(0.5 * a) + 1.0)
+    """σ(z) = 1 / (1 + e^(−z)), never overflowing and accurate to the last bit for z ≪ 0."""
+    return sigmoid_array(a)
 
 
 # NOTE: the derivative at 0 is taken as 0, as PyTorch does. The VJP multiplies by the mask

@@ -23,14 +23,16 @@ def _operands(x, y):
 
 
 def _number(v):
-    """True for a plain Python/NumPy real number (not bool), which ops keep as a constant in ctx."""
+    """True for a plain Python/NumPy real number (not bool) or a 0-d numeric array: a constant in ctx."""
+    if isinstance(v, np.ndarray):
+        return v.ndim == 0 and v.dtype.kind in "fiu"
     return isinstance(v, numbers.Real) and not isinstance(v, (bool, np.bool_))
 
 
 def _py(v):
     # A Python scalar is weakly typed (NEP 50): float32 * 2.0 stays float32, where
-    # float32 * np.float64(2.0) would become float64.
-    return v.item() if isinstance(v, np.generic) else v
+    # float32 * np.float64(2.0) would become float64. A 0-d array is a scalar too, as in PyTorch.
+    return v.item() if isinstance(v, (np.generic, np.ndarray)) else v
 
 
 def _broadcast_error(name, x, y):
@@ -161,7 +163,8 @@ DIV_NUMBER = Op("div", (lambda g, c, out, x: g / c,), keeps_shape=True, describe
 @export(methods=("pow", "__pow__", ("__rpow__", lambda self, other: pow(other, self))))
 def pow(x, y):
     """x ** y. A Python-number exponent is a constant of the op (the common x ** 2)."""
-    if isinstance(y, numbers.Number) and not isinstance(y, bool) and isinstance(x, Tensor):
+    if isinstance(x, Tensor) and _number(y):
+        y = _py(y)
         with np.errstate(divide="ignore", invalid="ignore"):
             data = x.data**y
         return apply(POW_CONST, data, (x,), y)
@@ -177,6 +180,9 @@ def pow(x, y):
 def _pow_const_vjp(g, c, out, x):
     if c == 0:
         return g * 0.0
+    if isinstance(x, float):  # a Scalar: Python's ** gives a complex number for (−8.0) ** (1/3 − 1)
+        with np.errstate(all="ignore"):
+            return g * float(c * np.float64(x) ** (c - 1))
     return g * (c * x ** (c - 1))
 
 
@@ -191,15 +197,18 @@ POW_CONST = Op(
 
 
 def _pow_vjp_base(g, ctx, out, x, y):
-    return g * (y * x ** (y - 1))
+    # PyTorch's convention: where the exponent is 0 the gradient is 0 (not 0·x⁻¹, NaN at x = 0).
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return dual.where(dual.raw(y) == 0, 0.0, g * (y * x ** (y - 1)))
 
 
 def _pow_vjp_exponent(g, ctx, out, x, y):
-    # ln x is taken only where x > 0; elsewhere PyTorch's convention gives 0.
-    positive = dual.raw(x) > 0
+    # ∂(xʸ)/∂y = xʸ ln x, as PyTorch: NaN for a negative base (no real log), and 0 at x = 0 with
+    # y ≥ 0 (where xʸ ln x → 0); at x = 0 with y < 0 it is −∞.
+    xr = dual.raw(x)
+    zero_limit = (xr == 0) & (dual.raw(y) >= 0)
     with np.errstate(divide="ignore", invalid="ignore"):
-        safe_x = dual.where(positive, x, 1.0)
-        return dual.where(positive, g * out * dual.log(safe_x), 0.0)
+        return dual.where(zero_limit, 0.0, g * (out * dual.log(x)))
 
 
 POW = Op(

@@ -47,7 +47,7 @@ def cat(tensors, dim=0):
     return apply(CAT, data, tuple(tensors), (d, offsets))
 
 
-def _cat_vjp(i, g, ctx, out, *xs):
+def _cat_vjp(i, g, ctx, out):
     d, offsets = ctx
     return g[(slice(None),) * d + (slice(offsets[i], offsets[i + 1]),)]
 
@@ -55,6 +55,7 @@ def _cat_vjp(i, g, ctx, out, *xs):
 CAT = Op(
     "cat",
     _PerInput(_cat_vjp),
+    variadic=True,
     keeps_shape=False,
     describe=lambda ctx: f"dim={ctx[0]}",
     rule="∂L/∂xᵢ = the slice of g that xᵢ filled",
@@ -77,13 +78,14 @@ def stack(tensors, dim=0):
     return apply(STACK, np.stack([t.data for t in tensors], axis=d), tuple(tensors), d)
 
 
-def _stack_vjp(i, g, d, out, *xs):
+def _stack_vjp(i, g, d, out):
     return g[(slice(None),) * d + (i,)]
 
 
 STACK = Op(
     "stack",
     _PerInput(_stack_vjp),
+    variadic=True,
     keeps_shape=False,
     describe=lambda d: f"dim={d}",
     rule="∂L/∂xᵢ = g[i] along the new dim",
@@ -104,6 +106,11 @@ def pad(x, pad, mode="constant", value=0.0):
     widths = [(0, 0)] * x.ndim
     for k in range(len(pad) // 2):
         widths[x.ndim - 1 - k] = (pad[2 * k], pad[2 * k + 1])
+    for d, ((a, b), n) in enumerate(zip(widths, x.shape)):
+        if n + a + b < 0:
+            raise ShapeError(
+                f"pad: dim {d} of size {n} padded by ({a}, {b}) would have size {n + a + b}: crop at most its size"
+            )
     grow = [(max(a, 0), max(b, 0)) for a, b in widths]
     data = np.pad(x.data, grow, mode="constant", constant_values=value)
     crop = tuple(slice(-min(a, 0), data.shape[i] - (-min(b, 0))) for i, (a, b) in enumerate(widths))

@@ -101,14 +101,29 @@ def var(x, dim=None, unbiased=True, keepdim=False, correction=None):
 
 @export
 def std(x, dim=None, unbiased=True, keepdim=False, correction=None):
-    """√var."""
-    return var(x, dim, unbiased, keepdim, correction).sqrt()
+    """√var; where the spread is 0 (a constant) the gradient is 0, as PyTorch's."""
+    v = var(x, dim, unbiased, keepdim, correction)
+    with np.errstate(invalid="ignore"):
+        return apply(STD_SQRT, np.sqrt(v.data), (v,))
+
+
+def _std_sqrt_vjp(g, ctx, out, v):
+    spread = dual.raw(out) > 0
+    return dual.where(spread, g / (2.0 * dual.where(spread, out, 1.0)), 0.0)
+
+
+# NOTE: √ with the gradient 0 at 0, rather than sqrt's g/(2√v) = ∞ there: the std of a constant
+# has the derivative 0 along every direction that keeps it constant (PyTorch masks it the same way).
+STD_SQRT = Op("std", (_std_sqrt_vjp,), saves_out=True, keeps_shape=True, rule="∂L/∂σ² = g / (2σ), 0 where σ = 0")
 
 
 def _amax_like(name, fn, x, dim, keepdim):
-    if x.data.size == 0:
-        raise RuntimeError(f"{name}: cannot reduce an empty tensor of shape {x.shape} (no identity)")
     dims = normalize_dims(dim, x.ndim, name)
+    if x.data.size == 0 and (not x.ndim or any(x.shape[d] == 0 for d in dims)):
+        raise RuntimeError(
+            f"{name}: cannot reduce over a dimension of size 0 (shape {x.shape}, dim {dim}): a max of nothing "
+            f"has no value"
+        )
     axis = dims if x.ndim else None
     data = np.asarray(fn(x.data, axis=axis, keepdims=keepdim))
     return apply(AMAX if name in ("amax", "max") else AMIN, data, (x,), (x.shape, dims, keepdim))

@@ -142,6 +142,9 @@ PERMUTE = Op("permute", (_permute_vjp,), keeps_shape=False, rule="∂L/∂x = g 
 def transpose(x, dim0, dim1):
     """Swap two dims."""
     if x.ndim == 0:
+        for d in (dim0, dim1):
+            if d not in (0, -1):
+                raise IndexError(f"transpose: dimension out of range (expected to be in range of [-1, 0], but got {d})")
         return x
     a, b = (normalize_dims((d,), x.ndim, "transpose")[0] for d in (dim0, dim1))
     dims = list(range(x.ndim))
