@@ -102,7 +102,15 @@ def backward_lines(step, graph):
 def panel_text(step, graph, value):
     """The side panel of a backward step: the node's value, the gradient in, and each gradient out."""
     ins = {e.index: e.src for e in graph.edges if e.dst is graph.op_item[id(step.node)] and e.index is not None}
-    parts = [f"{step.op}: {step.rule}", "", "value (this op's output):", full(value), "", "incoming g:", full(step.grad)]
+    parts = [
+        f"{step.op}: {step.rule}",
+        "",
+        "value (this op's output):",
+        full(value),
+        "",
+        "incoming g:",
+        full(step.grad),
+    ]
     for sent in step.sent:
         parts += ["", f"sent to {input_name(ins.get(sent.index), sent.index)}:", full(sent.grad)]
     return "\n".join(parts)

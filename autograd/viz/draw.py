@@ -670,7 +670,7 @@ def _legend(dot, id_prefix, graph, show, grad_colors, show_saved):
     body = "".join(f'<tr><td align="center">{a}</td><td align="left">{b}</td></tr>' for a, b in rows)
     table = f'<<table border="1" cellborder="0" cellspacing="2" color="#9ca3af" bgcolor="#ffffff">{body}</table>>'
     with dot.subgraph(name="cluster_legend") as c:
-        c.attr(label="", style="invis")
+        c.attr(label="", style="invis", id=f"{id_prefix}legend_box")
         c.node(f"{id_prefix}legend", table, shape="plain", id=f"{id_prefix}legend", **{"class": "legend"})
 
 

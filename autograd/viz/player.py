@@ -129,7 +129,7 @@ class Player:
         )
         static = (
             '<div class="gg-static">Static picture of the last frame (scripts are off here). To step through '
-            "backprop, run the notebook trusted (JupyterLab, Notebook 7, VS Code) or open player.save(\"backprop.html\") "
+            'backprop, run the notebook trusted (JupyterLab, Notebook 7, VS Code) or open player.save("backprop.html") '
             "in a browser.</div>"
         )
         blob = json.dumps(data, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
