@@ -12,6 +12,7 @@ It depends only on the engine: module names come from ``node.meta`` (set by ``nn
 from __future__ import annotations
 
 from ..mode import retain_values
+from . import caption
 from .draw import (
     GraphTooLargeError,
     GraphvizNotFoundError,
@@ -19,9 +20,11 @@ from .draw import (
     creation_site,
     draw,
     draw_anomaly,
+    fmt,
     has_dot,
     render,
     summarize,
+    summary_lines,
     svg,
     to_dot,
 )
@@ -36,6 +39,7 @@ watch = retain_values
 
 __all__ = [
     "draw",
+    "caption",
     "render",
     "svg",
     "to_dot",
@@ -51,6 +55,8 @@ __all__ = [
     "draw_anomaly",
     "creation_site",
     "summarize",
+    "summary_lines",
+    "fmt",
     "has_dot",
     "GraphvizNotFoundError",
     "GraphTooLargeError",

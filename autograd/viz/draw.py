@@ -60,10 +60,12 @@ class Overlay:
     ``status`` maps item id → "pending", "current", "done" or "anomaly"; ``grads`` (item id →
     gradient) and ``edge_grads`` (edge index → gradient), when given, replace what the graph
     recorded; ``active`` edges are drawn bold; ``notes`` add a line to an item's label.
+    ``layout`` gives texts to size labels by (a player lays out once with each line's widest text).
     """
 
-    def __init__(self, status=None, grads=None, edge_grads=None, active=(), notes=None, phase="backward"):
+    def __init__(self, status=None, grads=None, edge_grads=None, active=(), notes=None, phase="backward", layout=None):
         self.status = status or {}
+        self.layout = layout or {}  # {DOM id: {slot: text}}: the texts to lay a node or edge out with
         self.grads = grads
         self.edge_grads = edge_grads
         self.active = set(active)
@@ -78,12 +80,13 @@ def draw(
     values=True,
     grads=True,
     collapse_modules=False,
-    rankdir="LR",
+    rankdir=None,
     max_nodes=2000,
     show_saved=False,
     hide_constants=False,
     highlight=None,
     grad_colors=False,
+    legend=True,
 ):
     """The computation graph behind ``roots`` (Tensors or Scalars) as a ``graphviz.Digraph``.
 
@@ -107,6 +110,7 @@ def draw(
         show_saved=show_saved,
         highlight=highlight,
         grad_colors=grad_colors,
+        legend=legend,
     )
 
 
@@ -117,13 +121,14 @@ def to_dot(
     values=True,
     grads=True,
     collapse_modules=False,
-    rankdir="LR",
+    rankdir=None,
     max_nodes=2000,
     show_saved=False,
     highlight=None,
     grad_colors=False,
     overlay=None,
     id_prefix="",
+    legend=True,
 ):
     """Draw a ``graph.Graph`` (built by ``graph.build``) as a ``graphviz.Digraph``."""
     import graphviz  # lazily: `import autograd` must not pay for it
@@ -131,10 +136,10 @@ def to_dot(
     if show not in SHOW:
         raise ValueError(f"show must be one of {SHOW}, got {show!r}")
     ov = overlay or Overlay(phase=None)
-    groups = _groups(graph) if collapse_modules else {}
+    groups = module_groups(graph) if collapse_modules else {}
     _check_size(graph, groups, max_nodes)
     on_path = _path(graph, highlight) if highlight is not None else None
-    painter = _Painter(
+    painter = Painter(
         graph,
         ov,
         groups,
@@ -147,14 +152,25 @@ def to_dot(
         show_saved=show_saved,
         grad_colors=grad_colors,
     )
+    rankdir = rankdir or auto_rankdir(graph)
     dot = graphviz.Digraph("glassgrad", graph_attr={"rankdir": rankdir, "id": f"{id_prefix}graph", "bgcolor": "white"})
     dot.attr("node", fontname="Helvetica", fontsize="11")
-    dot.attr("edge", fontname="Helvetica", fontsize="9")
+    dot.attr("edge", fontname="Helvetica", fontsize="10")
     painter.nodes(dot)
     painter.edges(dot)
-    if grad_colors:
-        _legend(dot, id_prefix)
+    if legend:
+        _legend(dot, id_prefix, graph, show, grad_colors, show_saved)
     return dot
+
+
+def auto_rankdir(graph):
+    """Top-to-bottom (fits a notebook column) unless the graph is shallow and wide."""
+    depth = {}
+    for e in graph.edges:  # edges come in forward order: an edge's source is placed before it
+        depth[e.dst.id] = max(depth.get(e.dst.id, 0), depth.get(e.src.id, 0) + 1)
+    levels = max(depth.values(), default=0) + 1
+    widest = max(np.bincount(list(depth.values()) or [0]), default=1)
+    return "LR" if levels <= 3 and widest > levels else "TB"
 
 
 def _check_size(graph, groups, max_nodes):
@@ -167,7 +183,7 @@ def _check_size(graph, groups, max_nodes):
         )
 
 
-class _Painter:
+class Painter:
     """Draws the items and edges of one graph into a Digraph, styled by an overlay and options.
 
     ``groups`` ({item id: module node id}) is empty unless modules are collapsed; ``on_path`` is
@@ -228,60 +244,90 @@ class _Painter:
         else:
             _emit_clusters(dot, self.graph, self.item, self.id_prefix)
 
+    def layout_rows(self, dom_id, rows):
+        """Rows with the texts the overlay's ``layout`` gives for layout (the widest of a player's frames)."""
+        texts = self.ov.layout.get(dom_id)
+        if not texts:
+            return rows
+        return [(slot, kind, texts.get(slot, text)) for slot, kind, text in rows]
+
+    def item_rows(self, it):
+        """(status, rows) of an op or value item under the overlay."""
+        status = self.ov.status.get(it.id)
+        note = self.ov.notes.get(it.id)
+        if it.kind == "op":
+            return status, op_rows(it, note)
+        pending = self.ov.phase == "forward" and status == "pending"
+        return status, value_rows(it, self.values, self.grads, self.item_grad(it), note, pending)
+
     def item(self, container, it):
         """One op or value item as a node of ``container`` (the Digraph or a cluster)."""
-        status = self.ov.status.get(it.id)
+        status, rows = self.item_rows(it)
+        dom = self.id_prefix + it.id
+        rows = self.layout_rows(dom, rows)
         grey = status == "pending" or (self.on_path is not None and it.id not in self.on_path)
         bold = self.on_path and it.id in self.on_path
-        note = self.ov.notes.get(it.id)
-        attrs = {"id": self.id_prefix + it.id, "class": _css(it, status)}
+        attrs = {"id": dom, "class": _css(it, status)}
         if it.kind == "op":
-            label, style = _op_node(it, status, grey, bold, note)
+            label, style = _op_node(it, status, grey, bold, None, rows)
         else:
-            label, style = self.value_node(it, status, grey, bold, note)
+            label, style = self.value_node(it, status, grey, bold, rows)
         attrs.update(style)
-        container.node(self.id_prefix + it.id, label, **attrs)
+        container.node(dom, label, **attrs)
 
-    def value_node(self, it, status, grey, bold, note):
+    def value_node(self, it, status, grey, bold, rows):
         """(label, attributes) of a value or const item: a table of name, shape, data and grad."""
-        hide_value = self.ov.phase == "forward" and status == "pending"
         g = self.item_grad(it)
         fill = _value_fill(it, g, status, grey, self.grad_colors)
         border = _CURRENT if status == "current" else ("#111827" if it.root else _GREY if grey else "#6b7280")
         width = 3 if status == "current" or it.root else (2 if bold else 1)
-        label = _value_label(it, self.values and not hide_value, self.grads, g, note)
         table = (
             f'<table border="{width}" cellborder="0" cellspacing="0" cellpadding="2" '
             f'bgcolor="{fill}" color="{border}"'
             + (' style="rounded"' if it.kind == "const" else "")
-            + f">{label}</table>"
+            + f">{rows_html(rows, it.scalar)}</table>"
         )
         style = dict(shape="plain", fontcolor=_PENDING[1] if grey else "black", tooltip=_value_tooltip(it))
         return f"<{table}>", style
 
-    def module_nodes(self, dot):
-        """One node per collapsed module: its name, its ops and its parameters' gradient norms."""
+    def module_members(self):
+        """{module node id: (module name, its items)}."""
         members = {}
         for it in self.graph.items:
             if it.id in self.groups:
                 members.setdefault(self.groups[it.id], []).append(it)
-        for gid, items in members.items():
-            m = min((it.module for it in items), key=len)
+        return {gid: (min((it.module for it in items), key=len), items) for gid, items in members.items()}
+
+    def module_nodes(self, dot):
+        """One node per collapsed module: its title, output shape, parameters' gradient norms."""
+        for gid, (m, items) in self.module_members().items():
             self.module_node(dot, gid, m, items)
+
+    def module_rows(self, m, items):
+        """(status, rows) of a collapsed module under the overlay."""
+        statuses = [self.ov.status.get(it.id) for it in items]
+        status = "anomaly" if "anomaly" in statuses else "current" if "current" in statuses else None
+        if status is None and statuses and all(s == "pending" for s in statuses):
+            status = "pending"
+        elif status is None and any(s == "done" for s in statuses):
+            status = "done"
+        return status, module_rows(self.graph, m, items, self.grads, self.item_grad)
 
     def module_node(self, dot, gid, m, items):
         """The node of collapsed module ``m`` (DOT id ``gid``) made of ``items``."""
-        statuses = [self.ov.status.get(it.id) for it in items]
-        current = "current" in statuses or "anomaly" in statuses
-        pending = bool(statuses) and all(s == "pending" for s in statuses)
-        grey = pending or (self.on_path is not None and not any(it.id in self.on_path for it in items))
-        fill = _ANOMALY if "anomaly" in statuses else _CURRENT if current else _PENDING[0] if grey else "#ede9fe"
-        rows = _module_rows(self.graph, m, items, self.grads, self.item_grad)
+        status, rows = self.module_rows(m, items)
+        rows = self.layout_rows(self.id_prefix + gid, rows)
+        grey = status == "pending" or (self.on_path is not None and not any(it.id in self.on_path for it in items))
+        fill = "#ede9fe"
+        out = module_output(self.graph, items)
+        if self.grad_colors and out is not None and self.item_grad(out) is not None:
+            fill = _norm_colour(self.item_grad(out))
+        fill = _ANOMALY if status == "anomaly" else _CURRENT if status == "current" else _PENDING[0] if grey else fill
         table = (
-            f'<<table border="{3 if current else 1}" cellborder="0" cellspacing="0" cellpadding="3" bgcolor="{fill}" '
-            f'color="#6b7280">' + "".join(f"<tr><td>{r}</td></tr>" for r in rows) + "</table>>"
+            f'<<table border="{3 if status == "current" else 1}" cellborder="0" cellspacing="0" cellpadding="3" '
+            f'bgcolor="{fill}" color="#6b7280">{rows_html(rows)}</table>>'
         )
-        cls = "module" + (" gg-current" if current else " gg-pending" if pending else "")
+        cls = "module" + (f" gg-{status}" if status else "")
         dot.node(
             self.id_prefix + gid,
             table,
@@ -292,9 +338,35 @@ class _Painter:
             **{"class": cls},
         )
 
+    def states(self):
+        """{DOM id: (status, rows)} of every node and backward edge drawn (what a player frame changes)."""
+        out = {}
+        if self.collapse_modules:
+            for gid, (m, items) in self.module_members().items():
+                out[self.id_prefix + gid] = self.module_rows(m, items)
+        for it in self.graph.items:
+            if it.id not in self.groups:
+                out[self.id_prefix + it.id] = self.item_rows(it)
+        for k, e in self.drawn_edges():
+            if e.flows and self.show != "forward":
+                out[f"{self.id_prefix}b{k}"] = (self.edge_status(k, e), self.edge_rows(k, e))
+        return out
+
+    def edge_status(self, k, e):
+        """A backward edge's status: "active", "pending" or None."""
+        if k in self.ov.active:
+            return "active"
+        if self.ov.phase == "forward":
+            return "hidden"
+        return "pending" if self.ov.status.get(e.dst.id) == "pending" and self.ov.phase == "backward" else None
+
+    def edge_rows(self, k, e):
+        """The rows of backward edge ``k``'s label."""
+        return [(f"l{n}", "t", t) for n, t in enumerate(edge_lines(e, self.edge_grad(k), self.grads))]
+
     # --- edges ---------------------------------------------------------------------------------
-    def edges(self, dot):
-        """Every edge: forward (solid), backward (dashed, reversed) and, with show_saved, saved."""
+    def drawn_edges(self):
+        """(index, edge) of each edge drawn: not inside one collapsed module, parallel ones merged."""
         seen = set()
         for k, e in enumerate(self.graph.edges):
             a, b = self.node_id(e.src), self.node_id(e.dst)
@@ -304,9 +376,17 @@ class _Painter:
             key = (a, b) if self.collapse_modules else k
             if key not in seen:
                 seen.add(key)
-                self.flow_edges(dot, k, e, a, b)
-            if self.show_saved and e.saved:
-                _saved_edge(dot, k, e, a, b, self.id_prefix)
+                yield k, e
+
+    def edges(self, dot):
+        """Every edge: forward (solid), backward (dashed, reversed) and, with show_saved, saved."""
+        for k, e in self.drawn_edges():
+            self.flow_edges(dot, k, e, self.node_id(e.src), self.node_id(e.dst))
+        if self.show_saved:
+            for k, e in enumerate(self.graph.edges):
+                a, b = self.node_id(e.src), self.node_id(e.dst)
+                if e.saved and a != b:
+                    _saved_edge(dot, k, e, a, b, self.id_prefix)
 
     def flow_edges(self, dot, k, e, a, b):
         """Edge ``k`` (DOT nodes ``a`` → ``b``) forward and, where a gradient flows, backward."""
@@ -321,36 +401,58 @@ class _Painter:
                 color=_GREY if greyed else _FORWARD,
                 penwidth="2.5" if bold else "1",
             )
-        else:  # keep the forward layout: inputs left, loss right
-            dot.edge(a, b, id=f"{self.id_prefix}f{k}", style="invis")
         if self.show != "forward" and e.flows:
             self.backward_edge(dot, k, e, a, b, bold, greyed)
 
     def backward_edge(self, dot, k, e, a, b, bold, greyed):
         """The dashed edge b → a of the gradient edge ``k`` carries back, labelled with it."""
-        active = k in self.ov.active
-        pending = self.ov.status.get(e.dst.id) == "pending" and self.ov.phase == "backward"
+        # NOTE: laid out as a → b with the arrow at a (dir=back), so Graphviz routes it beside its
+        # forward edge instead of across the picture (what tangled small Scalar graphs).
+        status = self.edge_status(k, e)
+        active = status == "active"
+        grey = greyed or status == "pending"
+        rows = self.layout_rows(f"{self.id_prefix}b{k}", self.edge_rows(k, e))
         dot.edge(
-            b,
             a,
+            b,
             id=f"{self.id_prefix}b{k}",
+            dir="back",
             style="dashed",
-            constraint="false",
-            color=_GREY if (greyed or pending) else _BACKWARD,
-            fontcolor=_GREY if (greyed or pending) else _BACKWARD,
+            color=_GREY if grey else _BACKWARD,
+            fontcolor=_GREY if grey else _BACKWARD,
             penwidth="3" if active else ("2.5" if bold else "1"),
-            label=_edge_label(e, self.edge_grad(k), self.grads),
+            label="\\n".join(text.replace("\\", "\\\\") for _, _, text in rows),
             **{"class": "backward active" if active else "backward"},
         )
 
 
-def _op_node(it, status, grey, bold, note):
-    """(label, attributes) of an op item: its name and attributes, its VJP rule as tooltip."""
-    label = f"<b>{_esc(it.op)}</b>"
-    if it.attrs:
-        label += f'<br/><font point-size="9">{_esc(it.attrs)}</font>'
+def op_rows(it, note=None):
+    """[(slot, kind, text)] of an op's label: its name, its attributes (defaults left out), a note."""
+    rows = [("op", "b", it.op)]
+    attrs = short_attrs(it.attrs)
+    if attrs:
+        rows.append(("attrs", "s", attrs))
     if note:
-        label += f'<br/><font point-size="9">{_esc(note)}</font>'
+        rows.append(("note", "s", note))
+    return rows
+
+
+# Attribute values that are an op's defaults: a drawing leaves them out ("stride=(1, 1)").
+_DEFAULT_ATTRS = {"stride": ("1", "(1, 1)"), "padding": ("0", "(0, 0)"), "dilation": ("1", "(1, 1)"), "groups": ("1",)}
+
+
+def short_attrs(attrs):
+    """An op's attribute text with default arguments removed."""
+    if not attrs:
+        return ""
+    parts = re.split(r", (?=\w+=)", attrs)
+    kept = [p for p in parts if p.split("=", 1)[-1] not in _DEFAULT_ATTRS.get(p.split("=", 1)[0], ())]
+    return ", ".join(kept)
+
+
+def _op_node(it, status, grey, bold, note, rows=None):
+    """(label, attributes) of an op item: its name and attributes, its VJP rule as tooltip."""
+    label = "<br/>".join(_cell(kind, text) for _, kind, text in (rows or op_rows(it, note)))
     style = dict(
         shape="ellipse",
         style="filled",
@@ -412,30 +514,51 @@ def _esc(s):
     return html.escape(str(s), quote=True)
 
 
-def summarize(a, limit=6):
-    """The values themselves when there are few, else mean/std/min/max (HTML-escaped lines)."""
+def fmt(v):
+    """A number in %.4g style ("0.5", "-1.5", "3e-06"), with -0 shown as 0."""
+    v = float(v)
+    return f"{v + 0.0:.4g}" if v == v else "nan"
+
+
+def summary_lines(a, limit=6):
+    """Plain text lines: the values themselves when there are few, else mean/std/min/max."""
     if a is None:
-        return "?"
+        return ["not kept"]
     if isinstance(a, float):
-        return f"{a:.4f}"
+        return [fmt(a)]
     a = np.asarray(a)
     if a.size == 0:
-        return f"[] {a.shape}"
+        return [f"[] {a.shape}"]
     if a.dtype.kind == "b":
-        return f"{int(a.sum())} of {a.size} true" if a.size > limit else _esc(np.array2string(a, separator=", "))
+        return [f"{int(a.sum())} of {a.size} true" if a.size > limit else np.array2string(a, separator=", ")]
     if a.size <= limit:
-        text = np.array2string(a, precision=4, separator=", ", max_line_width=56, suppress_small=False)
-        return "<br/>".join(_esc(line) for line in text.split("\n"))
+        if a.ndim == 0:
+            return [fmt(a)]
+        text = np.array2string(a, separator=", ", max_line_width=56, formatter={"all": _fmt_entry})
+        return text.split("\n")
     x = a.astype(np.float64, copy=False)
     finite = np.isfinite(x)
     bad = x.size - int(finite.sum())
     f = x[finite] if bad else x
     if f.size == 0:
-        return f"all {x.size} non-finite"
-    text = f"μ={f.mean():.3g} σ={f.std():.3g}<br/>min={f.min():.3g} max={f.max():.3g}"
+        return [f"all {x.size} non-finite"]
+    lines = [f"μ={fmt(f.mean())} σ={fmt(f.std())}", f"min={fmt(f.min())} max={fmt(f.max())}"]
     if bad:
-        text += f"<br/>{bad} nan/inf"
-    return text
+        lines.append(f"{bad} nan/inf")
+    return lines
+
+
+def _fmt_entry(v):
+    """One array entry for ``np.array2string``: %.4g for numbers, str for anything else."""
+    try:
+        return fmt(v)
+    except (TypeError, ValueError):
+        return str(v)
+
+
+def summarize(a, limit=6):
+    """The values themselves when there are few, else mean/std/min/max (HTML-escaped lines)."""
+    return "<br/>".join(_esc(line) for line in summary_lines(a, limit))
 
 
 def norm(g):
@@ -445,37 +568,52 @@ def norm(g):
     return float(np.linalg.norm(np.asarray(g, dtype=np.float64).ravel()))
 
 
-def _value_label(it, values, grads, g, note):
-    """The table rows of a value's label: a Scalar's record, or a Tensor's name, shape, data, grad."""
+def value_rows(it, values, grads, g, note, pending=False):
+    """[(slot, kind, text)] of a value's label: one entry per drawn line (kind b/t/g/s)."""
     if it.scalar:  # micrograd's record: label | data | grad
-        cells = []
-        if it.name:
-            cells.append(f"<b>{_esc(it.name)}</b>")
+        rows = [("title", "b", it.name)] if it.name else []
         if values:
-            cells.append(f"data {summarize(it.value)}")
+            rows.append(("d0", "t", "data " + ("pending" if pending else summary_lines(it.value)[0])))
         if grads:
-            cells.append(f"grad {summarize(g) if g is not None else '?'}")
-        if not cells:
-            cells.append("·")
-        row = "".join(f'<td border="1" sides="r">{c}</td>' for c in cells[:-1]) + f"<td>{cells[-1]}</td>"
-        rows = f"<tr>{row}</tr>"
-        if note:
-            rows += f'<tr><td colspan="{len(cells)}"><font point-size="9">{_esc(note)}</font></td></tr>'
-        return rows
-    rows = []
-    title = it.name or ("const" if it.kind == "const" else "")
-    if title:
-        rows.append(f"<b>{_esc(title)}</b>")
-    known = it.shape if it.shape is not None else (np.shape(g) if g is not None else None)
-    shape = "?" if known is None else ("()" if known == () else str(tuple(known)))
-    rows.append(_esc(shape + (f" {it.dtype}" if it.dtype is not None else "")))
-    if values and it.value is not None:
-        rows.append(f"data {summarize(it.value)}")
-    if grads and g is not None:
-        rows.append(f'<font color="{_BACKWARD}">grad {summarize(g)}</font>')
+            rows.append(("g0", "g", "grad " + (fmt(g) if g is not None else "pending")))
+        rows = rows or [("title", "t", "·")]
+    else:
+        rows = [("title", "b", it.name or ("const" if it.kind == "const" else ""))]
+        rows = rows if rows[0][2] else []
+        known = it.shape if it.shape is not None else (np.shape(g) if g is not None else None)
+        shape = "shape not kept" if known is None else ("()" if known == () else str(tuple(known)))
+        rows.append(("shape", "t", shape + (f" {it.dtype}" if it.dtype is not None else "")))
+        if values and it.value is not None:
+            lines = ["pending"] if pending else summary_lines(it.value)
+            rows += [(f"d{n}", "t", ("data " if n == 0 else "") + t) for n, t in enumerate(lines)]
+        if grads and g is not None:
+            rows += [(f"g{n}", "g", ("grad " if n == 0 else "") + t) for n, t in enumerate(summary_lines(g))]
     if note:
-        rows.append(f'<font point-size="9">{_esc(note)}</font>')
-    return "".join(f"<tr><td>{r}</td></tr>" for r in rows)
+        rows.append(("note", "s", note))
+    return rows
+
+
+def rows_html(rows, scalar=False):
+    """The HTML table rows of a label from its [(slot, kind, text)] (one line each)."""
+    cells = [_cell(kind, text) for _, kind, text in rows]
+    if not scalar:
+        return "".join(f"<tr><td>{c}</td></tr>" for c in cells)
+    main = [c for (slot, _, _), c in zip(rows, cells) if slot != "note"]
+    row = "".join(f'<td border="1" sides="r">{c}</td>' for c in main[:-1]) + f"<td>{main[-1]}</td>"
+    extra = "".join(f'<tr><td colspan="{len(main)}">{c}</td></tr>' for (s, _, _), c in zip(rows, cells) if s == "note")
+    return f"<tr>{row}</tr>{extra}"
+
+
+def _cell(kind, text):
+    """One line of a label as Graphviz HTML: bold, plain, gradient (red) or small."""
+    t = _esc(text)
+    if kind == "b":
+        return f"<b>{t}</b>"
+    if kind == "g":
+        return f'<font color="{_BACKWARD}">{t}</font>'
+    if kind == "s":
+        return f'<font point-size="10">{t}</font>'
+    return t
 
 
 def _value_tooltip(it):
@@ -488,18 +626,15 @@ def _value_tooltip(it):
     return ", ".join(parts)
 
 
-def _edge_label(e, g, grads):
-    """A backward edge's label: the gradient's shape and norm (its value for a Scalar)."""
+def edge_lines(e, g, grads):
+    """The lines of a backward edge's label: the gradient's shape and norm (its value for a Scalar)."""
     if g is None:
         shape = e.src.shape
-        return "" if shape is None or e.src.scalar else str(tuple(shape))
+        return [] if shape is None or e.src.scalar else [str(tuple(shape))]
     if isinstance(g, float):
-        return f"g={g:.4g}" if grads else ""
+        return [f"g={fmt(g)}"] if grads else []
     g = np.asarray(g)
-    text = str(tuple(g.shape))
-    if grads:
-        text += f"\\n‖g‖={norm(g):.3g}"
-    return text
+    return [str(tuple(g.shape))] + ([f"‖g‖={fmt(norm(g))}"] if grads else [])
 
 
 def _norm_colour(g):
@@ -513,15 +648,29 @@ def _norm_colour(g):
     return _NORM_BINS[-1][1]
 
 
-def _legend(dot, id_prefix):
-    """The legend of the grad_colors bins, as a node of its own."""
-    rows = "".join(
-        f'<tr><td bgcolor="{c}" width="14"> </td><td align="left">{_esc(t)}</td></tr>' for _, c, t in _NORM_BINS
-    )
-    rows += f'<tr><td bgcolor="{_NONFINITE}"> </td><td align="left">nan/inf</td></tr>'
-    table = f'<<table border="1" cellborder="0" cellspacing="2" color="#6b7280"><tr><td colspan="2"><b>‖grad‖</b></td></tr>{rows}</table>>'
+def _legend(dot, id_prefix, graph, show, grad_colors, show_saved):
+    """The legend: edge styles, node kinds and, with grad_colors, the ‖grad‖ bins, as one node."""
+    rows = []
+    if show != "backward":
+        rows.append((f'<font color="{_FORWARD}">──▶</font>', "forward: value flows in"))
+    if show != "forward":
+        rows.append((f'<font color="{_BACKWARD}">◀╌╌</font>', "backward: gradient flows back"))
+    if show_saved:
+        rows.append((f'<font color="{_SAVED}">┈┈○</font>', "saved for backward"))
+    scalar = all(it.scalar for it in graph.items if it.kind == "value")
+    kinds = [("op", "op (hover: its VJP rule)"), ("param", "parameter"), ("input", "input / leaf")]
+    if not scalar:
+        kinds += [("value", "intermediate value"), ("const", "constant (no gradient)")]
+    for kind, text in kinds:
+        rows.append((f'<table border="1" cellborder="0" bgcolor="{_FILL[kind]}"><tr><td> </td></tr></table>', text))
+    if grad_colors:
+        rows.append(("", "<b>fill: ‖grad‖</b>"))
+        rows += [(f'<table border="0" bgcolor="{c}"><tr><td> </td></tr></table>', _esc(t)) for _, c, t in _NORM_BINS]
+        rows.append((f'<table border="0" bgcolor="{_NONFINITE}"><tr><td> </td></tr></table>', "nan/inf"))
+    body = "".join(f'<tr><td align="center">{a}</td><td align="left">{b}</td></tr>' for a, b in rows)
+    table = f'<<table border="1" cellborder="0" cellspacing="2" color="#9ca3af" bgcolor="#ffffff">{body}</table>>'
     with dot.subgraph(name="cluster_legend") as c:
-        c.attr(label="", style="invis")
+        c.attr(label="", style="invis", id=f"{id_prefix}legend_box")
         c.node(f"{id_prefix}legend", table, shape="plain", id=f"{id_prefix}legend", **{"class": "legend"})
 
 
@@ -585,7 +734,7 @@ def _emit_clusters(dot, graph, emit_item, id_prefix):
         emit(dot, m, index[m])
 
 
-def _groups(graph):
+def module_groups(graph):
     """{item id: group node id}: every item of a module goes to its outermost module."""
     names, parent = _module_tree(graph)
     top = {}
@@ -599,20 +748,37 @@ def _groups(graph):
     return {it.id: gid[top[it.module]] for it in graph.items if it.module}
 
 
-def _module_rows(graph, m, items, grads, item_grad):
-    """The label rows of a collapsed module: its name, its ops, its parameters (and their ‖g‖)."""
-    ops = [it.op for it in items if it.kind == "op"]
-    rows = [f"<b>{_esc(_module_label(graph, m))}</b>"]
-    if ops:
-        shown = ", ".join(dict.fromkeys(ops))
-        rows.append(_esc(f"{len(ops)} ops: {shown}" if len(shown) < 48 else f"{len(ops)} ops"))
-    for it in items:
-        if it.kind == "value" and it.param:
-            line = _esc(f"{it.name[len(m) + 1 :] if it.name.startswith(m + '.') else it.name} {tuple(it.shape)}")
-            g = item_grad(it)
-            if grads and g is not None:
-                line += f' <font color="{_BACKWARD}">‖g‖={norm(g):.3g}</font>'
-            rows.append(line)
+def module_output(graph, items):
+    """The value a collapsed module hands on: its last value item (None if it has none)."""
+    values = [it for it in items if it.kind == "value" and not it.param]
+    return values[-1] if values else None
+
+
+def module_title(graph, m, items):
+    """A module's title in PyTorch's style: "0 Linear(4→8)", "conv Conv2d(1→8, 3×3)"."""
+    t = graph.module_types.get(m)
+    weight = next((it for it in items if it.param and it.name.endswith("weight") and it.shape is not None), None)
+    if t and weight is not None and len(weight.shape) == 2:
+        t = f"{t}({weight.shape[1]}→{weight.shape[0]})"
+    elif t and weight is not None and len(weight.shape) == 4:
+        t = f"{t}({weight.shape[1]}→{weight.shape[0]}, {weight.shape[2]}×{weight.shape[3]})"
+    return f"{m} {t}" if t and t != m else m
+
+
+def module_rows(graph, m, items, grads, item_grad):
+    """The rows of a collapsed module: its title, output shape (or loss), its parameters' ‖g‖."""
+    rows = [("title", "b", module_title(graph, m, items))]
+    out = module_output(graph, items)
+    if out is not None and out.root and out.value is not None and np.size(out.value) == 1:
+        rows.append(("out", "t", f"loss = {fmt(np.asarray(out.value).item())}"))
+    elif out is not None and out.shape is not None:
+        rows.append(("out", "t", f"→ {tuple(out.shape)}"))
+    for n, it in enumerate(it for it in items if it.kind == "value" and it.param):
+        line = f"{it.name[len(m) + 1 :] if it.name.startswith(m + '.') else it.name} {tuple(it.shape)}"
+        rows.append((f"p{n}", "t", line))
+        g = item_grad(it)
+        if grads and g is not None:
+            rows.append((f"q{n}", "g", f"‖g‖={fmt(norm(g))}"))
     return rows
 
 
@@ -720,6 +886,18 @@ __all__ = [
     "draw_anomaly",
     "creation_site",
     "Overlay",
+    "Painter",
+    "fmt",
+    "summary_lines",
+    "value_rows",
+    "op_rows",
+    "edge_lines",
+    "module_rows",
+    "module_title",
+    "module_output",
+    "short_attrs",
+    "auto_rankdir",
+    "module_groups",
     "GraphvizNotFoundError",
     "GraphTooLargeError",
     "INSTALL_HELP",

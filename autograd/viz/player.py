@@ -1,104 +1,157 @@
-"""A self-contained HTML player: one SVG per step, a caption, buttons, a slider, arrow keys.
+"""A self-contained HTML player: one laid-out SVG, per-frame data, pan/zoom, keys and a side panel.
 
-No network and no widget server: the frames are inline SVG and the controls a few lines of
-inline JavaScript, so the page works saved to disk, inline in Jupyter, and in exported notebooks.
+Graphviz lays the graph out once (every node and edge any frame shows, each label sized by its
+widest text over all frames); a frame only changes classes and texts, so nothing moves. No network
+and no widget server: the SVG, a JSON block and a small inline script make one page that works
+saved to disk, inline in Jupyter, and (with scripts stripped) as a static picture of the last frame.
 """
 
 from __future__ import annotations
 
 import html
+import json
 import os
+import re
 import uuid
 
-from .draw import svg, to_dot
+from . import page
+from .caption import backward_lines, brief, full, panel_text
+from .draw import Painter, module_groups, svg, to_dot
 from .stepper import BackwardStepper
 
-_STYLE = """
-#__UID__ {font-family: Helvetica, Arial, sans-serif; outline: none; max-width: 100%}
-#__UID__ .gg-frame {display: none}
-#__UID__ .gg-frame.gg-on {display: block}
-#__UID__ .gg-frame svg {max-width: 100%; height: auto}
-#__UID__ .gg-bar {display: flex; gap: 6px; align-items: center; margin: 4px 0}
-#__UID__ .gg-caption {font-size: 14px; margin: 6px 0; min-height: 1.4em}
-"""
-
-# show(i) toggles the visible SVG, the caption, the counter and the slider; the rest wires controls.
-_SCRIPT = """(function () {
-var r = document.getElementById("__UID__"), f = r.querySelectorAll(".gg-frame"), s = r.querySelector(".gg-slider"),
-    c = r.querySelector(".gg-caption"), n = r.querySelector(".gg-count"), p = r.querySelector(".gg-play"), i = 0, t = null;
-function show(k) { i = Math.max(0, Math.min(f.length - 1, k)); f.forEach(function (e, j) { e.classList.toggle("gg-on", j == i); });
-  s.value = i; c.textContent = f[i].dataset.caption; n.textContent = (i + 1) + "/" + f.length; r.dataset.node = f[i].dataset.node; }
-function stop() { clearInterval(t); t = null; p.textContent = "\u25b6 play"; }
-r.querySelector(".gg-prev").onclick = function () { stop(); show(i - 1); };
-r.querySelector(".gg-next").onclick = function () { stop(); show(i + 1); };
-p.onclick = function () { if (t) { stop(); return; } p.textContent = "\u275a\u275a pause"; if (i == f.length - 1) show(0);
-  t = setInterval(function () { if (i >= f.length - 1) stop(); else show(i + 1); }, __INTERVAL__); };
-s.oninput = function () { stop(); show(+s.value); };
-r.onkeydown = function (e) { var d = {ArrowRight: 1, ArrowLeft: -1}[e.key]; if (d) { stop(); show(i + d); e.preventDefault(); } };
-show(0);
-})();"""
+_CODES = {"pending": "p", "current": "c", "done": "d", "hidden": "h", "active": "a", "anomaly": "x"}
+_ELEMENT = re.compile(r'<g id="([^"]+)" class="(?:node|edge|cluster)[^"]*">')
+_TEXT = re.compile(r"(<text\b[^>]*>)(.*?)(</text>)", re.S)
+_DRAW_OPTIONS = ("values", "grads", "collapse_modules", "show_saved", "grad_colors", "rankdir", "legend")
 
 
 class Player:
     """Steps through a backward pass (and, with ``forward=True``, the forward pass before it)."""
 
-    def __init__(self, stepper, forward=True, interval_ms=900, max_frames=400, **draw_kwargs):
+    def __init__(self, stepper, forward=True, interval_ms=900, max_frames=4000, **draw_kwargs):
+        unknown = set(draw_kwargs) - set(_DRAW_OPTIONS) - {"show", "max_nodes", "hide_constants"}
+        if unknown:
+            raise TypeError(f"step_through: unknown drawing options {sorted(unknown)} (have {_DRAW_OPTIONS})")
         self.stepper = stepper
         self.forward = forward
         self.max_frames = max_frames
         self.interval_ms = int(interval_ms)
-        self.draw_kwargs = draw_kwargs
+        self.draw_kwargs = {k: v for k, v in draw_kwargs.items() if k in _DRAW_OPTIONS}
         self.uid = "gg" + uuid.uuid4().hex[:10]
-        self._frames = None
+        self._built = None
 
     def frames(self):
-        """[(svg text, caption, current item id)], rendered once with ``dot``."""
-        if self._frames is None:
-            todo = self.stepper.frames(self.forward)
-            if len(todo) > self.max_frames:
-                raise ValueError(
-                    f"the player would have {len(todo)} frames (max_frames={self.max_frames}), one rendered "
-                    f"graph each: step through a smaller graph, pass forward=False, or raise max_frames"
-                )
-            frames = []
-            for n, (overlay, caption, node, show) in enumerate(todo):
-                kwargs = dict(self.draw_kwargs)
-                kwargs.setdefault("show", show)
-                dot = to_dot(self.stepper.graph, overlay=overlay, id_prefix=f"{self.uid}_{n}_", **kwargs)
-                frames.append((svg(dot), caption, node))
-            self._frames = frames
-        return self._frames
-
-    def body(self):
-        """The player as an HTML fragment (style, controls, frames, script)."""
-        frames = self.frames()
-        uid = self.uid
-        parts = [
-            f'<div class="gg-player" id="{uid}" tabindex="0">',
-            "<style>" + _STYLE.replace("__UID__", uid) + "</style>",
-        ]
-        parts.append(
-            '<div class="gg-bar"><button class="gg-prev" title="previous (←)">◀ prev</button>'
-            '<button class="gg-play">▶ play</button><button class="gg-next" title="next (→)">next ▶</button>'
-            f'<input class="gg-slider" type="range" min="0" max="{len(frames) - 1}" value="0" style="flex: 1">'
-            f'<span class="gg-count">1/{len(frames)}</span></div>'
-        )
-        parts.append(f'<div class="gg-caption">{html.escape(frames[0][1])}</div>')
-        for n, (svg_text, caption, node) in enumerate(frames):
-            on = " gg-on" if n == 0 else ""
-            parts.append(
-                f'<div class="gg-frame{on}" data-caption="{html.escape(caption, quote=True)}" '
-                f'data-node="{html.escape(node, quote=True)}">{svg_text}</div>'
+        """[(overlay, caption, current item id, panel text)] of every frame, forward then backward."""
+        todo = self.stepper.frames(self.forward)
+        if len(todo) > self.max_frames:
+            raise ValueError(
+                f"the player would have {len(todo)} frames (max_frames={self.max_frames}): step through a "
+                f"smaller graph, pass forward=False, or raise max_frames"
             )
-        script = _SCRIPT.replace("__UID__", uid).replace("__INTERVAL__", str(self.interval_ms))
-        parts.append(f"<script>{script}</script></div>")
-        return "\n".join(parts)
+        steps = {self.stepper.graph.op_item[id(s.node)].id: s for s in self.stepper.steps}
+        out = []
+        for overlay, caption, node, _ in todo:
+            caption, panel = self.caption(overlay, caption, node, steps)
+            out.append((overlay, caption, node, panel))
+        return out
+
+    def caption(self, overlay, header, node, steps):
+        """(caption with numbers, side panel text) of one frame."""
+        graph = self.stepper.graph
+        op = graph.op_item.get(id(steps[node].node)) if overlay.phase == "backward" and node in steps else None
+        out_item = next((it for it in graph.items if it.op_item is not None and it.op_item.id == node), None)
+        value = out_item.value if out_item is not None else None
+        if op is not None:
+            step = steps[node]
+            return "\n".join([header.split("   ‖g‖")[0]] + backward_lines(step, graph)), panel_text(step, graph, value)
+        if overlay.phase == "forward" and out_item is not None:
+            made = brief(value) if value is not None else "not kept"
+            return f"{header}\n= {made}", f"{out_item.op_item.op}: output\n{full(value)}"
+        return header, ""
+
+    def painter(self, overlay, id_prefix):
+        """A ``Painter`` for one frame, with the player's drawing options."""
+        kw = self.draw_kwargs
+        collapse = kw.get("collapse_modules", False)
+        graph = self.stepper.graph
+        return Painter(
+            graph,
+            overlay,
+            module_groups(graph) if collapse else {},
+            None,
+            id_prefix,
+            show="both",
+            values=kw.get("values", True),
+            grads=kw.get("grads", True),
+            collapse_modules=collapse,
+            show_saved=kw.get("show_saved", False),
+            grad_colors=kw.get("grad_colors", False),
+        )
+
+    def build(self):
+        """(SVG text of the one layout, frame data as a dict), computed once."""
+        if self._built is not None:
+            return self._built
+        frames = self.frames()
+        prefix = self.uid + "_"
+        states = [self.painter(ov, prefix).states() for ov, _, _, _ in frames]
+        final = states[-1]
+        widest = {}
+        for st in states:
+            for dom, (_, rows) in st.items():
+                slots = widest.setdefault(dom, {})
+                for slot, _, text in rows:
+                    if len(text) > len(slots.get(slot, "")):
+                        slots[slot] = text
+        layout = frames[-1][0]
+        layout.layout = widest
+        dot = to_dot(self.stepper.graph, overlay=layout, id_prefix=prefix, show="both", **self.draw_kwargs)
+        layout.layout = {}
+        picture, counts = _static_svg(svg(dot), {d: [t for _, _, t in rows] for d, (_, rows) in final.items()})
+        order = {d: [slot for slot, _, _ in rows] for d, (_, rows) in final.items()}
+        data = _frame_data(frames, states, order, counts)
+        data.update(u=self.uid, t=self.interval_ms)
+        self._built = (picture, data)
+        return self._built
+
+    def body(self, page_keys=False):
+        """The player as an HTML fragment (style, controls, the picture, the panel, data, script)."""
+        picture, data = self.build()
+        uid, n = self.uid, len(data["f"])
+        data = dict(data, page=page_keys)
+        bar = (
+            '<div class="gg-bar"><button class="gg-prev" title="previous (←)">◀ prev</button>'
+            '<button class="gg-play" title="play/pause (space)">▶ play</button>'
+            '<button class="gg-next" title="next (→)">next ▶</button>'
+            f'<input class="gg-slider" type="range" min="0" max="{n - 1}" value="0" style="flex: 1; min-width: 120px">'
+            f'<span class="gg-count">1/{n}</span><button class="gg-zout" title="zoom out (−)">−</button>'
+            '<button class="gg-zin" title="zoom in (+)">+</button><button class="gg-fit" title="fit (f)">fit</button></div>'
+        )
+        static = (
+            '<div class="gg-static">Static picture of the last frame (scripts are off here). To step through '
+            'backprop, run the notebook trusted (JupyterLab, Notebook 7, VS Code) or open player.save("backprop.html") '
+            "in a browser.</div>"
+        )
+        blob = json.dumps(data, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
+        script = page.SCRIPT.replace("__UID__", uid)
+        return "\n".join(
+            [
+                f'<div class="gg-player" id="{uid}" tabindex="0">',
+                "<style>" + page.STYLE.replace("__UID__", uid) + "</style>",
+                bar,
+                f'<div class="gg-caption">{html.escape(data["f"][-1]["c"])}</div>',
+                static,
+                f'<div class="gg-main"><div class="gg-view">{picture}</div><div class="gg-panel"></div></div>',
+                f'<script type="application/json" id="{uid}-data">{blob}</script>',
+                f"<script>{script}</script></div>",
+            ]
+        )
 
     def html(self):
-        """One self-contained HTML document (for a browser, or ``save``)."""
+        """One self-contained HTML document (for a browser, or ``save``); its keys work page-wide."""
         return (
             '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>glassgrad: backprop step by step</title>'
-            f"</head><body>\n{self.body()}\n"
+            f'</head><body style="margin: 8px">\n{self.body(page_keys=True)}\n'
             f'<script>document.getElementById("{self.uid}").focus();</script>\n</body></html>\n'
         )
 
@@ -114,10 +167,55 @@ class Player:
         return path
 
     def __len__(self):
-        return len(self.stepper.frames(self.forward)) if self._frames is None else len(self._frames)
+        return len(self.stepper.frames(self.forward)) if self._built is None else len(self._built[1]["f"])
+
+
+def _static_svg(text, final_texts):
+    """The SVG with its texts set to the last frame's, sized by CSS; and {DOM id: its text count}."""
+    text = re.sub(r'<svg width="[^"]*" height="[^"]*"', "<svg", text, count=1)
+    starts = [(m.start(), m.group(1)) for m in _ELEMENT.finditer(text)] + [(len(text), None)]
+    out, counts, pos = [], {}, 0
+    for (start, dom), (end, _) in zip(starts, starts[1:]):
+        out.append(text[pos:start])
+        chunk = text[start:end]
+        want = final_texts.get(dom)
+        found = _TEXT.findall(chunk)
+        if want is not None and len(found) == len(want):
+            counts[dom] = len(want)
+            it = iter(want)
+            chunk = _TEXT.sub(lambda m: m.group(1) + html.escape(next(it), quote=False) + m.group(3), chunk)
+        out.append(chunk)
+        pos = end
+    out.append(text[pos:])
+    return "".join(out), counts
+
+
+def _frame_data(frames, states, order, counts):
+    """{"e": element ids, "f": [{c: caption, n: node, p: panel, d: diffs}]} of all frames."""
+    elements = list(order)
+    index = {d: k for k, d in enumerate(elements)}
+    previous = {}
+    out = []
+    for (_, caption, node, panel), st in zip(frames, states):
+        diffs = []
+        for dom, (status, rows) in st.items():
+            code = _CODES.get(status, "")
+            texts = None
+            if dom in counts:
+                by_slot = {slot: t for slot, _, t in rows}
+                texts = [by_slot.get(slot, "") for slot in order[dom]]
+            state = (code, texts)
+            if previous.get(dom) != state:
+                diffs.append([index[dom], code] + ([texts] if texts is not None else []))
+                previous[dom] = state
+        out.append({"c": caption, "n": node, "p": panel, "d": diffs})
+    return {"e": elements, "f": out}
 
 
 def step_through(loss, gradient=None, params=None, forward=True, **draw_kwargs):
     """A ``Player`` for ``loss``'s backward pass (runs it, as ``loss.backward()`` would)."""
     stepper = loss if isinstance(loss, BackwardStepper) else BackwardStepper(loss, gradient=gradient, params=params)
     return Player(stepper, forward=forward, **draw_kwargs)
+
+
+__all__ = ["Player", "step_through"]

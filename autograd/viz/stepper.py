@@ -129,11 +129,20 @@ class BackwardStepper:
         """{vertex: gradient summed so far} after step ``k`` (-1: only the seed at the root)."""
         if k in self._acc_cache:
             return self._acc_cache[k]
-        acc = {id(self.root): (self.root, _copy(self.seed))}
-        for step in self.steps[: k + 1]:
+        # Built on step k − 1's sums (each step adds what it sent): frame after frame stays linear.
+        prev = self._acc_cache.get(k - 1) if k > -1 else None
+        if prev is None and k > -1:
+            prev = self.accumulated(k - 1) if k - 1 < 64 or (k - 1) in self._acc_cache else None
+        if prev is not None:
+            acc = {id(v): (v, g) for v, g in prev.items()}
+            todo = self.steps[k : k + 1]
+        else:
+            acc = {id(self.root): (self.root, _copy(self.seed))}
+            todo = self.steps[: k + 1]
+        for step in todo:
             for s in step.sent:
-                prev = acc.get(id(s.to))
-                acc[id(s.to)] = (s.to, _add(None if prev is None else prev[1], s.grad))
+                old = acc.get(id(s.to))
+                acc[id(s.to)] = (s.to, _add(None if old is None else old[1], s.grad))
         result = {v: g for v, g in acc.values()}
         self._acc_cache[k] = result
         return result

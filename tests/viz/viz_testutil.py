@@ -13,7 +13,7 @@ _EDGE = re.compile(r"^\s*(\w+) -> (\w+) \[(.*)\]\s*$")
 
 
 def parse_dot(source):
-    """(nodes {name: attribute text}, edges [(src, dst, attribute text)]) of a DOT source."""
+    """(nodes {name: attribute text}, edges [(src, dst, attribute text)]) of a DOT source (no legend)."""
     nodes, edges = {}, []
     for line in source.splitlines():
         m = _EDGE.match(line)
@@ -21,7 +21,7 @@ def parse_dot(source):
             edges.append(m.groups())
             continue
         m = _NODE.match(line)
-        if m and m.group(1) not in ("graph", "node", "edge"):
+        if m and m.group(1) not in ("graph", "node", "edge") and not m.group(1).endswith("legend"):
             nodes[m.group(1)] = m.group(2)
     return nodes, edges
 
@@ -127,7 +127,7 @@ def cluster_labels(source):
     labels = []
     for attrs in re.findall(r"subgraph cluster_\w+ \{\n\s*([^\n]*)", source):
         m = re.search(r'label=(?:"([^"]*)"|(\S+))', attrs)
-        if m:
+        if m and (m.group(1) or m.group(2)):
             labels.append(m.group(1) or m.group(2))
     return labels
 
