@@ -252,6 +252,16 @@ def _one_line(error):
     return text[0] if text else type(error).__name__
 
 
+def _collided(url, error):
+    """Whether ``error`` is two workers creating a fresh database's tables at once (worth a retry)."""
+    # NOTE: seen here: a table that already exists, a UNIQUE constraint on the schema's version
+    # (SQLite), a duplicate type name (PostgreSQL), a locked SQLite file.
+    text = str(error).lower()
+    if url.startswith("sqlite"):
+        return "unable to open" not in text
+    return any(word in text for word in ("duplicate", "unique", "already exists"))
+
+
 def connect(storage, attempts=5):
     """An Optuna ``RDBStorage`` for a database URL (None stays None: a study in memory).
 
@@ -277,12 +287,9 @@ def connect(storage, attempts=5):
         except ImportError as e:
             raise SearchError(f"storage {storage}: no database driver ({_one_line(e.__cause__ or e)})") from None
         except Exception as e:  # sqlalchemy's errors: a bad URL, an unreachable server, a locked file
-            # NOTE: workers creating a fresh SQLite file at once collide on its tables (a table that
-            # already exists, a UNIQUE constraint on the schema's version, a locked file): try again.
-            if url.startswith("sqlite") and "unable to open" not in str(e):
-                if attempt + 1 < attempts:
-                    time.sleep(0.2 * (attempt + 1))
-                    continue
+            if _collided(url, e) and attempt + 1 < attempts:
+                time.sleep(0.2 * (attempt + 1))
+                continue
             raise SearchError(f"cannot open storage {storage}: {_one_line(e)}") from None
     raise AssertionError("unreachable")  # pragma: no cover
 
