@@ -44,7 +44,6 @@ from autograd import (
 
 from . import data, search, train
 from .data import DataLoader, Dataset, Subset, TensorDataset, random_split, stratified_split
-from .search import grid_search, random_search
 from .train import (
     Callback,
     Checkpoint,
@@ -115,6 +114,4 @@ __all__ = [
     "check_initial_loss",
     "overfit_batch",
     "lr_range_test",
-    "random_search",
-    "grid_search",
 ]

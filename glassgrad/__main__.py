@@ -4,4 +4,6 @@ import sys
 
 from glassgrad.cli import main
 
-sys.exit(main())
+# The guard keeps worker processes (spawned by `glassgrad search --jobs`) from running the command again.
+if __name__ == "__main__":
+    sys.exit(main())

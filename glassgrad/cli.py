@@ -1,4 +1,4 @@
-"""The ``glassgrad`` command: ``demo``, ``train``, ``graph`` and ``eval``.
+"""The ``glassgrad`` command: ``demo``, ``train``, ``graph``, ``eval`` and ``search``.
 
 ``glassgrad demo`` is the README's main job: an MLP on the digits that scikit-learn ships (He
 init, Adam, cosine schedule with warmup, dropout, BatchNorm), writing ``runs/demo/`` with the
@@ -35,6 +35,7 @@ from nn import (
 )
 from optim import lr_scheduler as S
 
+from . import search_command
 from .data import DataLoader, Standardize, TensorDataset, datasets, stratified_split
 from .train import Checkpoint, TrainingDiverged, evaluate, fit
 
@@ -178,8 +179,11 @@ def _standardized(train, test):
     return TensorDataset(scaler.transform(Xtr), ytr), TensorDataset(scaler.transform(Xte), yte), scaler
 
 
-def run_training(config, progress=True):
-    """Train as ``config`` says and write the run folder; returns (model, history, test accuracy)."""
+def run_training(config, progress=True, callbacks=()):
+    """Train as ``config`` says and write the run folder; returns (model, history, test accuracy).
+
+    ``callbacks`` are added to the ``fit`` callbacks (``glassgrad search`` adds its pruning one).
+    """
     ag.manual_seed(config["seed"])
     out = config["out"]
     _prepare_out(out, config.get("overwrite", False))
@@ -200,7 +204,7 @@ def run_training(config, progress=True):
         "glassgrad.scaler": json.dumps({k: v.tolist() for k, v in scaler.state_dict().items()}),
     }
     # model.safetensors keeps the best epoch (by test accuracy); a NaN later leaves it intact.
-    callbacks = [Checkpoint(model_path, monitor="val_accuracy", metadata=meta)]
+    callbacks = [Checkpoint(model_path, monitor="val_accuracy", metadata=meta), *callbacks]
     with open(os.path.join(out, "config.json"), "w") as f:
         json.dump(_public(config), f, indent=2)
     history = fit(
@@ -305,7 +309,7 @@ TRAIN = dict(DEMO, out=os.path.join("runs", "train"), batchnorm=False, dropout=0
 
 
 def parser():
-    """The ``glassgrad`` command's argument parser (subcommands demo, train, graph, eval)."""
+    """The ``glassgrad`` command's argument parser (subcommands demo, train, graph, eval, search)."""
     p = argparse.ArgumentParser(
         prog="glassgrad", description="Train and look at small networks on the glassgrad engine."
     )
@@ -319,6 +323,9 @@ def parser():
     graph.add_argument("--expand", action="store_true", help="draw every op instead of one node per module")
     ev = sub.add_parser("eval", help="evaluate a checkpoint written by train/demo on its test split")
     ev.add_argument("checkpoint")
+    search = sub.add_parser("search", help="search hyperparameters with Optuna (resumable; several workers)")
+    _add_model_args(search, dict(TRAIN, out=os.path.join("runs", "search"), epochs=5))
+    search_command.add_search_args(search)
     return p
 
 
@@ -396,6 +403,8 @@ def main(argv=None):
         return _train_command(args)
     if args.command == "graph":
         return _graph_command(args)
+    if args.command == "search":
+        return search_command.run_search(args, _config_from_args(args), run_training)
     return _eval_command(args)
 
 

@@ -11,7 +11,6 @@ import nn
 import optim
 from glassgrad import data, train
 from glassgrad.data import datasets
-from glassgrad.search import LogUniform, grid_search, random_search
 
 
 def _mlp(n_in, hidden, n_out, act=nn.ReLU):
@@ -281,19 +280,6 @@ def test_recipe_initial_loss_and_lr_range(tmp_path):
     )
     assert results[1e-1] < results[1e-5]
     assert (tmp_path / "lr.png").exists()
-
-
-def _score(lr, hidden):
-    """A deterministic stand-in for a training run: best at lr=1e-2, hidden=32."""
-    return -abs(math.log10(lr) + 2) - abs(hidden - 32) / 32
-
-
-def test_random_and_grid_search_in_parallel_processes():
-    r = random_search(_score, {"lr": LogUniform(1e-4, 1e-1), "hidden": [16, 32, 64]}, n_trials=8, seed=0, n_jobs=2)
-    assert len(r) == 8 and r[0]["score"] == max(t["score"] for t in r)
-    assert "score" in r.table().splitlines()[0]
-    g = grid_search(_score, {"lr": [1e-3, 1e-2, 1e-1], "hidden": [16, 32]}, n_jobs=2)
-    assert g.best["lr"] == 1e-2 and g.best["hidden"] == 32 and len(g) == 6
 
 
 def test_small_cnn_learns_digits_images():
