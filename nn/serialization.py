@@ -22,7 +22,7 @@ from autograd import Tensor
 
 from .module import Module
 
-__all__ = ["save", "load", "CheckpointError"]
+__all__ = ["save", "load", "CheckpointError", "atomic_write"]
 
 _CHECKSUM_KEY = "glassgrad.sha256"
 
@@ -61,6 +61,67 @@ def _checksum(arrays):
     return h.hexdigest()
 
 
+def _tmp_name(path):
+    """A temporary file beside ``path``, named after it and this process: ``.model.safetensors.<pid>.<random>.tmp``."""
+    directory = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{os.path.basename(path)}.{os.getpid()}.", suffix=".tmp")
+    os.close(fd)
+    return tmp
+
+
+def _remove_stale_tmp_files(path):
+    """Delete the temporary files a killed process left beside ``path`` (its pid no longer runs)."""
+    directory = os.path.dirname(os.path.abspath(path))
+    prefix = f".{os.path.basename(path)}."
+    with contextlib.suppress(OSError):
+        for name in os.listdir(directory):
+            if not (name.startswith(prefix) and name.endswith(".tmp")):
+                continue
+            pid = name[len(prefix) :].split(".", 1)[0]
+            if pid.isdigit() and int(pid) != os.getpid() and not _process_alive(int(pid)):
+                with contextlib.suppress(OSError):
+                    os.remove(os.path.join(directory, name))
+
+
+def _process_alive(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # another user's process: alive
+    return True
+
+
+def atomic_write(path, write):
+    """Write ``path`` all or nothing: ``write(tmp)`` fills a temporary file beside it, then a rename.
+
+    A failure (an exception, a full disk) removes the temporary file and leaves any file at
+    ``path`` as it was; leftovers of processes that were killed mid-write are removed first.
+    """
+    path = os.fspath(path)
+    directory = os.path.dirname(os.path.abspath(path))
+    _remove_stale_tmp_files(path)
+    tmp = _tmp_name(path)
+    try:
+        write(tmp)
+        with open(tmp, "rb") as f:
+            os.fsync(f.fileno())
+        mode = os.stat(path).st_mode & 0o777 if os.path.exists(path) else 0o644
+        os.chmod(tmp, mode)  # mkstemp makes the file private (0600); give it a normal file's mode
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.remove(tmp)
+        raise
+    with contextlib.suppress(OSError, AttributeError):  # make the rename itself durable (POSIX)
+        dir_fd = os.open(directory, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
+
+
 def save(obj, path, metadata=None):
     """Save a Module's ``state_dict()`` (or a dict of name → Tensor/ndarray/number) to ``path``.
 
@@ -82,27 +143,7 @@ def save(obj, path, metadata=None):
         meta[k] = v
     meta[_CHECKSUM_KEY] = _checksum(arrays)
 
-    path = os.fspath(path)
-    directory = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{os.path.basename(path)}.", suffix=".tmp")
-    os.close(fd)
-    try:
-        save_file(arrays, tmp, metadata=meta)
-        with open(tmp, "rb") as f:
-            os.fsync(f.fileno())
-        mode = os.stat(path).st_mode & 0o777 if os.path.exists(path) else 0o644
-        os.chmod(tmp, mode)  # mkstemp makes the file private (0600); give it a normal file's mode
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.remove(tmp)
-        raise
-    with contextlib.suppress(OSError, AttributeError):  # make the rename itself durable (POSIX)
-        dir_fd = os.open(directory, os.O_RDONLY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
+    atomic_write(path, lambda tmp: save_file(arrays, tmp, metadata=meta))
 
 
 def load(path):

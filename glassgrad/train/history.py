@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import json
-import os
 
 import numpy as np
 
+import nn
 import optim
 
 from .metric import monitor_mode
@@ -56,11 +56,14 @@ class History:
         return {"epochs": self.epochs, "interrupted": self.interrupted, "stopped_early": self.stopped_early}
 
     def save(self, path):
-        """Write the history as JSON (atomically: a temporary file, then a rename)."""
-        tmp = f"{path}.tmp"
-        with open(tmp, "w") as f:
-            json.dump(self.to_dict(), f, indent=2)
-        os.replace(tmp, path)
+        """Write the history as JSON, all or nothing (a full disk leaves the old file and no leftovers)."""
+        text = json.dumps(self.to_dict(), indent=2)
+
+        def write(tmp):
+            with open(tmp, "w") as f:
+                f.write(text)
+
+        nn.serialization.atomic_write(path, write)
 
     @classmethod
     def load(cls, path):
