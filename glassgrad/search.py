@@ -117,7 +117,9 @@ def _parallel(train_fn, trials, n_jobs, backend):
     try:
         from joblib import Parallel, delayed
     except ImportError as e:  # pragma: no cover - environment dependent
-        raise ImportError("parallel search needs joblib: pip install 'glassgrad[train]' (or pass n_jobs=1)") from e
+        raise ImportError(
+            "parallel search needs joblib: pip install joblib, or from a checkout pip install -e '.[train]' (or pass n_jobs=1)"
+        ) from e
     return Parallel(n_jobs=n_jobs, backend=backend)(delayed(_run)(train_fn, k, p) for k, p in trials)
 
 
