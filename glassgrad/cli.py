@@ -393,7 +393,7 @@ def _add_net_args(p, defaults):
     )
 
 
-def _add_train_args(p, defaults):
+def _add_model_args(p, defaults):
     _add_net_args(p, defaults)
     p.add_argument("--opt", choices=OPTIMIZERS, default=defaults["opt"], help="optimizer")
     p.add_argument("--lr", type=positive_float, metavar="LR", default=defaults["lr"], help="learning rate η")
@@ -443,7 +443,7 @@ GRAPH_FORMATS = ("svg", "png", "pdf")
 def parser():
     """The ``glassgrad`` command's argument parser (subcommands demo, train, graph, eval)."""
     p = _Parser(prog="glassgrad", description="Train and look at small networks on the glassgrad engine.")
-    sub = p.add_subparsers(dest="command", required=True, metavar="{demo,train,graph,eval}")
+    sub = p.add_subparsers(dest="command", required=True)
     demo = sub.add_parser(
         "demo",
         help="train the README's MLP on digits and draw its graph (runs/demo/)",
@@ -451,7 +451,7 @@ def parser():
         "schedule with warmup, dropout and BatchNorm. Every option below can change it.",
         formatter_class=HELP,
     )
-    _add_train_args(demo, DEMO)
+    _add_model_args(demo, DEMO)
     train = sub.add_parser(
         "train",
         help="train an MLP with the options below (runs/train/)",
@@ -459,7 +459,7 @@ def parser():
         "curves.png, graph.svg and config.json. Defaults: a plain MLP (no dropout, no BatchNorm, no warmup).",
         formatter_class=HELP,
     )
-    _add_train_args(train, TRAIN)
+    _add_model_args(train, TRAIN)
     graph = sub.add_parser(
         "graph",
         help="draw the forward/backward graph of one training step",
@@ -610,6 +610,8 @@ def main(argv=None):
             file=sys.stderr,
         )
         return 1
+    from autograd.viz import GraphvizNotFoundError
+
     try:
         return COMMANDS[args.command](args)
     except ValueError as e:  # a checkpoint eval cannot use
@@ -617,6 +619,9 @@ def main(argv=None):
             raise
         print(f"{prog}: error: {e}", file=sys.stderr)
         return 2
+    except (ImportError, GraphvizNotFoundError) as e:  # an extra or Graphviz missing: the message says how to get it
+        print(f"{prog}: {_one_line(e)}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

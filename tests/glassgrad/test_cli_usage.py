@@ -1,5 +1,6 @@
 """The command line with bad input: one line on stderr, exit code 2, nothing written, no traceback."""
 
+import importlib.util
 import json
 import os
 import subprocess
@@ -167,3 +168,24 @@ def test_a_usage_error_from_the_shell_has_no_traceback():
     )
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
     assert proc.stderr.strip().splitlines() == [proc.stderr.strip()]
+
+
+def test_a_missing_extra_names_a_command_that_works_from_the_checkout(capsys, tmp_path, monkeypatch):
+    real = importlib.util.find_spec
+    absent = {"sklearn", "matplotlib", "tqdm"}
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name in absent else real(name, *a))
+    out = tmp_path / "demo"
+    code, _, err = _cli(capsys, "demo", "--out", str(out))
+    assert code == 1 and "pip install -e '.[train]'" in err and "glassgrad[train]" not in err
+    assert "scikit-learn" in err and len(err.strip().splitlines()) == 1 and not out.exists()
+
+
+def test_library_hints_for_missing_extras(monkeypatch):
+    from glassgrad.data import datasets
+    from glassgrad.train import plot
+
+    monkeypatch.setitem(sys.modules, "sklearn.datasets", None)  # `import sklearn.datasets` now fails
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
+    for fn in (datasets.digits, plot.pyplot):
+        with pytest.raises(ImportError, match=r"pip install -e '\.\[train\]'"):
+            fn()
