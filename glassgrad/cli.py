@@ -201,7 +201,7 @@ def check_out(out, overwrite):
         return None
     if MARKER not in names:
         return f"{out} is not empty and was not made by glassgrad (it has no .glassgrad marker); choose another --out or empty it yourself"
-    foreign = sorted(n for n in names if not _is_run_file(n))
+    foreign = sorted(n for n in names if not _is_run_file(n) or not os.path.isfile(os.path.join(out, n)))
     if foreign:
         return f"{out} holds files glassgrad did not write ({', '.join(foreign)}); move them or choose another --out"
     if "model.safetensors" in names and not overwrite:

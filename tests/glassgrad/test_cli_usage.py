@@ -81,6 +81,15 @@ def test_a_run_folder_with_a_foreign_file_is_kept(capsys, tmp_path):
     assert (out / "notes.txt").read_text() == "mine" and (out / "model.safetensors").exists()
 
 
+def test_a_folder_inside_a_run_folder_is_kept(capsys, tmp_path):
+    out = tmp_path / "run"
+    assert _cli(capsys, "train", *QUICK, "--out", str(out))[0] == 0
+    (out / "graph.svg").unlink()
+    (out / "graph.svg").mkdir()
+    _usage_error(capsys, "train", *QUICK, "--out", str(out), "--overwrite", says="graph.svg")
+    assert (out / "graph.svg").is_dir()
+
+
 def test_a_finished_run_needs_overwrite_and_then_is_replaced(capsys, tmp_path):
     out = tmp_path / "run"
     code, stdout, _ = _cli(capsys, "train", *QUICK, "--out", str(out))
