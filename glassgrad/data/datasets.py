@@ -71,7 +71,9 @@ def digits(images=False):
     try:
         from sklearn.datasets import load_digits
     except ImportError as e:  # pragma: no cover - depends on the environment
-        raise ImportError("digits() needs scikit-learn, which ships the data: pip install 'glassgrad[train]'") from e
+        raise ImportError(
+            "digits() needs scikit-learn, which ships the data: pip install scikit-learn, or from a checkout pip install -e '.[train]'"
+        ) from e
     bunch = load_digits()
     X = bunch.data.astype(np.float32) / 16.0
     if images:

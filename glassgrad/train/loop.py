@@ -173,6 +173,7 @@ def fit(
     progress=True,
     scheduler_step="epoch",
     monitor=None,
+    verbose=None,
 ):
     """Train ``model`` and return its ``History``.
 
@@ -181,11 +182,13 @@ def fit(
     stepped every epoch with ``record[monitor]`` (default: "val_loss", or "train_loss" without a
     ``val_loader``). A NaN/inf loss raises ``TrainingDiverged``; Ctrl-C stops training and returns
     the history so far (``history.interrupted``), after the callbacks' ``on_interrupt``
-    (``Checkpoint`` saves the last weights).
+    (``Checkpoint`` saves the last weights). ``verbose`` prints one summary line per epoch
+    (default: when ``progress`` shows a bar), so a run without a bar can still report.
     """
     schedulers = _split_schedulers(scheduler, scheduler_step)
     trainer = Trainer(model, loss_fn, optimizer, callbacks, metrics)
     bar_cls = _tqdm() if progress else None
+    verbose = progress if verbose is None else verbose
     for cb in trainer.callbacks:
         cb.on_train_begin(trainer)
     try:
@@ -195,7 +198,7 @@ def fit(
             trainer.history.append(record)
             for cb in trainer.callbacks:
                 cb.on_epoch_end(trainer, record)
-            if progress:
+            if verbose:
                 print(_summary(record), flush=True)
             if trainer.stop:
                 break
@@ -227,5 +230,7 @@ def _tqdm():
     try:
         from tqdm.auto import tqdm
     except ImportError as e:  # pragma: no cover - environment dependent
-        raise ImportError("the progress bar needs tqdm: pip install 'glassgrad[train]' (or pass progress=False)") from e
+        raise ImportError(
+            "the progress bar needs tqdm: pip install tqdm, or from a checkout pip install -e '.[train]' (or pass progress=False)"
+        ) from e
     return tqdm

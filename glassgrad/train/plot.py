@@ -17,5 +17,7 @@ def pyplot():
             matplotlib.use("Agg")
         import matplotlib.pyplot as plt
     except ImportError as e:  # pragma: no cover - environment dependent
-        raise ImportError("plotting needs matplotlib: pip install 'glassgrad[train]'") from e
+        raise ImportError(
+            "plotting needs matplotlib: pip install matplotlib, or from a checkout pip install -e '.[train]'"
+        ) from e
     return plt

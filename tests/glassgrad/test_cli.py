@@ -41,8 +41,9 @@ def test_existing_out_is_not_overwritten(tmp_path):
     out = tmp_path / "run"
     out.mkdir()
     (out / "keep.txt").write_text("mine")
-    code = cli.main(["train", "--data", "xor", "--epochs", "1", "--out", str(out), "--no-progress"])
-    assert code == 1 and (out / "keep.txt").read_text() == "mine"
+    for extra in ([], ["--overwrite"]):
+        code = cli.main(["train", "--data", "xor", "--epochs", "1", "--out", str(out), "--no-progress", *extra])
+        assert code == 2 and (out / "keep.txt").read_text() == "mine"
 
 
 def test_unknown_names_list_the_choices(capsys):
@@ -94,7 +95,7 @@ def test_train_variants(tmp_path, act):
 def test_eval_rejects_foreign_files(tmp_path, capsys):
     bad = tmp_path / "x.safetensors"
     bad.write_bytes(b"not a checkpoint")
-    assert cli.main(["eval", str(bad)]) == 1
+    assert cli.main(["eval", str(bad)]) == 2
     assert "cannot read" in capsys.readouterr().err
 
 
