@@ -1,7 +1,10 @@
 """Convolution and pooling over (N, C, H, W) and (N, C, L), with PyTorch's arguments and values.
 
-A convolution is im2col (a strided view of every receptive field, copied once) and one batched
-matmul; its adjoints scatter back with a loop over the kernel offsets only (never over pixels).
+A convolution is im2col and GEMMs, run per chunk of samples small enough that the columns stay in
+cache, into scratch buffers reused across calls (a 1×1 kernel uses the input as its columns). ∂L/∂W
+is one GEMM per sample summed over the chunk; δa at stride 1 is itself a convolution (of δz with the
+flipped kernel), elsewhere GEMMs and col2im, a loop over the kernel offsets only (never over pixels).
+Pooling takes one strided view of the input per kernel offset.
 
 For the layered-network recursion: with z = W ⋆ a + b (cross-correlation, as PyTorch),
 δa = the full convolution of δz with the flipped kernel (``conv2d_input_grad``), and
