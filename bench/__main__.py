@@ -34,9 +34,24 @@ def main(argv=None):
                 kwargs["torch_ok"] = torch_ok
             results["results"][name] = fn(**kwargs)
     if not args.quick:
+        if args.only and os.path.exists(args.out):
+            results = _merged(args.out, results)
         save(results, args.out)
         print(f"wrote {args.out}")
     return results
+
+
+def _merged(path, results):
+    """The saved results with the suites just run replaced: ``--only`` updates its rows, keeps the rest."""
+    import json
+
+    with open(path) as f:
+        saved = json.load(f)
+    if saved.get("threads") != results["threads"]:
+        return results
+    saved["machine"] = results["machine"]
+    saved["results"].update(results["results"])
+    return saved
 
 
 if __name__ == "__main__":

@@ -1,7 +1,10 @@
 """Convolution and pooling over (N, C, H, W) and (N, C, L), with PyTorch's arguments and values.
 
-A convolution is im2col (a strided view of every receptive field, copied once) and one batched
-matmul; its adjoints scatter back with a loop over the kernel offsets only (never over pixels).
+A convolution is im2col and GEMMs, run per chunk of samples small enough that the columns stay in
+cache, into scratch buffers reused across calls (a 1×1 kernel uses the input as its columns). ∂L/∂W
+is one GEMM per sample summed over the chunk; δa at stride 1 is itself a convolution (of δz with the
+flipped kernel), elsewhere GEMMs and col2im, a loop over the kernel offsets only (never over pixels).
+Pooling takes one strided view of the input per kernel offset.
 
 For the layered-network recursion: with z = W ⋆ a + b (cross-correlation, as PyTorch),
 δa = the full convolution of δz with the flipped kernel (``conv2d_input_grad``), and
@@ -11,10 +14,11 @@ convolution's adjoint, so double backward works through a conv.
 
 from __future__ import annotations
 
-import numpy as np
-from numpy.lib.stride_tricks import as_strided
+import threading
 
-from ..extend import Op, ShapeError, Tensor, apply, dual, export, is_grad_enabled, wrap
+import numpy as np
+
+from ..extend import Op, ShapeError, Tensor, apply, dual, export, wrap
 
 TITLE = "convolution and pooling"  # the family's name in the README op table
 
@@ -34,7 +38,7 @@ def _out_size(n, k, s, p, d):
 class ConvGeometry:
     """Everything a conv's three primitives share: shapes, stride, padding, dilation, groups."""
 
-    __slots__ = ("x_shape", "w_shape", "stride", "padding", "dilation", "groups", "out_hw", "cols")
+    __slots__ = ("x_shape", "w_shape", "stride", "padding", "dilation", "groups", "out_hw", "taps")
 
     def __init__(self, x_shape, w_shape, stride, padding, dilation, groups):
         self.x_shape = tuple(x_shape)
@@ -43,54 +47,84 @@ class ConvGeometry:
         self.padding = padding
         self.dilation = dilation
         self.groups = groups
-        self.cols = None  # the forward's im2col, kept for ∂L/∂W while the graph lives
         (_, _, H, W), (_, _, kh, kw) = self.x_shape, self.w_shape
         self.out_hw = (
             _out_size(H, kh, stride[0], padding[0], dilation[0]),
             _out_size(W, kw, stride[1], padding[1], dilation[1]),
         )
+        self.taps = _taps((H, W), (kh, kw), stride, padding, dilation, self.out_hw)
 
     def __repr__(self):
         return f"kernel={self.w_shape[2:]}, stride={self.stride}, padding={self.padding}, dilation={self.dilation}, groups={self.groups}"
 
-
-def _pad_hw(a, padding, value=0.0):
-    ph, pw = padding
-    if ph == 0 and pw == 0:
-        return np.ascontiguousarray(a)
-    return np.pad(a, ((0, 0), (0, 0), (ph, ph), (pw, pw)), constant_values=value)
+    def key(self, dtype):
+        """What a scratch buffer shaped by this geometry is keyed by."""
+        return (self.x_shape[1:], self.w_shape, self.stride, self.padding, self.dilation, self.groups, dtype)
 
 
-def _windows(xp, k, stride, dilation, out_hw):
-    """A (N, C, Ho, Wo, kh, kw) strided view of every receptive field of the padded input."""
-    N, C = xp.shape[:2]
-    sN, sC, sH, sW = xp.strides
-    return as_strided(
-        xp,
-        (N, C, out_hw[0], out_hw[1], k[0], k[1]),
-        (sN, sC, sH * stride[0], sW * stride[1], sH * dilation[0], sW * dilation[1]),
-        writeable=False,
-    )
+def _tap_range(n_out, n_in, offset, s, p):
+    """For one kernel offset: the output slice whose inputs i·s + offset - p fall inside the input, and that input slice."""
+    lo = max(0, -((offset - p) // s))
+    hi = min(n_out, (n_in - 1 + p - offset) // s + 1)
+    if hi <= lo:
+        return None
+    start = lo * s + offset - p
+    return slice(lo, hi), slice(start, start + s * (hi - lo - 1) + 1, s)
 
 
-def _offset_slices(geo, a, b):
-    """The (rows, cols) slice of the padded input that kernel offset (a, b) sees at every output."""
-    (sh, sw), (dh, dw), (Ho, Wo) = geo.stride, geo.dilation, geo.out_hw
-    return (slice(a * dh, a * dh + sh * (Ho - 1) + 1, sh), slice(b * dw, b * dw + sw * (Wo - 1) + 1, sw))
+def _taps(in_hw, k, stride, padding, dilation, out_hw):
+    """Per kernel offset (a, b): (a, b, output rows, output cols, input rows, input cols), padding clipped away."""
+    taps = []
+    for a in range(k[0]):
+        rows = _tap_range(out_hw[0], in_hw[0], a * dilation[0], stride[0], padding[0])
+        for b in range(k[1]):
+            cols = _tap_range(out_hw[1], in_hw[1], b * dilation[1], stride[1], padding[1])
+            if rows is not None and cols is not None:
+                taps.append((a, b, rows[0], cols[0], rows[1], cols[1]))
+    return tuple(taps)
 
 
-def _cols(x, geo):
-    """im2col as (N, G, C/G·kh·kw, Ho·Wo): one slice copy per kernel offset, none per pixel."""
+_SCRATCH = threading.local()
+_CHUNK_BYTES = 1 << 19  # the im2col columns of one chunk of samples: ~L2-sized, so the GEMM reads them from cache
+
+
+def _scratch(key, shape, dtype):
+    """A zero-initialised array reused by every call with this key (per thread; callers keep it only during a call)."""
+    cache = getattr(_SCRATCH, "arrays", None)
+    if cache is None:
+        cache = _SCRATCH.arrays = {}
+    buf = cache.get(key)
+    if buf is None:
+        if len(cache) >= 32:
+            cache.clear()
+        buf = cache[key] = np.zeros(shape, dtype)
+    return buf
+
+
+def _chunks(geo, itemsize):
+    """Sample ranges [n0, n1) small enough that one chunk's columns stay in cache."""
     N, C = geo.x_shape[:2]
+    per_sample = C * geo.w_shape[2] * geo.w_shape[3] * geo.out_hw[0] * geo.out_hw[1] * itemsize
+    step = max(1, min(N, _CHUNK_BYTES // max(per_sample, 1)))
+    return [(n0, min(N, n0 + step)) for n0 in range(0, N, step)]
+
+
+def _is_pointwise(geo):
+    """A 1×1 kernel, stride 1, no padding: the columns are the input itself, no copy."""
+    return geo.w_shape[2:] == (1, 1) and geo.stride == (1, 1) and geo.padding == (0, 0)
+
+
+def _im2col(x, geo, n0, n1):
+    """The columns of samples [n0, n1), (m, C, kh, kw, Ho, Wo), in a buffer reused across calls."""
+    C = geo.x_shape[1]
     kh, kw = geo.w_shape[2:]
     Ho, Wo = geo.out_hw
-    xp = _pad_hw(x, geo.padding)
-    cols = np.empty((N, C, kh, kw, Ho, Wo), dtype=x.dtype)
-    for a in range(kh):
-        for b in range(kw):
-            rows, columns = _offset_slices(geo, a, b)
-            cols[:, :, a, b] = xp[:, :, rows, columns]
-    return cols.reshape(N, geo.groups, (C // geo.groups) * kh * kw, Ho * Wo)
+    m = n1 - n0
+    buf = _scratch(("cols", m, geo.key(x.dtype)), (m, C, kh, kw, Ho, Wo), x.dtype)
+    # NOTE: the padding positions of the buffer are never written, so they stay the zeros it was made with.
+    for a, b, out_rows, out_cols, in_rows, in_cols in geo.taps:
+        buf[:, :, a, b, out_rows, out_cols] = x[n0:n1, :, in_rows, in_cols]
+    return buf
 
 
 def _w_mat(w, geo):
@@ -98,48 +132,91 @@ def _w_mat(w, geo):
     return w.reshape(geo.groups, geo.w_shape[0] // geo.groups, -1)
 
 
-def conv_forward_array(x, w, geo, keep_cols=False):
-    """The convolution on arrays: im2col and one GEMM per group."""
-    N = geo.x_shape[0]
-    O = geo.w_shape[0]
+def conv_forward_array(x, w, geo, bias=None):
+    """The convolution on arrays: per cache-sized chunk of samples, im2col and one GEMM per group."""
+    N, G, O = geo.x_shape[0], geo.groups, geo.w_shape[0]
     Ho, Wo = geo.out_hw
-    cols = _cols(x, geo)
-    if keep_cols:
-        geo.cols = cols
-    out = np.matmul(_w_mat(w, geo), cols)  # (N, G, O/G, Ho·Wo)
+    wm = _w_mat(w, geo)
+    b = None if bias is None else bias.reshape(1, G, O // G, 1)
+    if _is_pointwise(geo):
+        out = np.matmul(wm, x.reshape(N, G, -1, Ho * Wo))
+        if b is not None:
+            out += b
+        return out.reshape(N, O, Ho, Wo)
+    out = np.empty((N, G, O // G, Ho * Wo), dtype=np.result_type(x, w))
+    for n0, n1 in _chunks(geo, x.itemsize):
+        cols = _im2col(x, geo, n0, n1).reshape(n1 - n0, G, -1, Ho * Wo)
+        np.matmul(wm, cols, out=out[n0:n1])
+        if b is not None:
+            out[n0:n1] += b
     return out.reshape(N, O, Ho, Wo)
 
 
 def conv_input_grad_array(g, w, geo):
-    """δa from δz on arrays: the adjoint of the convolution in its input."""
+    """δa from δz on arrays: a convolution of δz with the flipped kernel at stride 1, else GEMMs and col2im."""
     N, C, H, W = geo.x_shape
-    G = geo.groups
-    O, Cg, kh, kw = geo.w_shape
+    G, O = geo.groups, geo.w_shape[0]
     Ho, Wo = geo.out_hw
-    ph, pw = geo.padding
-    # One GEMM per group over the whole batch: (Cg·kh·kw, O/G) @ (O/G, N·Ho·Wo).
-    g_t = np.ascontiguousarray(np.asarray(g).reshape(N, G, O // G, Ho * Wo).transpose(1, 2, 0, 3))
-    dcols = np.matmul(_w_mat(w, geo).transpose(0, 2, 1), g_t.reshape(G, O // G, N * Ho * Wo))
-    dcols = dcols.reshape(C, kh, kw, N, Ho, Wo)
-    dxp = np.zeros((C, N, H + 2 * ph, W + 2 * pw), dtype=dcols.dtype)
-    for a in range(kh):
-        for b in range(kw):
-            rows, columns = _offset_slices(geo, a, b)
-            dxp[:, :, rows, columns] += dcols[:, a, b]
-    return np.ascontiguousarray(dxp[:, :, ph : ph + H, pw : pw + W].transpose(1, 0, 2, 3))
+    g = np.asarray(g)
+    wt = _w_mat(w, geo).transpose(0, 2, 1)  # (G, C/G·kh·kw, O/G)
+    if _is_pointwise(geo):
+        return np.matmul(wt, g.reshape(N, G, O // G, Ho * Wo)).reshape(N, C, H, W)
+    full = _full_padding(geo)
+    if full is not None:
+        # NOTE: at stride 1, δa = δz ⊛ flip(W) is itself a convolution: its im2col copies and its GEMM sums,
+        # where col2im would add nine strided slices (NumPy adds strided slices ~4× slower than it copies them).
+        kh, kw = geo.w_shape[2:]
+        flipped = w.reshape(G, O // G, C // G, kh, kw).transpose(0, 2, 1, 3, 4)[..., ::-1, ::-1]
+        flipped = np.ascontiguousarray(flipped).reshape(C, O // G, kh, kw)
+        adjoint = ConvGeometry(g.shape, flipped.shape, (1, 1), full, geo.dilation, G)
+        return conv_forward_array(g, flipped, adjoint)
+    dx = np.zeros((N, C, H, W), dtype=np.result_type(g, w))
+    g = g.reshape(N, G, O // G, Ho * Wo)
+    for n0, n1 in _chunks(geo, dx.itemsize):
+        m = n1 - n0
+        dcols = _scratch(("dcols", m, geo.key(dx.dtype)), (m, G, wt.shape[1], Ho * Wo), dx.dtype)
+        np.matmul(wt, g[n0:n1], out=dcols)
+        _col2im(dcols.reshape((m, C) + geo.w_shape[2:] + (Ho, Wo)), geo, dx[n0:n1])
+    return dx
 
 
-def conv_weight_grad_array(x, g, geo, cols=None):
-    """∂L/∂W from a and δz on arrays: the adjoint in the weight."""
-    N = geo.x_shape[0]
-    G = geo.groups
-    O = geo.w_shape[0]
+def _full_padding(geo):
+    """The padding of the full convolution that gives δa at stride 1, or None where it does not apply."""
+    if geo.stride != (1, 1) or geo.x_shape[1] // geo.groups < 8:
+        return None  # with few input channels per group the GEMM has too few rows: col2im wins (3→32: 2×)
+    full = tuple(d * (k - 1) - p for d, k, p in zip(geo.dilation, geo.w_shape[2:], geo.padding))
+    return full if min(full) >= 0 else None
+
+
+def _col2im(dcols, geo, dx):
+    """Add columns (m, C, kh, kw, Ho, Wo) back into δa (m, C, H, W): one strided add per kernel offset."""
+    for a, b, out_rows, out_cols, in_rows, in_cols in geo.taps:
+        dx[:, :, in_rows, in_cols] += dcols[:, :, a, b, out_rows, out_cols]
+
+
+def conv_weight_grad_array(x, g, geo):
+    """∂L/∂W from a and δz on arrays: per chunk, a GEMM per sample and group, summed over the chunk."""
+    N, G, O = geo.x_shape[0], geo.groups, geo.w_shape[0]
     Ho, Wo = geo.out_hw
-    g_rows = np.ascontiguousarray(g).reshape(N, G, O // G, Ho * Wo)
-    if cols is None:
-        cols = _cols(x, geo)
-    gw = np.matmul(g_rows, cols.transpose(0, 1, 3, 2)).sum(axis=0)  # (G, O/G, Cg·kh·kw)
-    return gw.reshape(geo.w_shape)
+    g = np.asarray(g).reshape(N, G, O // G, Ho * Wo)
+    gw = None
+    # NOTE: (columns) @ δzᵀ per sample, summed, beat one GEMM over the whole chunk, δz @ (columns)ᵀ, by
+    # 1.4× (64, 16→32, 16×16) to 2× (32, 3→32, 32×32): OpenBLAS is slow at a small output with a long inner dimension.
+    for n0, n1 in _chunks(geo, x.itemsize):
+        if _is_pointwise(geo):
+            cols = x[n0:n1].reshape(n1 - n0, G, -1, Ho * Wo)
+        else:
+            cols = _im2col(x, geo, n0, n1).reshape(n1 - n0, G, -1, Ho * Wo)
+        part = np.matmul(cols, g[n0:n1].transpose(0, 1, 3, 2)).sum(axis=0)  # (G, C/G·kh·kw, O/G)
+        gw = part if gw is None else np.add(gw, part, out=gw)
+    return np.ascontiguousarray(gw.transpose(0, 2, 1)).reshape(geo.w_shape)
+
+
+def _pad_hw(a, padding, value=0.0):
+    ph, pw = padding
+    if ph == 0 and pw == 0:
+        return np.ascontiguousarray(a)
+    return np.pad(a, ((0, 0), (0, 0), (ph, ph), (pw, pw)), constant_values=value)
 
 
 def _conv(x, w, geo):
@@ -156,11 +233,11 @@ def _conv_input_grad(g, w, geo):
     return conv_input_grad_array(g, w, geo)
 
 
-def _conv_weight_grad(x, g, geo, cols=None):
+def _conv_weight_grad(x, g, geo):
     if isinstance(x, Tensor) or isinstance(g, Tensor):
         x, g = _as_t(x), _as_t(g)
         return apply(CONV2D_WEIGHT_GRAD, conv_weight_grad_array(x.data, g.data, geo), (x, g), geo)
-    return conv_weight_grad_array(x, g, geo, cols)
+    return conv_weight_grad_array(x, g, geo)
 
 
 def _as_t(v):
@@ -173,7 +250,7 @@ CONV2D = Op(
     "conv2d",
     (
         lambda g, geo, out, x, w, b: _conv_input_grad(g, w, geo),
-        lambda g, geo, out, x, w, b: _conv_weight_grad(x, g, geo, geo.cols),
+        lambda g, geo, out, x, w, b: _conv_weight_grad(x, g, geo),
         lambda g, geo, out, x, w, b: dual.sum(g, (0, 2, 3)),
     ),
     saves=(0, 1),
@@ -185,7 +262,7 @@ CONV2D_NO_BIAS = Op(
     "conv2d",
     (
         lambda g, geo, out, x, w: _conv_input_grad(g, w, geo),
-        lambda g, geo, out, x, w: _conv_weight_grad(x, g, geo, geo.cols),
+        lambda g, geo, out, x, w: _conv_weight_grad(x, g, geo),
     ),
     saves=(0, 1),
     keeps_shape=False,
@@ -252,12 +329,11 @@ def conv2d(x, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     if x.dtype != weight.dtype:
         raise TypeError(f"conv2d: input and weight must have the same dtype, got {x.dtype} and {weight.dtype}")
     geo = ConvGeometry(x.shape, weight.shape, stride, padding, dilation, groups)
-    data = conv_forward_array(x.data, weight.data, geo, keep_cols=weight.requires_grad and is_grad_enabled())
     if bias is None:
-        return apply(CONV2D_NO_BIAS, data, (x, weight), geo)
+        return apply(CONV2D_NO_BIAS, conv_forward_array(x.data, weight.data, geo), (x, weight), geo)
     if bias.shape != (O,):
         raise ShapeError(f"conv2d: bias has shape {bias.shape}, expected ({O},)")
-    data += bias.data.reshape(1, O, 1, 1)
+    data = conv_forward_array(x.data, weight.data, geo, bias.data)
     return apply(CONV2D, data, (x, weight, bias), geo)
 
 
@@ -338,31 +414,64 @@ def _pool_args(name, x, kernel_size, stride, padding, dilation):
     return geo
 
 
-def _scatter_windows(values, geo):
-    """Add values (N, C, Ho, Wo, kh, kw) back into an input-shaped (N, C, H, W) array."""
-    N, C, H, W = geo.x_shape
-    (kh, kw), (sh, sw), (dh, dw), (ph, pw) = geo.kernel, geo.stride, geo.dilation, geo.padding
+def _pool_taps(xp, geo):
+    """One (N, C, Ho, Wo) strided view of the padded input per kernel offset, in row-major offset order."""
+    (kh, kw), (sh, sw), (dh, dw) = geo.kernel, geo.stride, geo.dilation
     Ho, Wo = geo.out_hw
-    dxp = np.zeros((N, C, H + 2 * ph, W + 2 * pw), dtype=values.dtype)
-    for a in range(kh):
-        for b in range(kw):
-            dxp[:, :, a * dh : a * dh + sh * (Ho - 1) + 1 : sh, b * dw : b * dw + sw * (Wo - 1) + 1 : sw] += values[
-                ..., a, b
-            ]
+    return [
+        xp[:, :, a * dh : a * dh + sh * (Ho - 1) + 1 : sh, b * dw : b * dw + sw * (Wo - 1) + 1 : sw]
+        for a in range(kh)
+        for b in range(kw)
+    ]
+
+
+def _overlaps(geo):
+    """Whether some input pixel lies in two windows (then the adjoint must add, not assign)."""
+    return any(s < d * (k - 1) + 1 for s, k, d in zip(geo.stride, geo.kernel, geo.dilation))
+
+
+def _scatter_windows(value_at, dtype, geo):
+    """Input-shaped (N, C, H, W) sum over kernel offsets t of value_at(t) (N, C, Ho, Wo) put at each window's offset t."""
+    N, C, H, W = geo.x_shape
+    ph, pw = geo.padding
+    dxp = np.zeros((N, C, H + 2 * ph, W + 2 * pw), dtype=dtype)
+    add = _overlaps(geo)
+    for t, view in enumerate(_pool_taps(dxp, geo)):
+        if add:
+            view += value_at(t)
+        else:
+            view[...] = value_at(t)
+    if ph == 0 and pw == 0:
+        return dxp
     return np.ascontiguousarray(dxp[:, :, ph : ph + H, pw : pw + W])
 
 
+def _max_and_arg(xp, geo):
+    """Each window's max and the offset of its first max, by one comparison per kernel offset."""
+    taps = _pool_taps(xp, geo)
+    best = taps[0].copy()
+    arg = np.zeros(best.shape, dtype=np.uint8 if len(taps) < 256 else np.intp)
+    # NOTE: arg += better·(t - arg) is where(better, t, arg) in plain ufuncs (modular in uint8): masked
+    # copies (np.copyto where=, np.where) made 3×3 windows 4× slower.
+    for t, view in enumerate(taps[1:], 1):
+        better = np.greater(view, best)
+        np.maximum(best, view, out=best)
+        step = np.subtract(t, arg, dtype=arg.dtype)
+        step *= better
+        arg += step
+    return best, arg
+
+
 def _gather_max_array(x, geo):
-    win = _windows(_pad_hw(x, geo.padding, -np.inf), geo.kernel, geo.stride, geo.dilation, geo.out_hw)
-    flat = win.reshape(win.shape[:4] + (-1,))
-    return np.take_along_axis(flat, geo.arg[..., None], axis=-1)[..., 0]
+    taps = _pool_taps(_pad_hw(x, geo.padding, -np.inf), geo)
+    out = np.zeros(geo.x_shape[:2] + geo.out_hw, dtype=x.dtype)
+    for t, view in enumerate(taps):
+        out += np.where(geo.arg == t, view, 0)  # -inf padding never is an arg-max, so no inf·0
+    return out
 
 
 def _scatter_max_array(g, geo):
-    kh, kw = geo.kernel
-    onehot = np.zeros(g.shape + (kh * kw,), dtype=g.dtype)
-    np.put_along_axis(onehot, geo.arg[..., None], g[..., None], axis=-1)
-    return _scatter_windows(onehot.reshape(g.shape + (kh, kw)), geo)
+    return _scatter_windows(lambda t: g * (geo.arg == t), g.dtype, geo)
 
 
 def _max_gather(x, geo):
@@ -397,22 +506,21 @@ MAX_POOL2D_SCATTER = Op(
 def max_pool2d(x, kernel_size, stride=None, padding=0, dilation=1):
     """Max over each window; the gradient goes to the window's arg-max (the first, at ties)."""
     geo = _pool_args("max_pool2d", x, kernel_size, stride, padding, dilation)
-    win = _windows(_pad_hw(x.data, geo.padding, -np.inf), geo.kernel, geo.stride, geo.dilation, geo.out_hw)
-    flat = win.reshape(win.shape[:4] + (-1,))
-    geo.arg = np.argmax(flat, axis=-1)
-    data = np.take_along_axis(flat, geo.arg[..., None], axis=-1)[..., 0]
-    return apply(MAX_POOL2D, np.ascontiguousarray(data), (x,), geo)
+    data, geo.arg = _max_and_arg(_pad_hw(x.data, geo.padding, -np.inf), geo)
+    return apply(MAX_POOL2D, data, (x,), geo)
 
 
 def _avg_array(x, geo):
-    win = _windows(_pad_hw(x, geo.padding), geo.kernel, geo.stride, geo.dilation, geo.out_hw)
-    return win.sum(axis=(-2, -1)) / geo.divisor
+    taps = _pool_taps(_pad_hw(x, geo.padding), geo)
+    total = taps[0].copy()
+    for view in taps[1:]:
+        total += view
+    return total / geo.divisor
 
 
 def _avg_scatter_array(g, geo):
-    kh, kw = geo.kernel
-    share = (g / geo.divisor)[..., None, None]
-    return _scatter_windows(np.broadcast_to(share, g.shape + (kh, kw)), geo)
+    share = g / geo.divisor
+    return _scatter_windows(lambda t: share, share.dtype, geo)
 
 
 def _avg(x, geo):
@@ -452,9 +560,8 @@ def avg_pool2d(x, kernel_size, stride=None, padding=0, count_include_pad=True):
         geo.divisor = np.asarray(kh * kw, dtype=x.dtype)
     else:
         ones = np.ones((1, 1) + geo.x_shape[2:], dtype=x.dtype)
-        geo.divisor = _windows(_pad_hw(ones, geo.padding), geo.kernel, geo.stride, geo.dilation, geo.out_hw).sum(
-            axis=(-2, -1)
-        )
+        geo.divisor = np.ones((), dtype=x.dtype)
+        geo.divisor = _avg_array(ones, geo)
     return apply(AVG_POOL2D, _avg_array(x.data, geo).astype(x.dtype, copy=False), (x,), geo)
 
 
