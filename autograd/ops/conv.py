@@ -406,6 +406,11 @@ def _pool_args(name, x, kernel_size, stride, padding, dilation):
     s = k if stride is None else _pair(stride, "stride")
     p = _pair(padding, "padding")
     d = _pair(dilation, "dilation")
+    if min(k) < 1 or min(s) < 1 or min(d) < 1 or min(p) < 0:
+        raise ValueError(
+            f"{name}: kernel_size, stride and dilation must be ≥ 1 and padding ≥ 0, got kernel_size={k}, "
+            f"stride={s}, dilation={d}, padding={p}"
+        )
     if p[0] > k[0] // 2 or p[1] > k[1] // 2:
         raise ValueError(f"{name}: padding {p} must be at most half the kernel size {k}")
     geo = PoolGeometry(x.shape, k, s, p, d)
@@ -571,6 +576,8 @@ def adaptive_avg_pool2d(x, output_size):
     oh, ow = _pair(output_size, "output_size")
     if x.ndim != 4:
         raise ShapeError(f"adaptive_avg_pool2d: expected a 4-D input (N, C, H, W), got shape {x.shape}")
+    if oh < 1 or ow < 1:
+        raise ValueError(f"adaptive_avg_pool2d: output_size must be ≥ 1, got {(oh, ow)}")
     H, W = x.shape[2:]
     if (oh, ow) == (1, 1):
         return x.mean(dim=(2, 3), keepdim=True)

@@ -188,3 +188,18 @@ def test_many_input_joins_hand_no_inputs_to_their_vjps(join):
     out.sum().backward()
     for x in xs:
         np.testing.assert_array_equal(x.grad.data, np.ones(2))
+
+
+@pytest.mark.parametrize(
+    "pool",
+    [
+        lambda x: ag.max_pool2d(x, 0),
+        lambda x: ag.avg_pool2d(x, 2, stride=0),
+        lambda x: ag.max_pool2d(x, 2, dilation=0),
+        lambda x: ag.adaptive_avg_pool2d(x, 0),
+    ],
+    ids=["max-kernel-0", "avg-stride-0", "max-dilation-0", "adaptive-0"],
+)
+def test_pooling_refuses_empty_windows_with_a_message(pool):
+    with pytest.raises(ValueError, match="≥ 1"):
+        pool(ag.ones(1, 1, 4, 4))
