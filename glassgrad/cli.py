@@ -271,20 +271,25 @@ def run_training(config, progress=True, verbose=None, callbacks=()):
     callbacks = [Checkpoint(model_path, monitor="val_accuracy", metadata=meta), *callbacks]
     with open(os.path.join(out, "config.json"), "w") as f:
         json.dump(_public(config), f, indent=2)
-    history = fit(
-        model,
-        CrossEntropyLoss(),
-        optimizer,
-        train_loader,
-        test_loader,
-        epochs=config["epochs"],
-        scheduler=scheduler,
-        scheduler_step=unit,
-        callbacks=callbacks,
-        progress=progress,
-        verbose=verbose,
-        monitor="val_loss",
-    )
+    try:
+        history = fit(
+            model,
+            CrossEntropyLoss(),
+            optimizer,
+            train_loader,
+            test_loader,
+            epochs=config["epochs"],
+            scheduler=scheduler,
+            scheduler_step=unit,
+            callbacks=callbacks,
+            progress=progress,
+            verbose=verbose,
+            monitor="val_loss",
+        )
+    except TrainingDiverged as e:
+        if e.history is not None:  # keep the epochs that finished
+            e.history.save(os.path.join(out, "history.json"))
+        raise
     history.save(os.path.join(out, "history.json"))
     if not history.interrupted and os.path.exists(model_path):
         model.load_state_dict(load(model_path))
@@ -527,12 +532,12 @@ def _train_command(args):
     try:
         model, history, accuracy, (train, test) = run_training(config, progress=not args.no_progress, verbose=True)
     except TrainingDiverged as e:
-        print(f"glassgrad: {e}", file=sys.stderr)
+        print(f"glassgrad: {_one_line(e)} The finished epochs are in {config['out']}/history.json.", file=sys.stderr)
         return 1
     out = config["out"]
     if history.interrupted:
-        print(f"interrupted: history and the last weights are in {out}/", file=sys.stderr)
-        return 130
+        print(f"interrupted ({history.signal}): history and the last weights are in {out}/", file=sys.stderr)
+        return 143 if history.signal == "SIGTERM" else 130
     history.plot(os.path.join(out, "curves.png"))
     x, y = train.take(np.arange(min(64, len(train))))
     draw_graph(model, x, y, os.path.join(out, "graph.svg"))

@@ -7,7 +7,7 @@ Schedules are ``optim.lr_scheduler`` objects passed to ``fit(scheduler=...)``;
 
 from .callback import Callback, Checkpoint, EarlyStopping, GradientClipping
 from .history import History
-from .loop import Trainer, TrainingDiverged, evaluate, fit, step_schedulers, train_epoch
+from .loop import Terminated, Trainer, TrainingDiverged, evaluate, fit, step_schedulers, train_epoch
 from .metric import METRICS, accuracy, get_metric, monitor_mode
 from .recipe import check_initial_loss, lr_range_test, overfit_batch
 
@@ -18,6 +18,7 @@ __all__ = [
     "step_schedulers",
     "Trainer",
     "TrainingDiverged",
+    "Terminated",
     "History",
     "Callback",
     "EarlyStopping",

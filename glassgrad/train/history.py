@@ -21,6 +21,7 @@ class History:
     def __init__(self):
         self.epochs = []
         self.interrupted = False
+        self.signal = None  # "SIGINT" or "SIGTERM" when a signal stopped training
         self.stopped_early = False
 
     def append(self, record):
@@ -53,7 +54,12 @@ class History:
 
     def to_dict(self):
         """The history as plain JSON-ready values."""
-        return {"epochs": self.epochs, "interrupted": self.interrupted, "stopped_early": self.stopped_early}
+        return {
+            "epochs": self.epochs,
+            "interrupted": self.interrupted,
+            "signal": self.signal,
+            "stopped_early": self.stopped_early,
+        }
 
     def save(self, path):
         """Write the history as JSON, all or nothing (a full disk leaves the old file and no leftovers)."""
@@ -73,6 +79,7 @@ class History:
         h = cls()
         h.epochs = d["epochs"]
         h.interrupted = d.get("interrupted", False)
+        h.signal = d.get("signal")
         h.stopped_early = d.get("stopped_early", False)
         return h
 

@@ -7,6 +7,8 @@ then the validation pass in eval mode, the schedules' step, and the callbacks.
 from __future__ import annotations
 
 import math
+import signal
+import threading
 import time
 
 import autograd as ag
@@ -15,13 +17,13 @@ from optim.lr_scheduler import ReduceLROnPlateau
 from .history import History
 from .metric import get_metric
 
-__all__ = ["Trainer", "TrainingDiverged", "evaluate", "fit", "train_epoch", "step_schedulers"]
+__all__ = ["Trainer", "TrainingDiverged", "Terminated", "evaluate", "fit", "train_epoch", "step_schedulers"]
 
 
 class TrainingDiverged(RuntimeError):
     """The loss became NaN or inf; ``epoch`` and ``batch`` say where."""
 
-    def __init__(self, epoch, batch, loss):
+    def __init__(self, epoch, batch, loss, history=None):
         super().__init__(
             f"training diverged: the loss is {loss} at epoch {epoch}, batch {batch}. "
             f"Lower the learning rate (or add gradient clipping / check the inputs for NaN); "
@@ -30,6 +32,11 @@ class TrainingDiverged(RuntimeError):
         self.epoch = epoch
         self.batch = batch
         self.loss = loss
+        self.history = history  # the epochs that finished before it (set by fit)
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM arrived during ``fit``: handled like Ctrl-C (the history and last weights are kept)."""
 
 
 class Trainer:
@@ -64,6 +71,8 @@ def evaluate(model, loss_fn, loader, metrics=("accuracy",)):
                 sums[name] += fn(z, t) * n
             count += n
     model.train(was_training)
+    if count == 0:
+        raise ValueError("evaluate: the loader yields no samples, so there is no loss or accuracy to report")
     out = {"loss": total / max(count, 1)}
     out.update({name: s / max(count, 1) for name, s in sums.items()})
     return out
@@ -107,6 +116,8 @@ def train_epoch(trainer, loader, epoch=1, batch_schedulers=(), bar=None):
                 loss=f"{total / count:.4f}", **{k: f"{v / count:.3f}" for k, v in sums.items()}, refresh=False
             )
             bar.update(1)
+    if count == 0:
+        raise ValueError("train_epoch: the loader yields no samples; nothing was trained")
     record = {"train_loss": total / max(count, 1)}
     record.update({f"train_{k}": v / max(count, 1) for k, v in sums.items()})
     return record
@@ -189,27 +200,64 @@ def fit(
     trainer = Trainer(model, loss_fn, optimizer, callbacks, metrics)
     bar_cls = _tqdm() if progress else None
     verbose = progress if verbose is None else verbose
+    _check_not_empty("train_loader", train_loader)
     for cb in trainer.callbacks:
         cb.on_train_begin(trainer)
     try:
-        for epoch in range(1, epochs + 1):
-            bar = None if bar_cls is None else _bar(bar_cls, len(train_loader), epoch, epochs)
-            record = _run_epoch(trainer, train_loader, val_loader, epoch, schedulers, monitor, bar)
-            trainer.history.append(record)
-            for cb in trainer.callbacks:
-                cb.on_epoch_end(trainer, record)
-            if verbose:
-                print(_summary(record), flush=True)
-            if trainer.stop:
-                break
-    except KeyboardInterrupt:
+        with _sigterm_as_interrupt():
+            for epoch in range(1, epochs + 1):
+                bar = None if bar_cls is None else _bar(bar_cls, len(train_loader), epoch, epochs)
+                record = _run_epoch(trainer, train_loader, val_loader, epoch, schedulers, monitor, bar)
+                trainer.history.append(record)
+                for cb in trainer.callbacks:
+                    cb.on_epoch_end(trainer, record)
+                if verbose:
+                    print(_summary(record), flush=True)
+                if trainer.stop:
+                    break
+    except TrainingDiverged as e:
+        e.history = trainer.history  # the finished epochs are not lost
+        raise
+    except KeyboardInterrupt as e:
         trainer.history.interrupted = True
+        trainer.history.signal = "SIGTERM" if isinstance(e, Terminated) else "SIGINT"
         for cb in trainer.callbacks:
             cb.on_interrupt(trainer)
         return trainer.history
     for cb in trainer.callbacks:
         cb.on_train_end(trainer)
     return trainer.history
+
+
+class _sigterm_as_interrupt:
+    """Within the block, SIGTERM raises ``Terminated`` (main thread only; elsewhere nothing changes)."""
+
+    def __enter__(self):
+        self.previous = None
+        if threading.current_thread() is threading.main_thread():
+            self.previous = signal.signal(signal.SIGTERM, self._raise)
+        return self
+
+    @staticmethod
+    def _raise(signum, frame):
+        raise Terminated()
+
+    def __exit__(self, *exc):
+        if self.previous is not None:
+            signal.signal(signal.SIGTERM, self.previous)
+        return False
+
+
+def _check_not_empty(name, loader):
+    """Refuse a loader with no batches: training or evaluating on nothing reports numbers that mean nothing."""
+    try:
+        n = len(loader)
+    except TypeError:
+        return  # an iterable without a length: the epoch itself checks
+    if n == 0:
+        raise ValueError(
+            f"{name} yields no batches (an empty dataset, or drop_last=True with fewer samples than batch_size)"
+        )
 
 
 def _summary(record):
