@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 
-__all__ = ["erf_array", "sigmoid_array", "sigmoid_float"]
+__all__ = ["erf_array", "normal_cdf_array", "sigmoid_array", "sigmoid_float"]
 
 # Rational approximations of erf and erfc (Moshier's Cephes library, whose coefficients SciPy
 # also uses), evaluated over whole arrays: NumPy has no erf, and a per-element math.erf call is
@@ -75,24 +75,39 @@ def _polyval(coefficients, x):
     return acc
 
 
+def _erfc_large(ax):
+    """erfc(|x|) for |x| ≥ 1 (float64), accurate in the tail where 1 − erf(x) cancels."""
+    mid = np.minimum(ax, 8.0)
+    far = np.minimum(ax, 27.0)  # erfc(27) ≈ 5e-319: beyond it erfc is 0 in float64
+    # Each branch is evaluated on clipped arguments, so no branch overflows where it is unused.
+    with np.errstate(under="ignore"):
+        erfc_mid = np.exp(-mid * mid) * _polyval(_ERFC_P, mid) / _polyval(_ERFC_Q, mid)
+        erfc_far = np.exp(-far * far) * _polyval(_ERFC_R, far) / _polyval(_ERFC_S, far)
+    return np.where(ax < 8.0, erfc_mid, np.where(ax < 27.0, erfc_far, 0.0))
+
+
+def _erf_small(x):
+    """erf(x) for |x| ≤ 1 (clipped there), float64."""
+    near = np.clip(x, -1.0, 1.0)
+    return near * _polyval(_ERF_T, near * near) / _polyval(_ERF_U, near * near)
+
+
 def erf_array(a):
     """erf on an ndarray, in the array's float dtype (computed in float64)."""
     a = np.asarray(a)
     dtype = a.dtype if a.dtype.kind == "f" else np.float64
     x = a.astype(np.float64)
     ax = np.abs(x)
-    # Each branch is evaluated on clipped arguments, so no branch overflows where it is unused.
-    near = np.minimum(ax, 1.0)
-    small = np.copysign(near * _polyval(_ERF_T, near * near) / _polyval(_ERF_U, near * near), x)
-    mid = np.minimum(ax, 8.0)
-    far = np.minimum(ax, 27.0)  # erfc(27) ≈ 5e-319: beyond it erf is ±1 in float64
-    with np.errstate(under="ignore"):
-        erfc_mid = np.exp(-mid * mid) * _polyval(_ERFC_P, mid) / _polyval(_ERFC_Q, mid)
-        erfc_far = np.exp(-far * far) * _polyval(_ERFC_R, far) / _polyval(_ERFC_S, far)
-    erfc = np.where(ax < 8.0, erfc_mid, np.where(ax < 27.0, erfc_far, 0.0))
-    large = np.copysign(1.0 - erfc, x)
-    out = np.where(ax > 1.0, large, small)  # NaN falls to `small`, which keeps it NaN
+    large = np.copysign(1.0 - _erfc_large(ax), x)
+    out = np.where(ax > 1.0, large, _erf_small(x))  # NaN falls to the small branch, which keeps it NaN
     return out.astype(dtype, copy=False)
+
+
+def normal_cdf_array(a):
+    """Φ(z) = ½(1 + erf(z/√2)) on an ndarray, in float64, accurate in the lower tail (½erfc there)."""
+    x = np.asarray(a, dtype=np.float64) * 0.7071067811865476
+    tail = 0.5 * _erfc_large(np.abs(x))
+    return np.where(x < -1.0, tail, np.where(x > 1.0, 1.0 - tail, 0.5 * (1.0 + _erf_small(x))))
 
 
 def sigmoid_array(a):

@@ -368,6 +368,14 @@ def _clamped_log(v):
     return v.log().clamp(min=-100.0)
 
 
+def _clamped_log1m(p):
+    """log(1 − p), clamped at −100: log1p(−p) on arrays, exact for tiny p (log(1 − p) rounds it to 0)."""
+    if isinstance(p, np.ndarray):
+        with np.errstate(divide="ignore"):
+            return np.maximum(np.log1p(-p), -100.0)
+    return (1.0 - p).log().clamp(min=-100.0)
+
+
 @export(methods=())
 def binary_cross_entropy(input, target, weight=None, reduction="mean"):
     """ℓ = −[y log a + (1 − y) log(1 − a)] for probabilities ``input`` a ∈ [0, 1]; logs clamped at −100."""
@@ -381,7 +389,7 @@ def binary_cross_entropy(input, target, weight=None, reduction="mean"):
             "logits use binary_cross_entropy_with_logits (BCEWithLogitsLoss), which is also more stable"
         )
     t = target.data
-    data = -(t * _clamped_log(p) + (1.0 - t) * _clamped_log(1.0 - p))
+    data = -(t * _clamped_log(p) + (1.0 - t) * _clamped_log1m(p))
     loss = apply(BCE, data, (input, target))
     if weight is not None:
         loss = loss * _as_target(weight, input)
@@ -395,7 +403,7 @@ def _bce_vjp_input(g, ctx, out, p, t):
 
 
 def _bce_vjp_target(g, ctx, out, p, t):
-    return g * (_clamped_log(1.0 - p) - _clamped_log(p))
+    return g * (_clamped_log1m(p) - _clamped_log(p))
 
 
 BCE = Op(
