@@ -36,7 +36,7 @@ from nn import (
 from optim import lr_scheduler as S
 
 from .data import DataLoader, Standardize, TensorDataset, datasets, stratified_split
-from .train import Checkpoint, TrainingDiverged, evaluate, fit
+from .train import Checkpoint, GradientFlow, TrainingDiverged, evaluate, fit
 
 __all__ = ["build_mlp", "make_optimizer", "make_schedule", "run_training", "draw_graph", "parser", "main"]
 
@@ -200,7 +200,8 @@ def run_training(config, progress=True):
         "glassgrad.scaler": json.dumps({k: v.tolist() for k, v in scaler.state_dict().items()}),
     }
     # model.safetensors keeps the best epoch (by test accuracy); a NaN later leaves it intact.
-    callbacks = [Checkpoint(model_path, monitor="val_accuracy", metadata=meta)]
+    flow = GradientFlow(per="epoch")  # gradient_flow.png: each layer's ‖∂L/∂W‖ and activations per epoch
+    callbacks = [Checkpoint(model_path, monitor="val_accuracy", metadata=meta), flow]
     with open(os.path.join(out, "config.json"), "w") as f:
         json.dump(_public(config), f, indent=2)
     history = fit(
@@ -217,6 +218,8 @@ def run_training(config, progress=True):
         monitor="val_loss",
     )
     history.save(os.path.join(out, "history.json"))
+    if flow.steps:
+        flow.plot(os.path.join(out, "gradient_flow.png"))
     if not history.interrupted and os.path.exists(model_path):
         model.load_state_dict(load(model_path))
     accuracy = evaluate(model, CrossEntropyLoss(), test_loader)["accuracy"]
@@ -340,7 +343,7 @@ def _train_command(args):
     x, y = train.take(np.arange(min(64, len(train))))
     draw_graph(model, x, y, os.path.join(out, "graph.svg"))
     print(f"test accuracy: {accuracy:.4f}")
-    print(f"wrote {out}/: model.safetensors, history.json, curves.png, graph.svg")
+    print(f"wrote {out}/: model.safetensors, history.json, curves.png, gradient_flow.png, graph.svg")
     return 0
 
 
