@@ -63,6 +63,7 @@ class GradientFlow(Callback):
         """The forward hook that keeps module ``name``'s output statistics."""
 
         def hook(module, args, out):
+            """Keep the mean and std of a training forward's output."""
             if module.training and hasattr(out, "data"):
                 a = np.asarray(out.data, dtype=np.float64)
                 self._latest[name] = (float(a.mean()), float(a.std()))
