@@ -37,7 +37,7 @@ from optim import lr_scheduler as S
 
 from . import search_command
 from .data import DataLoader, Standardize, TensorDataset, datasets, stratified_split
-from .train import Checkpoint, TrainingDiverged, evaluate, fit
+from .train import Checkpoint, GradientFlow, TrainingDiverged, evaluate, fit
 
 __all__ = [
     "build_mlp",
@@ -268,7 +268,8 @@ def run_training(config, progress=True, verbose=None, callbacks=()):
         "glassgrad.scaler": json.dumps({k: v.tolist() for k, v in scaler.state_dict().items()}),
     }
     # model.safetensors keeps the best epoch (by test accuracy); a NaN later leaves it intact.
-    callbacks = [Checkpoint(model_path, monitor="val_accuracy", metadata=meta), *callbacks]
+    flow = GradientFlow(per="epoch")  # gradient_flow.png: each layer's ‖∂L/∂W‖ and activations per epoch
+    callbacks = [Checkpoint(model_path, monitor="val_accuracy", metadata=meta), flow, *callbacks]
     with open(os.path.join(out, "config.json"), "w") as f:
         json.dump(_public(config), f, indent=2)
     try:
@@ -291,6 +292,8 @@ def run_training(config, progress=True, verbose=None, callbacks=()):
             e.history.save(os.path.join(out, "history.json"))
         raise
     history.save(os.path.join(out, "history.json"))
+    if flow.steps:
+        flow.plot(os.path.join(out, "gradient_flow.png"))
     if not history.interrupted and os.path.exists(model_path):
         model.load_state_dict(load(model_path))
     accuracy = evaluate(model, CrossEntropyLoss(), test_loader)["accuracy"]
@@ -541,7 +544,7 @@ def _train_command(args):
     history.plot(os.path.join(out, "curves.png"))
     x, y = train.take(np.arange(min(64, len(train))))
     draw_graph(model, x, y, os.path.join(out, "graph.svg"))
-    names = ("model.safetensors", "history.json", "curves.png", "graph.svg", "config.json")
+    names = ("model.safetensors", "history.json", "curves.png", "gradient_flow.png", "graph.svg", "config.json")
     written = [name for name in names if os.path.exists(os.path.join(out, name))]
     print(f"test accuracy: {accuracy:.4f}")
     print(f"wrote {out}/: {', '.join(written)}")

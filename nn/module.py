@@ -7,13 +7,14 @@ A Module registers what is assigned to it: ``self.fc = Linear(2, 3)`` makes a ch
 
 from __future__ import annotations
 
+import itertools
 from collections import OrderedDict, namedtuple
 
 import numpy as np
 
 from autograd import Tensor, get_default_dtype
 
-__all__ = ["Parameter", "Module", "Sequential", "ModuleList", "IncompatibleKeys"]
+__all__ = ["Parameter", "Module", "Sequential", "ModuleList", "IncompatibleKeys", "RemovableHandle"]
 
 
 class Parameter(Tensor):
@@ -39,6 +40,21 @@ class Parameter(Tensor):
 IncompatibleKeys = namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])
 
 
+_HOOK_KEYS = itertools.count()  # a key per hook, never reused (a stale handle removes nothing)
+
+
+class RemovableHandle:
+    """What ``register_forward_hook`` returns: ``remove()`` takes the hook off again."""
+
+    def __init__(self, hooks, key):
+        self.hooks = hooks
+        self.key = key
+
+    def remove(self):
+        """Take the hook off (a second call does nothing)."""
+        self.hooks.pop(self.key, None)
+
+
 class Module:
     """Base class of every layer and model: subclass it, assign children and parameters in
     ``__init__`` (after ``super().__init__()``), and write ``forward``.
@@ -62,6 +78,7 @@ class Module:
         d["_qualname"] = ""
         d["_node_name"] = type(self).__name__
         d["_meta"] = {"module": d["_node_name"], "type": type(self).__name__}
+        d["_forward_hooks"] = {}
 
     def forward(self, *args, **kwargs):
         """The computation; subclasses override it."""
@@ -73,7 +90,20 @@ class Module:
             node = out.grad_fn
             if node is not None and node.meta is None:
                 node.meta = self._meta  # one dict per module, shared by its nodes (read-only)
+        hooks = self.__dict__.get("_forward_hooks")
+        if hooks:
+            for hook in tuple(hooks.values()):
+                result = hook(self, args, out)
+                out = out if result is None else result
         return out
+
+    def register_forward_hook(self, hook):
+        """Call ``hook(module, args, output)`` after every forward (a non-None result replaces the output),
+        as PyTorch does; returns a handle whose ``remove()`` takes it off."""
+        hooks = self.__dict__.setdefault("_forward_hooks", {})
+        key = next(_HOOK_KEYS)
+        hooks[key] = hook
+        return RemovableHandle(hooks, key)
 
     # --- registration --------------------------------------------------------------------------
     def __setattr__(self, name, value):

@@ -13,7 +13,7 @@ import numpy as np
 from ..node import Node
 from ..scalar import Scalar
 from ..tensor import Tensor
-from .graph import build, root_vertex
+from .graph import build, layer_names, root_vertex
 
 INSTALL_HELP = (
     "Rendering needs the Graphviz `dot` program, which was not found on PATH. Install it:\n"
@@ -37,6 +37,7 @@ _FORWARD = "#374151"
 _BACKWARD = "#dc2626"
 _SAVED = "#d97706"
 _FILL = {"param": "#dbeafe", "input": "#dcfce7", "value": "#ffffff", "const": "#f3f4f6", "op": "#fef9c3"}
+_MODULE_FILL = "#ede9fe"
 _PENDING = ("#f9fafb", "#9ca3af")  # fill, text
 _CURRENT = "#facc15"
 _ANOMALY = "#ef4444"
@@ -87,6 +88,7 @@ def draw(
     highlight=None,
     grad_colors=False,
     legend=True,
+    course_names=False,
 ):
     """The computation graph behind ``roots`` (Tensors or Scalars) as a ``graphviz.Digraph``.
 
@@ -94,7 +96,8 @@ def draw(
     of the gradient they carry. ``params`` ({name: tensor}) names parameters; ``highlight`` (a
     parameter or its name) draws the gradient path from the roots to it in bold;
     ``grad_colors`` fills values by log gradient norm; ``show_saved`` marks what each op saved
-    for backward; ``collapse_modules`` draws each nn module as one node.
+    for backward; ``collapse_modules`` draws each nn module as one node; ``course_names`` names a
+    layered net's values z⁽ˡ⁾, a⁽ˡ⁾ and the gradients into z⁽ˡ⁾ δ⁽ˡ⁾, as the course does.
     """
     if not roots:
         raise TypeError("draw() needs at least one Tensor or Scalar to draw")
@@ -111,6 +114,7 @@ def draw(
         highlight=highlight,
         grad_colors=grad_colors,
         legend=legend,
+        course_names=course_names,
     )
 
 
@@ -129,6 +133,7 @@ def to_dot(
     overlay=None,
     id_prefix="",
     legend=True,
+    course_names=False,
 ):
     """Draw a ``graph.Graph`` (built by ``graph.build``) as a ``graphviz.Digraph``."""
     import graphviz  # lazily: `import autograd` must not pay for it
@@ -151,6 +156,7 @@ def to_dot(
         collapse_modules=collapse_modules,
         show_saved=show_saved,
         grad_colors=grad_colors,
+        course_names=course_names,
     )
     rankdir = rankdir or auto_rankdir(graph)
     dot = graphviz.Digraph("glassgrad", graph_attr={"rankdir": rankdir, "id": f"{id_prefix}graph", "bgcolor": "white"})
@@ -204,6 +210,7 @@ class Painter:
         collapse_modules,
         show_saved,
         grad_colors,
+        course_names=False,
     ):
         self.graph = graph
         self.ov = overlay
@@ -216,6 +223,7 @@ class Painter:
         self.collapse_modules = collapse_modules
         self.show_saved = show_saved
         self.grad_colors = grad_colors
+        self.course, self.course_edges = layer_names(graph) if course_names else ({}, {})
 
     def item_grad(self, it):
         """The gradient drawn on an item: the overlay's when it has any, else the graph's."""
@@ -258,7 +266,8 @@ class Painter:
         if it.kind == "op":
             return status, op_rows(it, note)
         pending = self.ov.phase == "forward" and status == "pending"
-        return status, value_rows(it, self.values, self.grads, self.item_grad(it), note, pending)
+        g = self.item_grad(it)
+        return status, value_rows(it, self.values, self.grads, g, note, pending, self.course.get(it.id))
 
     def item(self, container, it):
         """One op or value item as a node of ``container`` (the Digraph or a cluster)."""
@@ -311,17 +320,14 @@ class Painter:
             status = "pending"
         elif status is None and any(s == "done" for s in statuses):
             status = "done"
-        return status, module_rows(self.graph, m, items, self.grads, self.item_grad)
+        return status, module_rows(self.graph, m, items, self.grads, self.item_grad, self.course)
 
     def module_node(self, dot, gid, m, items):
         """The node of collapsed module ``m`` (DOT id ``gid``) made of ``items``."""
         status, rows = self.module_rows(m, items)
         rows = self.layout_rows(self.id_prefix + gid, rows)
         grey = status == "pending" or (self.on_path is not None and not any(it.id in self.on_path for it in items))
-        fill = "#ede9fe"
-        out = module_output(self.graph, items)
-        if self.grad_colors and out is not None and self.item_grad(out) is not None:
-            fill = _norm_colour(self.item_grad(out))
+        fill = self.module_fill(items)
         fill = _ANOMALY if status == "anomaly" else _CURRENT if status == "current" else _PENDING[0] if grey else fill
         table = (
             f'<<table border="{3 if status == "current" else 1}" cellborder="0" cellspacing="0" cellpadding="3" '
@@ -337,6 +343,25 @@ class Painter:
             tooltip=_module_label(self.graph, m),
             **{"class": cls},
         )
+
+    def module_fill(self, items):
+        """A collapsed module's fill: by its output's gradient norm with grad_colors, else violet."""
+        out = module_output(self.graph, items)
+        if self.grad_colors and out is not None and self.item_grad(out) is not None:
+            return _norm_colour(self.item_grad(out))
+        return _MODULE_FILL
+
+    def fills(self):
+        """{DOM id: fill} of every value and module node under the overlay (what grad_colors changes)."""
+        out = {}
+        if self.collapse_modules:
+            for gid, (_, items) in self.module_members().items():
+                out[self.id_prefix + gid] = self.module_fill(items)
+        for it in self.graph.items:
+            if it.kind != "op" and it.id not in self.groups:
+                anomaly = self.ov.status.get(it.id) == "anomaly"
+                out[self.id_prefix + it.id] = _value_fill(it, self.item_grad(it), anomaly and "anomaly", False, True)
+        return out
 
     def states(self):
         """{DOM id: (status, rows)} of every node and backward edge drawn (what a player frame changes)."""
@@ -362,7 +387,10 @@ class Painter:
 
     def edge_rows(self, k, e):
         """The rows of backward edge ``k``'s label."""
-        return [(f"l{n}", "t", t) for n, t in enumerate(edge_lines(e, self.edge_grad(k), self.grads))]
+        lines = edge_lines(e, self.edge_grad(k), self.grads)
+        if k in self.course_edges:
+            lines = [self.course_edges[k]] + lines
+        return [(f"l{n}", "t", t) for n, t in enumerate(lines)]
 
     # --- edges ---------------------------------------------------------------------------------
     def drawn_edges(self):
@@ -476,11 +504,18 @@ def _op_fill(status, grey):
     return _FILL["op"]
 
 
+def fill_kind(it):
+    """The legend entry of a value or const node: "param", "input", "const" or "value"."""
+    if it.param:
+        return "param"
+    if it.role or (it.kind == "value" and it.op_item is None and not it.scalar):
+        return "input"
+    return "const" if it.kind == "const" else "value"
+
+
 def _value_fill(it, g, status, grey, grad_colors):
     """The fill colour of a value or const node (by gradient norm with ``grad_colors``)."""
-    fill = _FILL["const"] if it.kind == "const" else _FILL["param"] if it.param else _FILL["value"]
-    if it.kind == "value" and it.op_item is None and not it.param and not it.scalar:
-        fill = _FILL["input"]
+    fill = _FILL[fill_kind(it)]
     if grad_colors and g is not None:
         fill = _norm_colour(g)
     if status == "anomaly":
@@ -568,7 +603,7 @@ def norm(g):
     return float(np.linalg.norm(np.asarray(g, dtype=np.float64).ravel()))
 
 
-def value_rows(it, values, grads, g, note, pending=False):
+def value_rows(it, values, grads, g, note, pending=False, course=None):
     """[(slot, kind, text)] of a value's label: one entry per drawn line (kind b/t/g/s)."""
     if it.scalar:  # micrograd's record: label | data | grad
         rows = [("title", "b", it.name)] if it.name else []
@@ -578,8 +613,9 @@ def value_rows(it, values, grads, g, note, pending=False):
             rows.append(("g0", "g", "grad " + (fmt(g) if g is not None else "pending")))
         rows = rows or [("title", "t", "·")]
     else:
-        rows = [("title", "b", it.name or ("const" if it.kind == "const" else ""))]
-        rows = rows if rows[0][2] else []
+        title = it.name or ("const" if it.kind == "const" else "")
+        title = f"{course} {title}".strip() if course else title
+        rows = [("title", "b", title)] if title else []
         known = it.shape if it.shape is not None else (np.shape(g) if g is not None else None)
         shape = "shape not kept" if known is None else ("()" if known == () else str(tuple(known)))
         rows.append(("shape", "t", shape + (f" {it.dtype}" if it.dtype is not None else "")))
@@ -657,11 +693,7 @@ def _legend(dot, id_prefix, graph, show, grad_colors, show_saved):
         rows.append((f'<font color="{_BACKWARD}">◀╌╌</font>', "backward: gradient flows back"))
     if show_saved:
         rows.append((f'<font color="{_SAVED}">┈┈○</font>', "saved for backward"))
-    scalar = all(it.scalar for it in graph.items if it.kind == "value")
-    kinds = [("op", "op (hover: its VJP rule)"), ("param", "parameter"), ("input", "input / leaf")]
-    if not scalar:
-        kinds += [("value", "intermediate value"), ("const", "constant (no gradient)")]
-    for kind, text in kinds:
+    for kind, text in legend_kinds(graph):
         rows.append((f'<table border="1" cellborder="0" bgcolor="{_FILL[kind]}"><tr><td> </td></tr></table>', text))
     if grad_colors:
         rows.append(("", "<b>fill: ‖grad‖</b>"))
@@ -672,6 +704,22 @@ def _legend(dot, id_prefix, graph, show, grad_colors, show_saved):
     with dot.subgraph(name="cluster_legend") as c:
         c.attr(label="", style="invis", id=f"{id_prefix}legend_box")
         c.node(f"{id_prefix}legend", table, shape="plain", id=f"{id_prefix}legend", **{"class": "legend"})
+
+
+def legend_kinds(graph):
+    """[(fill kind, legend text)] of the kinds of node this graph has, in a fixed order."""
+    shown = {fill_kind(it) for it in graph.items if it.kind != "op"}
+    if any(it.kind == "op" for it in graph.items):
+        shown.add("op")
+    scalar = all(it.scalar for it in graph.items if it.kind == "value")
+    texts = {
+        "op": "op (hover: its VJP rule)",
+        "param": "parameter",
+        "input": "input / target / leaf",
+        "value": "value" if scalar else "intermediate value",
+        "const": "constant (no gradient)",
+    }
+    return [(kind, texts[kind]) for kind in ("op", "param", "input", "value", "const") if kind in shown]
 
 
 def _css(it, status):
@@ -765,14 +813,15 @@ def module_title(graph, m, items):
     return f"{m} {t}" if t and t != m else m
 
 
-def module_rows(graph, m, items, grads, item_grad):
+def module_rows(graph, m, items, grads, item_grad, course=None):
     """The rows of a collapsed module: its title, output shape (or loss), its parameters' ‖g‖."""
     rows = [("title", "b", module_title(graph, m, items))]
     out = module_output(graph, items)
     if out is not None and out.root and out.value is not None and np.size(out.value) == 1:
         rows.append(("out", "t", f"loss = {fmt(np.asarray(out.value).item())}"))
     elif out is not None and out.shape is not None:
-        rows.append(("out", "t", f"→ {tuple(out.shape)}"))
+        name = (course or {}).get(out.id)
+        rows.append(("out", "t", f"→ {name + ' ' if name else ''}{tuple(out.shape)}"))
     for n, it in enumerate(it for it in items if it.kind == "value" and it.param):
         line = f"{it.name[len(m) + 1 :] if it.name.startswith(m + '.') else it.name} {tuple(it.shape)}"
         rows.append((f"p{n}", "t", line))

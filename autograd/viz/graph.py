@@ -39,6 +39,7 @@ class Item:
         "trace",
         "op_item",
         "keeps_shape",
+        "role",
     )
 
     def __init__(self, id_, kind, vertex):
@@ -60,6 +61,7 @@ class Item:
         self.trace = None
         self.op_item = None  # for the value an op made: that op's item
         self.keeps_shape = False  # for an op: its output has its input's shape
+        self.role = None  # for data a module call was given: "input" or "target"
 
     def __repr__(self):
         return f"<Item {self.id} {self.kind} {self.op or self.name}>"
@@ -330,6 +332,7 @@ def build(roots, params=None, hide_constants=False):
     _infer_shapes(g)
     _single_consumer_grads(g)
     _assign_modules(g)
+    _name_data(g)
     return g
 
 
@@ -469,6 +472,58 @@ def _assign_modules(g):
                 out.module = m
 
 
+def _consumers(g):
+    """{item id: the op items its value feeds}."""
+    out = {}
+    for e in g.edges:
+        if e.dst.kind == "op":
+            out.setdefault(e.src.id, []).append(e.dst)
+    return out
+
+
+def is_loss(g, module):
+    """Whether nn recorded ``module`` as a loss (its type name ends in "Loss")."""
+    return bool(module) and (g.module_types.get(module) or "").endswith("Loss")
+
+
+def _name_data(g):
+    """Name the data of a module call (its input, a loss's target) and put internal constants in their module."""
+    consumers = _consumers(g)
+    _absorb_into_losses(g, consumers)
+    first = next((it for it in g.items if it.kind == "op" and it.module and not is_loss(g, it.module)), None)
+    for it in g.items:
+        users = consumers.get(it.id, [])
+        data = it.kind == "const" or (it.kind == "value" and it.op_item is None and not it.param and not it.scalar)
+        if not data or len(users) != 1 or it.name:
+            continue
+        op = users[0]
+        if op is first and _index(g, it, op) == 0:
+            it.role = "input"
+        elif is_loss(g, op.module) and _index(g, it, op) >= 1:
+            it.role = "target"
+        elif it.kind == "const" and op.module:
+            it.module = op.module  # a module's own constant (a Dropout mask) stays in its box
+        if it.role:
+            it.name = it.role
+
+
+def _absorb_into_losses(g, consumers):
+    """An unlabelled op whose value only a loss uses is part of that loss (MSELoss's sub and square)."""
+    for it in reversed(g.items):
+        if it.kind != "op" or it.module is not None:
+            continue
+        out = g.value_item.get(id(it.vertex))
+        users = consumers.get(out.id, []) if out is not None else []
+        mods = {u.module for u in users}
+        if len(mods) == 1 and is_loss(g, next(iter(mods))):
+            it.module = out.module = mods.pop()
+
+
+def _index(g, src, op):
+    """The input position of ``src`` in ``op`` (-1 if it is not an input)."""
+    return next((e.index for e in g.edges if e.src is src and e.dst is op), -1)
+
+
 def op_attrs(op, ctx):
     """The op's attributes as short text ("dim=1", "slope=0.01"), from its record's ``describe``."""
     if ctx is None or op.describe is None:
@@ -477,3 +532,65 @@ def op_attrs(op, ctx):
         return op.describe(ctx)
     except (TypeError, ValueError, IndexError):
         return ""  # e.g. a bound given as an array: nothing short to say
+
+
+# --- the course's names for a layered network ----------------------------------------------------
+# Module types (as nn records them) that are a layer's affine map z = W a + b, and activations a = f(z).
+AFFINE_TYPES = ("Linear", "Conv1d", "Conv2d")
+ACTIVATION_TYPES = (
+    "ReLU",
+    "LeakyReLU",
+    "PReLU",
+    "GELU",
+    "ELU",
+    "SELU",
+    "Sigmoid",
+    "Tanh",
+    "Softplus",
+    "Softmax",
+    "LogSoftmax",
+)
+_SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def layer_index(n):
+    """The course's layer superscript: 1 → "⁽¹⁾"."""
+    return "⁽" + str(n).translate(_SUPERSCRIPT) + "⁾"
+
+
+def module_outputs(g):
+    """[(module, its output value item)] in forward order, for the modules nn labelled."""
+    out, where = {}, {}
+    for n, it in enumerate(g.items):
+        if it.kind == "value" and it.op_item is not None and it.module:
+            out[it.module], where[it.module] = it, n  # the last value a module made is what it hands on
+    return sorted(out.items(), key=lambda kv: where[kv[0]])
+
+
+def layer_names(g):
+    """({value item id: "z⁽ˡ⁾" or "a⁽ˡ⁾"}, {edge index: "δ⁽ˡ⁾"}): the course's names on a layered net.
+
+    The output of the l-th affine layer (Linear, Conv) is z⁽ˡ⁾, that of the activation after it
+    a⁽ˡ⁾, and the gradient flowing back into z⁽ˡ⁾ is δ⁽ˡ⁾ = ∂L/∂z⁽ˡ⁾ (on z's only way back).
+    """
+    values, edges = {}, {}
+    layer, last = 0, None
+    for module, out in module_outputs(g):
+        kind = g.module_types.get(module)
+        if kind in AFFINE_TYPES:
+            layer += 1
+            values[out.id] = "z" + layer_index(layer)
+            k = _delta_edge(g, out)
+            if k is not None:
+                edges[k] = "δ" + layer_index(layer)
+            last = "z"
+        elif kind in ACTIVATION_TYPES and last == "z":
+            values[out.id] = "a" + layer_index(layer)
+            last = "a"
+    return values, edges
+
+
+def _delta_edge(g, z):
+    """The edge whose gradient is all of ∂L/∂z: z's only way back, else the edge into the op that made z."""
+    uses = [k for k, e in enumerate(g.edges) if e.src is z and e.flows and e.dst.kind == "op"]
+    return uses[0] if len(uses) == 1 else g.out_edge.get(id(z.vertex))

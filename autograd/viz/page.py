@@ -2,7 +2,8 @@
 
 The script reads the frames from a JSON block next to it: ``e`` lists the SVG element ids a frame
 may change, and frame ``k``'s ``d`` holds [element, status code, texts] for the elements that
-differ from frame k − 1 (frame 0 lists them all). No network, no libraries.
+differ from frame k − 1 (frame 0 lists them all); with grad_colors, ``k`` holds [element, fill] the
+same way. No network, no libraries.
 """
 
 from __future__ import annotations
@@ -61,7 +62,9 @@ function follow(id, center) { var e = id && document.getElementById(id); if (!e)
   view.cy += (b.top + b.height / 2 - v.top - v.height / 2) / view.s; setView(); }
 function apply(k) { D.f[k].d.forEach(function (d) { var e = els[d[0]]; if (!e) return;
   for (var c in CODES) e.classList.remove(CODES[c]); for (var j = 0; j < d[1].length; j++) e.classList.add(CODES[d[1][j]]);
-  if (d[2]) { var t = txt[d[0]]; d[2].forEach(function (x, i) { if (t[i]) t[i].textContent = x; }); } }); }
+  if (d[2]) { var t = txt[d[0]]; d[2].forEach(function (x, i) { if (t[i]) t[i].textContent = x; }); } });
+  (D.f[k].k || []).forEach(function (d) { var e = els[d[0]], p = e && e.querySelector("polygon:not([fill=none])");
+  if (p) p.setAttribute("fill", d[1]); }); }
 function show(k) { k = Math.max(0, Math.min(n - 1, k)); if (k === cur) return;
   if (k < cur || cur < 0) { for (var j = 0; j <= k; j++) apply(j); } else { for (var j = cur + 1; j <= k; j++) apply(j); }
   cur = k; var F = D.f[k]; s.value = k; cap.textContent = F.c; cnt.textContent = (k + 1) + "/" + n;

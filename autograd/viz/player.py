@@ -22,7 +22,16 @@ from .stepper import BackwardStepper
 _CODES = {"pending": "p", "current": "c", "done": "d", "hidden": "h", "active": "a", "anomaly": "x"}
 _ELEMENT = re.compile(r'<g id="([^"]+)" class="(?:node|edge|cluster)[^"]*">')
 _TEXT = re.compile(r"(<text\b[^>]*>)(.*?)(</text>)", re.S)
-_DRAW_OPTIONS = ("values", "grads", "collapse_modules", "show_saved", "grad_colors", "rankdir", "legend")
+_DRAW_OPTIONS = (
+    "values",
+    "grads",
+    "collapse_modules",
+    "show_saved",
+    "grad_colors",
+    "rankdir",
+    "legend",
+    "course_names",
+)
 
 
 class Player:
@@ -86,6 +95,7 @@ class Player:
             collapse_modules=collapse,
             show_saved=kw.get("show_saved", False),
             grad_colors=kw.get("grad_colors", False),
+            course_names=kw.get("course_names", False),
         )
 
     def build(self):
@@ -94,7 +104,10 @@ class Player:
             return self._built
         frames = self.frames()
         prefix = self.uid + "_"
-        states = [self.painter(ov, prefix).states() for ov, _, _, _ in frames]
+        painters = [self.painter(ov, prefix) for ov, _, _, _ in frames]
+        states = [p.states() for p in painters]
+        # With grad_colors a node's fill follows the gradient that has reached it so far.
+        fills = [p.fills() for p in painters] if self.draw_kwargs.get("grad_colors") else None
         final = states[-1]
         widest = {}
         for st in states:
@@ -110,6 +123,8 @@ class Player:
         picture, counts = _static_svg(svg(dot), {d: [t for _, _, t in rows] for d, (_, rows) in final.items()})
         order = {d: [slot for slot, _, _ in rows] for d, (_, rows) in final.items()}
         data = _frame_data(frames, states, order, counts)
+        if fills is not None:
+            _fill_diffs(data, fills)
         data.update(u=self.uid, t=self.interval_ms)
         self._built = (picture, data)
         return self._built
@@ -210,6 +225,15 @@ def _frame_data(frames, states, order, counts):
                 previous[dom] = state
         out.append({"c": caption, "n": node, "p": panel, "d": diffs})
     return {"e": elements, "f": out}
+
+
+def _fill_diffs(data, fills):
+    """Add to each frame ``k``: [[element, fill]] of the elements whose fill differs from frame k − 1."""
+    index = {d: n for n, d in enumerate(data["e"])}
+    previous = {}
+    for frame, fill in zip(data["f"], fills):
+        frame["k"] = [[index[d], c] for d, c in fill.items() if d in index and previous.get(d) != c]
+        previous.update(fill)
 
 
 def step_through(loss, gradient=None, params=None, forward=True, **draw_kwargs):

@@ -25,7 +25,7 @@ def test_demo_produces_all_four_files(tmp_path):
     out = tmp_path / "demo"
     proc = _run("demo", "--out", str(out), "--no-progress")
     assert proc.returncode == 0, proc.stderr
-    for name in ("model.safetensors", "history.json", "curves.png", "graph.svg"):
+    for name in ("model.safetensors", "history.json", "curves.png", "gradient_flow.png", "graph.svg"):
         assert (out / name).stat().st_size > 0, name
     root = ET.parse(out / "graph.svg").getroot()
     assert root.tag.endswith("svg")
@@ -90,6 +90,7 @@ def test_train_variants(tmp_path, act):
         progress=False,
     )
     assert len(history) == 3 and 0 <= accuracy <= 1
+    assert (tmp_path / act / "gradient_flow.png").stat().st_size > 1000  # one column per epoch
 
 
 def test_eval_rejects_foreign_files(tmp_path, capsys):

@@ -1,6 +1,7 @@
-"""The gradient-flow callback: one norm per layer per step, and its plot."""
+"""The gradient-flow callback: one norm per layer and activation mean/std per step or epoch, and its plot."""
 
 import numpy as np
+import pytest
 
 import autograd as ag
 import nn
@@ -9,17 +10,69 @@ from glassgrad.train import fit
 from glassgrad.train.gradflow import GradientFlow
 
 
-def test_gradient_flow_records_each_layer_and_plots(tmp_path):
+def run(flow, epochs=2, lr=0.1):
+    """Train a small Linear-Tanh-Linear classifier for ``epochs`` epochs of 3 batches with ``flow``."""
     ag.manual_seed(0)
     model = nn.Sequential(nn.Linear(3, 4), nn.Tanh(), nn.Linear(4, 2))
     rng = np.random.default_rng(0)
     batches = [
         (ag.tensor(rng.normal(size=(8, 3)).astype(np.float32)), ag.tensor(rng.integers(0, 2, 8))) for _ in range(3)
     ]
+    opt = optim.SGD(model.parameters(), lr=lr)
+    fit(model, nn.CrossEntropyLoss(), opt, batches, batches[:1], epochs=epochs, callbacks=[flow], progress=False)
+    return model, batches
+
+
+def test_gradient_flow_records_each_layer_and_plots(tmp_path):
     flow = GradientFlow()
-    opt = optim.SGD(model.parameters(), lr=0.1)
-    fit(model, nn.CrossEntropyLoss(), opt, batches, epochs=2, callbacks=[flow], progress=False)
+    run(flow)
     layers, m = flow.matrix()
     assert layers == ["0", "2"] and m.shape == (2, 6) and np.all(m > 0)
     flow.plot(tmp_path / "flow.png")
     assert (tmp_path / "flow.png").stat().st_size > 1000
+
+
+def test_activation_mean_and_std_of_every_layer_from_forward_hooks():
+    flow = GradientFlow()
+    model, batches = run(flow, epochs=1, lr=0.0)  # lr 0: the weights stay those of every forward
+    names, mean, std = flow.activation_stats()
+    assert names == ["0", "1", "2"] and mean.shape == std.shape == (3, 3)
+    assert np.all(np.abs(mean[1]) < 1) and np.all(std > 0)  # tanh outputs lie in (−1, 1)
+    # the last column is the last training batch's forward (validation runs in eval mode, unrecorded)
+    with ag.no_grad():
+        a1 = model[1](model[0](batches[-1][0])).data
+    np.testing.assert_allclose([mean[1, -1], std[1, -1]], [a1.mean(), a1.std()], rtol=1e-5)
+    assert all(not m._forward_hooks for m in model.modules())  # hooks taken off after training
+
+
+def test_per_epoch_is_the_mean_over_the_epochs_steps():
+    by_step, by_epoch = GradientFlow(), GradientFlow(per="epoch")
+    run(by_step)
+    run(by_epoch)
+    assert by_epoch.steps == [1, 2]
+    _, m_step = by_step.matrix()
+    _, m_epoch = by_epoch.matrix()
+    np.testing.assert_allclose(m_epoch, m_step.reshape(2, 2, 3).mean(axis=2))
+    with pytest.raises(ValueError, match="per must be one of"):
+        GradientFlow(per="batch")
+
+
+def test_every_and_no_activations():
+    flow = GradientFlow(every=2, activations=False)
+    run(flow)
+    assert flow.steps == [1, 3, 5] and flow.activation_stats()[0] == []
+
+
+def test_forward_hook_sees_and_may_replace_the_output():
+    layer = nn.Linear(2, 2)
+    seen = []
+    handle = layer.register_forward_hook(lambda m, args, out: seen.append((m, args[0].shape)))
+    x = ag.ones(3, 2)
+    layer(x)
+    assert seen == [(layer, (3, 2))]
+    handle.remove()
+    handle.remove()  # a second remove does nothing
+    layer(x)
+    assert len(seen) == 1
+    layer.register_forward_hook(lambda m, args, out: out * 0.0)
+    assert np.all(layer(x).data == 0)

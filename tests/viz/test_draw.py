@@ -10,6 +10,7 @@ from viz_testutil import backward_edges, cluster_body, cluster_labels, forward_e
 
 import autograd as ag
 from autograd import mode, viz
+from autograd.viz.draw import legend_kinds
 
 
 def tanh_matmul():
@@ -281,3 +282,16 @@ def test_conv_and_pool_nodes_show_kernel_and_stride():
     assert "kernel=(3, 3), stride=(2, 2), padding=(1, 1)" in dot
     assert "kernel=(2, 2), stride=(2, 2)" in dot
     assert "flip(W)" in dot  # the VJP rule in the tooltip
+
+
+def test_legend_lists_only_the_kinds_a_graph_has():
+    a, b = ag.Scalar(2.0, label="a"), ag.Scalar(-3.0, label="b")
+    c = (a * b).tanh()
+    c.backward()
+    kinds = [kind for kind, _ in legend_kinds(viz.build([c]))]
+    assert kinds == ["op", "value"]  # no parameter, input, intermediate or constant fill is drawn
+    legend = c.draw().source.split("legend [")[1]
+    assert "parameter" not in legend and "constant" not in legend and "input" not in legend
+    loss, params = mlp(depth=2)
+    kinds = [kind for kind, _ in legend_kinds(viz.build([loss], params=params))]
+    assert kinds == ["op", "param", "input", "value"]

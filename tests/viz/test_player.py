@@ -96,3 +96,19 @@ def test_too_many_frames_is_refused_before_rendering():
     assert len(player) == 31 + 31 + 1
     with pytest.raises(ValueError, match="max_frames=20"):
         player.html()
+
+
+def test_grad_colors_fill_each_node_as_its_gradient_arrives():
+    loss, x, W = tanh_net()
+    data = data_of(viz.step_through(loss, grad_colors=True).body())
+    fills = {}  # element -> fill, frame by frame
+    history = []
+    for frame in data["f"]:
+        fills.update({data["e"][k]: c for k, c in frame["k"]})
+        history.append(dict(fills))
+    w = next(el for el in data["e"] if el.endswith("_v1"))  # W, a leaf: its gradient comes last
+    assert history[0][w] == "#dcfce7"  # a leaf's own colour before any gradient
+    assert history[-1][w] != "#dcfce7"  # coloured by ‖grad‖ once it has one
+    assert len({h[w] for h in history}) == 2
+    assert "polygon:not([fill=none])" in viz.step_through(tanh_net()[0], grad_colors=True).body()
+    assert "k" not in data_of(viz.step_through(tanh_net()[0]).body())["f"][0]  # only with grad_colors

@@ -230,3 +230,24 @@ def test_a_200_node_graph_is_small_and_loads_fast(browser, tmp_path):
     assert state(browser)[2] == 0
     shot(browser, "big_first_frame.png")
     assert errors(browser) == []
+
+
+def test_grad_colors_change_as_gradients_arrive(browser, tmp_path):
+    """With grad_colors a value's fill is its own colour until a gradient reaches it, then its ‖g‖ bin."""
+    from selenium.webdriver.common.keys import Keys
+
+    ag.manual_seed(0)
+    model = nn.Sequential(nn.Linear(3, 4), nn.Tanh(), nn.Linear(4, 1))
+    with viz.watch():
+        loss = model(ag.tensor([[0.5, -1.0, 2.0]])).sum()
+    player = viz.step_through(loss, params=dict(model.named_parameters()), grad_colors=True)
+    browser.get("file://" + player.save(tmp_path / "colors.html"))
+    fill = f"return document.getElementById('{player.uid}_v0').querySelector('polygon').getAttribute('fill')"
+    body = browser.find_element("tag name", "body")
+    body.send_keys(Keys.HOME)
+    first = browser.execute_script(fill)
+    body.send_keys(Keys.END)
+    last = browser.execute_script(fill)
+    body.send_keys(Keys.HOME)
+    assert first == "#dbeafe" and last != first and browser.execute_script(fill) == first
+    assert not errors(browser)
