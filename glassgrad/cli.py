@@ -174,13 +174,14 @@ RUN_FILES = (
     "model.last.safetensors",
     "history.json",
     "curves.png",
+    "gradient_flow.png",
     "graph.svg",
 )
 
 
 def _is_run_file(name):
-    # nn.save writes ".<name>.<random>.tmp" beside its target and renames it; a crash can leave one.
-    return name in RUN_FILES or (name.startswith(".model.") and name.endswith(".tmp"))
+    # atomic_write writes ".<name>.<pid>.<random>.tmp" beside its target and renames it; a kill can leave one.
+    return name in RUN_FILES or any(name.startswith(f".{f}.") and name.endswith(".tmp") for f in RUN_FILES)
 
 
 def check_out(out, overwrite):
