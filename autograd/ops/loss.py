@@ -154,13 +154,14 @@ def cross_entropy(input, target, weight=None, ignore_index=-100, reduction="mean
     t_raw = target.data if isinstance(target, Tensor) else np.asarray(target)
     if t_raw.dtype.kind == "f" and t_raw.ndim == input.ndim:  # class probabilities
         terms = _probability_targets(input, target, logp, w, eps)
-        inputs = (z, terms.pop("target"))
+        op, inputs = CROSS_ENTROPY_PROB, (z, terms.pop("target"))
     else:
         terms = _index_targets(input, target, logp, probs, w, eps, ignore_index, finite)
-        inputs = (z,)
+        # The class indices are an input too (one that takes no gradient), so a drawing shows the target.
+        op, inputs = CROSS_ENTROPY, (z, target if isinstance(target, Tensor) else wrap(t_raw))
     data, scale = _reduce_losses(terms["losses"], terms["total"], reduction, terms["plain"], z.dtype)
     ctx = (probs, logp, terms["hard"], terms["dense"], terms["asum"], scale, reduction == "none", eps, w)
-    out = apply(CROSS_ENTROPY_PROB if len(inputs) == 2 else CROSS_ENTROPY, data, inputs, ctx)
+    out = apply(op, data, inputs, ctx)
     return _per_sample(out, input, reduction)
 
 
@@ -296,7 +297,13 @@ def _ce_vjp_target(g, ctx, out, z, t):
 
 
 _CE_RULE = "∂L/∂z = (softmax(z)·Σt − t)·g/N;  ∂L/∂t = −log softmax(z)·g/N"
-CROSS_ENTROPY = Op("cross_entropy", (_ce_vjp_logits,), saves=(0,), keeps_shape=False, rule=_CE_RULE)
+
+
+def _ce_vjp_indices(g, ctx, out, z, t):
+    return _ce_vjp_logits(g, ctx, out, z)  # the indices (input 1) are integers: they never take a gradient
+
+
+CROSS_ENTROPY = Op("cross_entropy", (_ce_vjp_indices, None), saves=(0,), keeps_shape=False, rule=_CE_RULE)
 CROSS_ENTROPY_PROB = Op(
     "cross_entropy", (_ce_vjp_logits, _ce_vjp_target), saves=(0, 1), keeps_shape=False, rule=_CE_RULE
 )
