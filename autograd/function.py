@@ -34,9 +34,9 @@ class FunctionCtx:
         self.needs_input_grad = needs_input_grad
         self.materialize_grads = True
         self.to_save = ()
-        self.saved_versions = ()
         self.non_differentiable = ()
-        self.saved = None  # after forward: what save_for_backward kept, as _Saved records
+        self._versions = ()
+        self._saved = None  # after forward: what save_for_backward kept, as _Saved records
 
     def save_for_backward(self, *tensors):
         """Keep tensors (inputs, outputs or None) for backward; in-place changes to them are caught."""
@@ -44,11 +44,18 @@ class FunctionCtx:
             if t is not None and not isinstance(t, Tensor):
                 raise TypeError(f"save_for_backward can only save Tensors or None, got a {type(t).__name__}")
         self.to_save = tensors
-        self.saved_versions = tuple(None if t is None else t._version for t in tensors)
+        self._versions = tuple(None if t is None else t._version for t in tensors)
 
     def mark_non_differentiable(self, *tensors):
         """Outputs that get no gradient (no grad_fn; backward receives zeros for them)."""
         self.non_differentiable = tensors
+
+    def mark_dirty(self, *tensors):
+        """Not supported: a Function's forward must not change its inputs in place."""
+        raise NotImplementedError(
+            "mark_dirty: glassgrad's Function does not support in-place forwards; return a new tensor "
+            "(e.g. x.clone() changed in place) instead"
+        )
 
     def set_materialize_grads(self, value):
         """Whether backward gets zeros (True, the default) or None for outputs without a gradient."""
@@ -57,9 +64,9 @@ class FunctionCtx:
     @property
     def saved_tensors(self):
         """The tensors given to ``save_for_backward``; raises if one was changed in place since."""
-        if self.saved is None:
+        if self._saved is None:
             return tuple(self.to_save)
-        return tuple(None if s is None else s.unpack() for s in self.saved)
+        return tuple(None if s is None else s.unpack() for s in self._saved)
 
 
 class _Saved:
@@ -122,14 +129,12 @@ class _Call:
 class _NodeState:
     """A node's ``ctx``: which output it is, and the gradients of its last ``backward`` call."""
 
-    __slots__ = ("call", "index", "g", "grads", "left")
+    __slots__ = ("call", "index", "pending")
 
     def __init__(self, call, index):
         self.call = call
         self.index = index
-        self.g = None
-        self.grads = None
-        self.left = 0
+        self.pending = None  # [g, gradients per input, how many inputs have yet to take theirs]
 
 
 class Function:
@@ -160,7 +165,7 @@ class Function:
             result = cls.forward(ctx, *args)
         outputs = result if isinstance(result, tuple) else (result,)
         call = _Call(op_record(cls), cls, ctx, args, positions)
-        ctx.saved = _saved_records(ctx, args, outputs, call)
+        ctx._saved = _saved_records(ctx, args, outputs, call)
         if not (grad_mode.enabled and call.needed):
             return result
         recorded = _record_outputs(call, args, outputs)
@@ -196,7 +201,7 @@ def _input_vjp(i):
 def _saved_records(ctx, args, outputs, call):
     """What ``save_for_backward`` kept, each as a ``_Saved`` (outputs by data, the rest as they are)."""
     records = []
-    for t, version in zip(ctx.to_save, ctx.saved_versions):
+    for t, version in zip(ctx.to_save, ctx._versions):
         if t is None:
             records.append(None)
             continue
@@ -231,16 +236,16 @@ def _record_outputs(call, args, outputs):
 
 def _gradient(state, i, g):
     """∂L/∂(node input i): from this node's ``backward`` call, made once for all its inputs."""
-    if state.grads is None or state.g is not g:
-        state.grads = _call_backward(state, g)
-        state.g = g
-        state.left = state.call.needed
-    gi = state.grads[i]
-    state.left -= 1
-    if state.left <= 0:  # every input has its share: drop the cache
-        state.grads = None
-        state.g = None
-    return gi
+    # NOTE: one list, read once: a backward in another thread through this node replaces it
+    # rather than changing it, so it costs at most an extra call, never a wrong gradient.
+    pending = state.pending
+    if pending is None or pending[0] is not g:
+        pending = [g, _call_backward(state, g), state.call.needed]
+        state.pending = pending
+    pending[2] -= 1
+    if pending[2] <= 0 and state.pending is pending:  # every input has its share: drop them
+        state.pending = None
+    return pending[1][i]
 
 
 def _call_backward(state, g):

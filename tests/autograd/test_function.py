@@ -264,6 +264,52 @@ def test_mark_non_differentiable():
     np.testing.assert_array_equal(MaxAndWhere.received.data, [0.0, 0.0, 0.0])  # zeros, as in PyTorch
 
 
+class SortWithIndices(ag.Function):
+    """Sorted values and their (integer) indices; a ctx attribute of the user's own, ``saved``."""
+
+    @staticmethod
+    def forward(ctx, x):
+        """(values, indices)."""
+        order = np.argsort(x.data, kind="stable")
+        ctx.saved = order  # the user's attribute, not glassgrad's
+        return ag.tensor(x.data[order]), ag.tensor(order)
+
+    @staticmethod
+    def backward(ctx, g, g_indices):
+        """Scatter g back to where each value came from."""
+        assert g_indices is not None and not g_indices.data.any()
+        out = np.zeros_like(g.data)
+        out[ctx.saved] = g.data
+        return ag.tensor(out)
+
+
+def test_integer_outputs_are_not_differentiable_and_ctx_attributes_are_the_users():
+    x = t64([3.0, 1.0, 2.0])
+    values, indices = SortWithIndices.apply(x)
+    assert indices.grad_fn is None and not indices.requires_grad and values.grad_fn is not None
+    (values * ag.tensor([1.0, 10.0, 100.0], dtype=np.float64)).sum().backward()
+    np.testing.assert_array_equal(x.grad.data, [100.0, 1.0, 10.0])
+
+
+def test_mark_dirty_is_refused_with_a_message():
+    class AddOne(ag.Function):
+        """x += 1 in place."""
+
+        @staticmethod
+        def forward(ctx, x):
+            """In place."""
+            ctx.mark_dirty(x)
+            return x
+
+        @staticmethod
+        def backward(ctx, g):
+            """g."""
+            return g
+
+    with pytest.raises(NotImplementedError, match="in-place forwards"):
+        AddOne.apply(t64([1.0]))
+
+
 def test_saved_tensor_modified_in_place_raises():
     x = t64([0.5, 1.5])
     y = LegendrePolynomial3.apply(x)
