@@ -140,7 +140,8 @@ class _NodeState:
 class Function:
     """A custom op: subclass it, write static ``forward(ctx, *args)`` and ``backward(ctx, *grads)``.
 
-    ``forward`` runs under ``no_grad()``. ``backward`` returns one gradient per argument of forward
+    ``forward`` runs under ``no_grad()``. Or, PyTorch's newer style: ``forward(*args)`` without
+    ``ctx`` and a static ``setup_context(ctx, inputs, output)`` that fills it. ``backward`` returns one gradient per argument of forward
     (None for non-Tensor ones); written with Tensor ops, it is differentiable, so
     ``create_graph=True`` and ``gradgradcheck`` work through it. A drawing shows the op under the
     class name, with the first line of the class docstring as its tooltip.
@@ -150,6 +151,11 @@ class Function:
     def forward(ctx, *args):
         """The outputs (a Tensor, or a tuple) from the arguments."""
         raise NotImplementedError("write forward(ctx, *args) as a @staticmethod of your Function subclass")
+
+    @staticmethod
+    def setup_context(ctx, inputs, output):
+        """Fill ``ctx`` from the arguments and the outputs, for a ``forward`` without ``ctx``."""
+        raise NotImplementedError("setup_context is optional: write it only for a forward(*args) without ctx")
 
     @staticmethod
     def backward(ctx, *grad_outputs):
@@ -162,7 +168,11 @@ class Function:
         positions = tuple(i for i, a in enumerate(args) if isinstance(a, Tensor))
         ctx = FunctionCtx(tuple(isinstance(a, Tensor) and a.requires_grad for a in args))
         with no_grad():
-            result = cls.forward(ctx, *args)
+            if cls.setup_context is Function.setup_context:
+                result = cls.forward(ctx, *args)
+            else:  # PyTorch's newer style: forward(*args), then setup_context(ctx, inputs, output)
+                result = cls.forward(*args)
+                cls.setup_context(ctx, args, result)
         outputs = result if isinstance(result, tuple) else (result,)
         call = _Call(op_record(cls), cls, ctx, args, positions)
         ctx._saved = _saved_records(ctx, args, outputs, call)

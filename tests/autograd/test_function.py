@@ -310,6 +310,33 @@ def test_mark_dirty_is_refused_with_a_message():
         AddOne.apply(t64([1.0]))
 
 
+def test_setup_context_style():
+    class Cube(ag.Function):
+        """x³, PyTorch 2's style: forward without ctx, then setup_context."""
+
+        @staticmethod
+        def forward(x):
+            """x³."""
+            return x**3
+
+        @staticmethod
+        def setup_context(ctx, inputs, output):
+            """Save x."""
+            (x,) = inputs
+            ctx.save_for_backward(x)
+
+        @staticmethod
+        def backward(ctx, g):
+            """3x² g."""
+            (x,) = ctx.saved_tensors
+            return 3 * x * x * g
+
+    x = t64([0.5, -2.0])
+    Cube.apply(x).sum().backward()
+    np.testing.assert_allclose(x.grad.data, 3 * x.data**2)
+    assert ag.gradgradcheck(Cube.apply, (x,))
+
+
 def test_saved_tensor_modified_in_place_raises():
     x = t64([0.5, 1.5])
     y = LegendrePolynomial3.apply(x)
