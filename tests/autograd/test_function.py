@@ -510,3 +510,29 @@ def test_vhp_matches_torch():
     assert vh.requires_grad  # differentiable, as PyTorch's with create_graph=True
     with pytest.raises(RuntimeError, match="single element"):
         ag.functional.vhp(lambda x: x, xs[0], vs[0])
+
+
+def test_anomaly_mode_names_the_function_and_hooks_see_its_gradient():
+    class BadGrad(ag.Function):
+        """A backward that returns NaN."""
+
+        @staticmethod
+        def forward(ctx, x):
+            """x·1."""
+            return x * 1.0
+
+        @staticmethod
+        def backward(ctx, g):
+            """NaN."""
+            return g * float("nan")
+
+    x = t64([1.0, 2.0])
+    with ag.detect_anomaly():
+        y = BadGrad.apply(x)
+        with pytest.raises(ag.AnomalyError, match="BadGradBackward"):
+            y.sum().backward()
+    seen = []
+    y = LegendrePolynomial3.apply(x)
+    y.register_hook(lambda g: seen.append(g.data.copy()))
+    (2 * y).sum().backward()
+    np.testing.assert_array_equal(seen[0], [2.0, 2.0])
