@@ -29,6 +29,7 @@ from .creation import (
     zeros_like,
 )
 from .errors import AnomalyError, ShapeError
+from .function import Function
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 from .methods import FAMILIES
 from .mode import (
@@ -75,6 +76,7 @@ __all__ = [
     "Scalar",
     "Node",
     "Op",
+    "Function",
     "tensor",
     "as_tensor",
     "zeros",

@@ -1,4 +1,4 @@
-"""Higher-level derivatives of small functions: ``jacobian``, ``hessian``, ``vjp``, ``hvp``.
+"""Higher-level derivatives of small functions: ``jacobian``, ``hessian``, ``vjp``, ``jvp``, ``hvp``, ``vhp``.
 
 Built on ``autograd.grad``; each Jacobian row is one backward pass, so keep the functions small.
 """
@@ -87,3 +87,64 @@ def hvp(func, inputs, v):
     hv = grad(dot, xs, allow_unused=True)
     hv = tuple(wrap(np.zeros_like(x.data)) if h is None else h.detach() for x, h in zip(xs, hv))
     return out.detach(), (hv[0] if single else hv)
+
+
+def _vectors(v, xs, where):
+    """The vectors ``v`` (one per input, each of its input's shape); None means ones for 1-element inputs."""
+    if v is None:
+        if any(x.data.size != 1 for x in xs):
+            raise RuntimeError(
+                f"{where}: the vector v can be None only if the input to the function is a single element tensor"
+            )
+        return tuple(wrap(np.ones_like(x.data)) for x in xs)
+    vs = (v,) if isinstance(v, Tensor) else tuple(v)
+    if len(vs) != len(xs):
+        raise RuntimeError(f"{where}: v has {len(vs)} tensors but there are {len(xs)} inputs")
+    for k, (x, vi) in enumerate(zip(xs, vs)):
+        if vi.shape != x.shape:
+            raise RuntimeError(f"{where}: v[{k}] has shape {tuple(vi.shape)} but input {k} has shape {tuple(x.shape)}")
+    return vs
+
+
+def _second_grads(gs, wrt, vs, create_graph, strict, where):
+    """∂(Σ gs·vs)/∂wrt, zeros where no gradient reaches (strict: raise instead)."""
+    pairs = [(g, vi) for g, vi in zip(gs, vs) if g is not None and g.requires_grad]
+    found = [None] * len(wrt)
+    if pairs:
+        found = grad([g for g, _ in pairs], wrt, [vi for _, vi in pairs], create_graph=create_graph, allow_unused=True)
+    if strict and any(r is None for r in found):
+        raise RuntimeError(f"{where}: the output is independent of an input (strict=True)")
+    return tuple(
+        wrap(np.zeros_like(w.data)) if r is None else (r if create_graph else r.detach()) for w, r in zip(wrt, found)
+    )
+
+
+def jvp(func, inputs, v=None, create_graph=False, strict=False):
+    """(func(inputs), J·v): the Jacobian-vector product, by the double-backward trick.
+
+    The VJP u ↦ Jᵀu is linear in u, so its own VJP with v is J·v: two backward passes, no Jacobian.
+    """
+    _, xs = _inputs(inputs)
+    vs = _vectors(v, xs, "jvp")
+    out = func(*xs)
+    single_out = isinstance(out, Tensor)
+    outs = (out,) if single_out else tuple(out)
+    live = [o for o in outs if o.requires_grad]
+    us = tuple(wrap(np.zeros_like(o.data), True) for o in live)
+    gs = grad(live, xs, grad_outputs=list(us), create_graph=True, allow_unused=True) if live else ()
+    jv = iter(_second_grads(gs, us, vs, create_graph, strict, "jvp"))
+    result = tuple(next(jv) if o.requires_grad else wrap(np.zeros_like(o.data)) for o in outs)
+    outs = outs if create_graph else tuple(o.detach() for o in outs)
+    return (outs[0], result[0]) if single_out else (outs, result)
+
+
+def vhp(func, inputs, v=None, create_graph=False, strict=False):
+    """(func(inputs), vᵀ·H) for a scalar-valued func, by double backward (no Hessian built)."""
+    single, xs = _inputs(inputs)
+    vs = _vectors(v, xs, "vhp")
+    out = func(*xs)
+    if not isinstance(out, Tensor) or out.data.size != 1:
+        raise RuntimeError("vhp: the function given to vhp must return a single element Tensor")
+    gs = grad(out, xs, create_graph=True, allow_unused=True) if out.requires_grad else (None,) * len(xs)
+    result = _second_grads(gs, xs, vs, create_graph, strict, "vhp")
+    return (out if create_graph else out.detach()), (result[0] if single else result)

@@ -76,8 +76,8 @@ class Node:
 
 
 def backward_name(op_name: str) -> str:
-    """``"leaky_relu"`` → ``"LeakyReluBackward"``."""
-    return "".join(part.capitalize() for part in op_name.split("_")) + "Backward"
+    """``"leaky_relu"`` → ``"LeakyReluBackward"`` (a Function's class name keeps its capitals)."""
+    return "".join(part[:1].upper() + part[1:] for part in op_name.split("_")) + "Backward"
 
 
 class HookHandle:
