@@ -296,12 +296,13 @@ class RNNCellBase(Module):
         unbatched = input.ndim == 1
         x = input.unsqueeze(0) if unbatched else input
         shape = (x.shape[0], self.hidden_size)
+        expected = shape[1:] if unbatched else shape
         if hx is None:
-            zeros = ag.zeros(*shape, dtype=x.dtype)
+            zeros = ag.zeros(*expected, dtype=x.dtype)
             hx = (zeros, zeros) if self.mode == "LSTM" else zeros
         states = list(hx) if self.mode == "LSTM" else [hx]
         for state in states:
-            check_hidden(name, state, shape[1:] if unbatched else shape)
+            check_hidden(name, state, expected)
         if unbatched:
             states = [s.unsqueeze(0) for s in states]
         gi = F.linear(x, self.weight_ih, self.bias_ih)
