@@ -51,7 +51,7 @@ def _convert(value, torch, leaves):
 
 def compare_twins(ours, theirs, *args, tol=1e-6, seed=0, **kwargs):
     """Run both with the same arguments and weights (float64): outputs, and the gradients of every
-    float argument and parameter under one random upstream gradient, agree to ``tol``."""
+    positional float argument and parameter under one random upstream gradient, agree to ``tol``."""
     import torch
 
     theirs.double()
@@ -60,8 +60,8 @@ def compare_twins(ours, theirs, *args, tol=1e-6, seed=0, **kwargs):
     leaves = []
     ours_args, theirs_args = zip(*[_convert(a, torch, leaves) for a in args]) if args else ((), ())
     ours_kw, theirs_kw = {}, {}
-    for name, value in kwargs.items():
-        ours_kw[name], theirs_kw[name] = _convert(value, torch, leaves)
+    for name, value in kwargs.items():  # keyword arguments (masks) are constants
+        ours_kw[name], theirs_kw[name] = _convert(value, torch, [])
     outs, touts = _leaves(ours(*ours_args, **ours_kw)), _leaves(theirs(*theirs_args, **theirs_kw))
     assert len(outs) == len(touts)
     rng = np.random.default_rng(seed)
