@@ -35,14 +35,17 @@ def _leaves(out):
 
 
 def _convert(value, torch, leaves):
-    """(ours, theirs) for one argument: float arrays become float64 leaves that require grad."""
+    """(ours, theirs) for one argument: float arrays become float64 tensors, leaves that require
+    grad (appended to ``leaves``) unless ``leaves`` is None."""
     if isinstance(value, tuple):
         pairs = [_convert(v, torch, leaves) for v in value]
         return tuple(p[0] for p in pairs), tuple(p[1] for p in pairs)
     if isinstance(value, np.ndarray) and value.dtype.kind == "f":
-        ours = ag.tensor(value, dtype=np.float64, requires_grad=True)
-        theirs = torch.tensor(value, dtype=torch.float64, requires_grad=True)
-        leaves.append((ours, theirs))
+        grad = leaves is not None
+        ours = ag.tensor(value, dtype=np.float64, requires_grad=grad)
+        theirs = torch.tensor(value, dtype=torch.float64, requires_grad=grad)
+        if grad:
+            leaves.append((ours, theirs))
         return ours, theirs
     if isinstance(value, np.ndarray):
         return value, torch.tensor(value)
@@ -61,7 +64,7 @@ def compare_twins(ours, theirs, *args, tol=1e-6, seed=0, **kwargs):
     ours_args, theirs_args = zip(*[_convert(a, torch, leaves) for a in args]) if args else ((), ())
     ours_kw, theirs_kw = {}, {}
     for name, value in kwargs.items():  # keyword arguments (masks) are constants
-        ours_kw[name], theirs_kw[name] = _convert(value, torch, [])
+        ours_kw[name], theirs_kw[name] = _convert(value, torch, None)
     outs, touts = _leaves(ours(*ours_args, **ours_kw)), _leaves(theirs(*theirs_args, **theirs_kw))
     assert len(outs) == len(touts)
     rng = np.random.default_rng(seed)

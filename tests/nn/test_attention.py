@@ -257,3 +257,12 @@ def test_transformer_state_dict_from_pytorch_loads_strictly():
 def test_transformer_encoder_layer_refuses_an_unknown_activation():
     with pytest.raises(ValueError, match="activation must be 'relu' or 'gelu'"):
         nn.TransformerEncoderLayer(E, H, activation="tanh")
+
+
+def test_float32_stays_float32():
+    x = ag.randn(L, N, E)
+    causal = np.triu(np.ones((L, L), bool), 1)
+    out, weights = nn.MultiheadAttention(E, H)(x, x, x, attn_mask=causal)
+    assert out.dtype == weights.dtype == np.float32
+    assert F.scaled_dot_product_attention(x, x, x, is_causal=True).dtype == np.float32
+    assert nn.TransformerEncoderLayer(E, H, 16)(x).dtype == np.float32
