@@ -266,3 +266,10 @@ def test_float32_stays_float32():
     assert out.dtype == weights.dtype == np.float32
     assert F.scaled_dot_product_attention(x, x, x, is_causal=True).dtype == np.float32
     assert nn.TransformerEncoderLayer(E, H, 16)(x).dtype == np.float32
+
+
+@pytest.mark.parametrize("norm_first", [False, True])
+def test_transformer_encoder_layer_gradcheck(norm_first):
+    layer = nn.TransformerEncoderLayer(4, 2, 6, dropout=0.0, activation="gelu", norm_first=norm_first, dtype=np.float64)
+    x = ag.tensor(_rng(13).standard_normal((3, 1, 4)), requires_grad=True)
+    assert ag.gradcheck(lambda x, *ps: layer(x), (x, *layer.parameters()))

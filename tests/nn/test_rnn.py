@@ -196,3 +196,18 @@ def test_lstm_learns_to_sum_a_short_sequence():
         opt.step()
         losses.append(loss.item())
     assert losses[-1] < 0.02 * losses[0]
+
+
+def test_gradgradcheck_small_gru():
+    layer = nn.GRU(2, 2, dtype=np.float64)
+    x = ag.tensor(_rng(11).standard_normal((2, 1, 2)), requires_grad=True)
+    assert ag.gradgradcheck(lambda x: layer(x)[0], (x,))
+
+
+def test_checkpoint_round_trip(tmp_path):
+    layer = nn.LSTM(3, 4, num_layers=2, bidirectional=True)
+    nn.save(layer, tmp_path / "lstm.safetensors")
+    other = nn.LSTM(3, 4, num_layers=2, bidirectional=True)
+    other.load_state_dict(nn.load(tmp_path / "lstm.safetensors"), strict=True)
+    x = ag.randn(5, 2, 3)
+    np.testing.assert_array_equal(layer(x)[0].data, other(x)[0].data)
