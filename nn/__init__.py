@@ -6,7 +6,8 @@ Names, arguments and ``state_dict`` layouts are PyTorch's, so code and checkpoin
 
 import autograd
 
-from . import functional, init
+from . import functional, init, utils
+from .attention import MultiheadAttention
 from .conv import AdaptiveAvgPool2d, AvgPool1d, AvgPool2d, Conv1d, Conv2d, MaxPool1d, MaxPool2d
 from .layers import (
     ELU,
@@ -22,6 +23,7 @@ from .layers import (
     PReLU,
     ReLU,
     Sigmoid,
+    SiLU,
     Softmax,
     Softplus,
     Tanh,
@@ -48,13 +50,17 @@ from .module import (
     Sequential,
 )
 from .normalization import BatchNorm1d, BatchNorm2d, LayerNorm
+from .rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell
 from .serialization import CheckpointError, load, save
+from .sparse import Embedding
+from .transformer import TransformerEncoder, TransformerEncoderLayer
 
 __version__ = autograd.__version__  # the distribution's version, read once (in autograd)
 
 __all__ = [
     "functional",
     "init",
+    "utils",
     "Conv1d",
     "Conv2d",
     "MaxPool1d",
@@ -81,6 +87,7 @@ __all__ = [
     "ELU",
     "SELU",
     "Sigmoid",
+    "SiLU",
     "Tanh",
     "Softplus",
     "Softmax",
@@ -89,6 +96,16 @@ __all__ = [
     "BatchNorm1d",
     "BatchNorm2d",
     "LayerNorm",
+    "Embedding",
+    "RNN",
+    "LSTM",
+    "GRU",
+    "RNNCell",
+    "LSTMCell",
+    "GRUCell",
+    "MultiheadAttention",
+    "TransformerEncoderLayer",
+    "TransformerEncoder",
     "CrossEntropyLoss",
     "NLLLoss",
     "MSELoss",

@@ -2,7 +2,8 @@
 
 The primitives (activations, linear, convolution and pooling, normalization, the losses) live in
 ``autograd/ops`` beside their VJPs and are re-exported here under PyTorch's names; ``prelu`` and
-``dropout`` are compositions of them and get their gradient for free.
+``dropout`` are compositions of them and get their gradient for free, as are the sequence and
+attention functions (``embedding``, ``one_hot``, ``scaled_dot_product_attention``).
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from autograd import (
     relu,
     selu,
     sigmoid,
+    silu,
     softmax,
     softplus,
     tanh,
@@ -52,6 +54,7 @@ __all__ = [
     "elu",
     "selu",
     "sigmoid",
+    "silu",
     "tanh",
     "softplus",
     "softmax",
@@ -73,6 +76,9 @@ __all__ = [
     "avg_pool1d",
     "avg_pool2d",
     "adaptive_avg_pool2d",
+    "embedding",
+    "one_hot",
+    "scaled_dot_product_attention",
 ]
 
 
@@ -112,3 +118,92 @@ def dropout(input, p=0.5, training=True, generator=None):
     if p < 1.0:
         mask *= 1.0 / (1.0 - p)
     return input * wrap(mask)
+
+
+# --- sequences and attention ------------------------------------------------------------------------
+def _indices(input, size, where):
+    """The integer array of ``input`` (a Tensor or array), checked to lie in [0, size)."""
+    idx = np.asarray(input.data if isinstance(input, ag.Tensor) else input)
+    if idx.dtype.kind not in "iu":
+        raise TypeError(f"{where}: indices must be integers, got dtype {idx.dtype}")
+    if idx.size and (idx.min() < 0 or idx.max() >= size):
+        bad = idx.min() if idx.min() < 0 else idx.max()
+        raise IndexError(f"{where}: index {bad} is out of range for size {size} (valid indices are 0..{size - 1})")
+    return idx
+
+
+def embedding(input, weight, padding_idx=None):
+    """a = W[i]: the rows of ``weight`` (num_embeddings, embedding_dim) picked by the indices.
+
+    Repeated indices add their gradients into the row; the ``padding_idx`` row gets none.
+    """
+    if weight.ndim != 2:
+        raise ShapeError(f"embedding: weight must be 2-D (num_embeddings, embedding_dim), got shape {weight.shape}")
+    idx = _indices(input, weight.shape[0], "embedding")
+    out = weight[idx]
+    if padding_idx is None:
+        return out
+    if padding_idx < 0:
+        padding_idx += weight.shape[0]
+    keep = (idx != padding_idx)[..., None]
+    return ag.where(keep, out, wrap(weight.data[idx]))
+
+
+def one_hot(tensor, num_classes=-1):
+    """y[..., c] = [i = c] as int64, with one more dim of size num_classes (max index + 1 by default)."""
+    idx = np.asarray(tensor.data if isinstance(tensor, ag.Tensor) else tensor)
+    if num_classes == -1:
+        num_classes = int(idx.max()) + 1 if idx.size else 0
+    idx = _indices(idx, num_classes, "one_hot")
+    return ag.tensor((idx[..., None] == np.arange(num_classes)).astype(np.int64))
+
+
+def _attention_bias(attn_mask, scores_shape, dtype, where):
+    """A boolean (True = attend) or additive float mask as an additive array/Tensor, checked to broadcast."""
+    mask_shape = tuple(attn_mask.shape)
+    try:
+        shape = np.broadcast_shapes(mask_shape, scores_shape)
+    except ValueError:
+        shape = None
+    if shape != tuple(scores_shape):
+        raise ShapeError(
+            f"{where}: attn_mask of shape {mask_shape} does not broadcast to the attention scores' shape "
+            f"{tuple(scores_shape)} (..., L, S)"
+        )
+    data = attn_mask.data if isinstance(attn_mask, ag.Tensor) else np.asarray(attn_mask)
+    if data.dtype == np.bool_:
+        return wrap(np.where(data, 0.0, -np.inf).astype(dtype))
+    return attn_mask if isinstance(attn_mask, ag.Tensor) else wrap(data.astype(dtype))
+
+
+def scaled_dot_product_attention(
+    query, key, value, attn_mask=None, dropout_p=0.0, is_causal=False, scale=None, generator=None
+):
+    """softmax(Q Kᵀ·s + M) V with s = 1/√E by default; Q (..., L, E), K (..., S, E), V (..., S, Ev).
+
+    A boolean ``attn_mask`` says where to attend (True); a float one is added to the scores;
+    ``is_causal`` lets position i attend to j ≤ i only. NOTE: ``dropout_p`` always applies, as in
+    PyTorch (pass 0.0 at eval).
+    """
+    if query.ndim < 2 or key.ndim < 2 or value.ndim < 2:
+        raise ShapeError(
+            f"scaled_dot_product_attention: query, key and value need at least 2 dims (..., L, E), got shapes "
+            f"{query.shape}, {key.shape}, {value.shape}"
+        )
+    if query.shape[-1] != key.shape[-1] or key.shape[-2] != value.shape[-2]:
+        raise ShapeError(
+            f"scaled_dot_product_attention: query (..., L, E) {query.shape}, key (..., S, E) {key.shape} and value "
+            f"(..., S, Ev) {value.shape} disagree: query and key need the same E, key and value the same S"
+        )
+    if is_causal and attn_mask is not None:
+        raise ValueError("scaled_dot_product_attention: give attn_mask or is_causal=True, not both")
+    s = 1.0 / np.sqrt(query.shape[-1]) if scale is None else scale
+    scores = (query @ key.transpose(-2, -1)) * s
+    if is_causal:
+        length, source = scores.shape[-2], scores.shape[-1]
+        attn_mask = np.tril(np.ones((length, source), dtype=bool))
+    if attn_mask is not None:
+        scores = scores + _attention_bias(attn_mask, scores.shape, scores.dtype, "scaled_dot_product_attention")
+    weights = ag.softmax(scores, dim=-1)
+    weights = dropout(weights, dropout_p, True, generator)
+    return weights @ value

@@ -25,6 +25,7 @@ __all__ = [
     "ELU",
     "SELU",
     "Sigmoid",
+    "SiLU",
     "Tanh",
     "Softplus",
     "Softmax",
@@ -267,6 +268,20 @@ class Sigmoid(Module):
 
     def forward(self, input):
         return F.sigmoid(input)
+
+
+class SiLU(Module):
+    """a = z·σ(z) (the swish).
+
+    NOTE: ``inplace`` is accepted for PyTorch compatibility; the result is always a new tensor.
+    """
+
+    def __init__(self, inplace=False):
+        super().__init__()
+        self.inplace = inplace
+
+    def forward(self, input):
+        return F.silu(input)
 
 
 class Tanh(Module):

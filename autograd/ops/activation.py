@@ -1,4 +1,4 @@
-"""Activations φ(z) and their VJPs δ = g ⊙ φ'(z): tanh, sigmoid, relu, leaky_relu, gelu, elu, selu, softplus."""
+"""Activations φ(z) and their VJPs δ = g ⊙ φ'(z): tanh, sigmoid, silu, relu, leaky_relu, gelu, elu, selu, softplus."""
 
 from __future__ import annotations
 
@@ -27,6 +27,18 @@ def tanh(a):
 def sigmoid(a):
     """σ(z) = 1 / (1 + e^(−z)), never overflowing and accurate to the last bit for z ≪ 0."""
     return sigmoid_array(a)
+
+
+def _silu_vjp(g, ctx, out, x):
+    s = dual.sigmoid(x)
+    return g * (s * (1.0 + x * (1.0 - s)))
+
+
+# NOTE: a primitive rather than x·σ(x) so that a layer keeps one node per activation (as sigmoid).
+@elementwise(_silu_vjp, saves=(0,), rule="δ = g ⊙ σ(z)(1 + z(1 − σ(z)))", scalar=lambda v: v * sigmoid_float(v))
+def silu(a):
+    """z·σ(z) (the swish)."""
+    return a * sigmoid_array(a)
 
 
 # NOTE: the derivative at 0 is taken as 0, as PyTorch does. The VJP multiplies by the mask

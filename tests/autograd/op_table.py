@@ -68,6 +68,7 @@ CASES = [
     _unary("atan", lambda x: x.atan()),
     _unary("tanh", lambda x: x.tanh()),
     _unary("sigmoid", lambda x: x.sigmoid()),
+    _unary("silu", lambda x: ag.silu(x), lambda x: _F().silu(x)),
     _unary("relu", lambda x: x.relu(), domain="nonzero"),
     _unary("leaky_relu", lambda x: ag.leaky_relu(x, 0.1), lambda x: _F().leaky_relu(x, 0.1), domain="nonzero"),
     _unary("gelu", lambda x: ag.gelu(x), lambda x: _F().gelu(x)),
