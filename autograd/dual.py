@@ -79,6 +79,24 @@ def cos(v):
     return v.cos()
 
 
+def sinh(v):
+    """sinh v for an array, a float or a graph value."""
+    if isinstance(v, ARRAY):
+        return np.sinh(v)
+    if isinstance(v, NUMERIC):
+        return math.sinh(v)
+    return v.sinh()
+
+
+def cosh(v):
+    """cosh v for an array, a float or a graph value."""
+    if isinstance(v, ARRAY):
+        return np.cosh(v)
+    if isinstance(v, NUMERIC):
+        return math.cosh(v)
+    return v.cosh()
+
+
 def erf(v):
     """erf v for an array, a float or a graph value."""
     if isinstance(v, ARRAY):

@@ -81,6 +81,12 @@ _OPERATORS = {
     "__neg__": "-x",
     "__matmul__": "@",
     "__abs__": "abs()",
+    "__floordiv__": "//",
+    "__mod__": "%",
+    "__and__": "&",
+    "__or__": "|",
+    "__xor__": "^",
+    "__invert__": "~",
     "__getitem__": "x[key]",
     "__setitem__": "x[key] = v",
 }

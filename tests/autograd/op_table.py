@@ -76,7 +76,40 @@ CASES = [
     _unary("selu", lambda x: ag.selu(x), lambda x: _F().selu(x), domain="nonzero"),
     _unary("softplus", lambda x: ag.softplus(x, 2.0, 3.0), lambda x: _F().softplus(x, 2.0, 3.0), domain="nonzero"),
     _unary("clamp", lambda x: x.clamp(-0.5, 0.7), domain="nonzero"),
-    _unary("clamp_min", lambda x: x.clamp(min=0.2), domain="nonzero"),
+    _unary("clamp_lower", lambda x: x.clamp(min=0.2), domain="nonzero"),
+    _unary("clamp_min", lambda x: x.clamp_min(0.2), domain="nonzero"),
+    _unary("clamp_max", lambda x: ag.clamp_max(x, -0.3), lambda x: __import__("torch").clamp_max(x, -0.3), "nonzero"),
+    _unary("tan", lambda x: x.tan(), domain="unit"),
+    _unary("asin", lambda x: x.asin(), domain="unit"),
+    _unary("acos", lambda x: x.acos(), domain="unit"),
+    _unary("sinh", lambda x: x.sinh()),
+    _unary("cosh", lambda x: x.cosh()),
+    _unary("asinh", lambda x: x.asinh()),
+    _unary("acosh", lambda x: (x + 1.0).acosh(), domain="positive"),
+    _unary("atanh", lambda x: x.atanh(), domain="unit"),
+    _unary("log2", lambda x: x.log2(), domain="positive"),
+    _unary("log10", lambda x: x.log10(), domain="positive"),
+    _unary("log1p", lambda x: x.log1p(), domain="positive"),
+    _unary("expm1", lambda x: x.expm1()),
+    _unary("exp2", lambda x: x.exp2()),
+    _unary("rsqrt", lambda x: x.rsqrt(), domain="positive"),
+    _unary("reciprocal", lambda x: x.reciprocal(), domain="nonzero"),
+    _unary("square", lambda x: x.square()),
+    _unary("sign", lambda x: x.sign(), domain="nonzero"),
+    _unary("floor", lambda x: (x * 3.0).floor()),
+    _unary("ceil", lambda x: (x * 3.0).ceil()),
+    _unary("round", lambda x: (x * 3.0).round()),
+    _unary("trunc", lambda x: (x * 3.0).trunc()),
+    _unary("frac", lambda x: (x * 3.0).frac()),
+    _unary("sinc", lambda x: x.sinc()),
+    _unary("deg2rad", lambda x: x.deg2rad()),
+    _unary("rad2deg", lambda x: x.rad2deg()),
+    _unary("nan_to_num", lambda x: (x.log() * 1.0).nan_to_num(1.5, 2.0, -3.0), domain="nonzero"),
+    Case(
+        "nan_to_num_inf",
+        lambda x: _special(x).nan_to_num(),
+        [((2, 3),)],
+    ),
     _unary("pow_2", lambda x: x**2),
     _unary("pow_3", lambda x: x**3),
     _unary("pow_0", lambda x: x**0),
@@ -93,6 +126,29 @@ CASES = [
     _binary("mul", lambda x, y: x * y),
     _binary("div", lambda x, y: x / y, domain="nonzero"),
     _binary("pow", lambda x, y: x**y, domain="positive"),
+    _binary("atan2", lambda x, y: ag.atan2(x, y), lambda x, y: __import__("torch").atan2(x, y)),
+    _binary("hypot", lambda x, y: x.hypot(y)),
+    _binary("logaddexp", lambda x, y: x.logaddexp(y)),
+    _binary("xlogy", lambda x, y: x.xlogy(y), domain="positive"),
+    _binary("fmod", lambda x, y: x.fmod(y), domain="nonzero"),
+    _binary("remainder", lambda x, y: x % y, domain="nonzero"),
+    _unary("remainder_number", lambda x: x.remainder(-0.7), domain="nonzero"),
+    _unary(
+        "remainder_rnumber",  # PyTorch has no derivative for remainder(number, x): a 0-d tensor stands in
+        lambda x: 2.5 % x,
+        lambda x: __import__("torch").tensor(2.5, dtype=x.dtype) % x,
+        domain="nonzero",
+    ),
+    _unary("fmod_number", lambda x: ag.fmod(x, 0.6), lambda x: __import__("torch").fmod(x, 0.6), "nonzero"),
+    _unary("atan2_rnumber", lambda x: ag.atan2(1.5, x), lambda x: __import__("torch").atan2(x.new_tensor(1.5), x)),
+    Case("lerp", lambda x, y, w: x.lerp(y, w), [((2, 3), (2, 3), (2, 3)), ((3, 1), (1, 4), (4,))]),
+    Case("lerp_number", lambda x, y: x.lerp(y, 0.3), list(BROADCAST_PAIRS)),
+    Case("floor_divide", lambda x, y: x // y, list(BROADCAST_PAIRS), domain="nonzero", grad=False),
+    Case("floor_divide_number", lambda x: x.floor_divide(0.3), [((2, 3),)], domain="nonzero", grad=False),
+    Case("floor_divide_rnumber", lambda x: 2.0 // x, [((2, 3),)], domain="nonzero", grad=False),
+    Case("isnan", lambda x: _special(x).isnan(), [((2, 3),)], lambda x: _special(x).isnan(), grad=False),
+    Case("isinf", lambda x: _special(x).isinf(), [((2, 3),)], lambda x: _special(x).isinf(), grad=False),
+    Case("isfinite", lambda x: _special(x).isfinite(), [((2, 3),)], lambda x: _special(x).isfinite(), grad=False),
     _binary(
         "maximum", lambda x, y: ag.maximum(x, y), lambda x, y: __import__("torch").maximum(x, y), domain="distinct"
     ),
@@ -460,6 +516,7 @@ CASES = [
 ]
 
 
+_SPECIAL = np.array([[np.inf, -np.inf, np.nan], [1.0, -2.0, 0.5]])
 _LABELS = np.array([0, 2, 1, 2])
 _LABELS_2D = np.array([[0, 2], [1, 1]])
 _W = np.array([0.2, 1.0, 3.0])
@@ -472,6 +529,12 @@ def _torch_labels():
 
 def _torch_w():
     return __import__("torch").tensor(_W)
+
+
+def _special(x):
+    """x + [[inf, −inf, NaN], [1, −2, 0.5]] in x's library and dtype."""
+    lib = ag if isinstance(x, ag.Tensor) else __import__("torch")
+    return x + lib.tensor(_SPECIAL, dtype=x.dtype)
 
 
 def _setitem(x, v):
