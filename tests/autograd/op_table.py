@@ -50,6 +50,24 @@ def _binary(name, fn, torch_fn=None, domain="any"):
     return Case(name, fn, list(BROADCAST_PAIRS), torch_fn, domain)
 
 
+def _logic(name, fn):
+    """A value-only row of a logical or bitwise op on the ints or bools ``fn`` makes of its inputs."""
+    return Case(name, fn, list(BROADCAST_PAIRS), grad=False)
+
+
+def _lib(x):
+    return ag if isinstance(x, ag.Tensor) else __import__("torch")
+
+
+def _ints(x):
+    """⌊4x⌋ as int64 in x's library (negative values too)."""
+    return (x * 4.0).floor().to(_lib(x).int64)
+
+
+def _bools(x):
+    return x > 0.3
+
+
 def _F():
     import torch.nn.functional as F
 
@@ -146,6 +164,20 @@ CASES = [
     Case("floor_divide", lambda x, y: x // y, list(BROADCAST_PAIRS), domain="nonzero", grad=False),
     Case("floor_divide_number", lambda x: x.floor_divide(0.3), [((2, 3),)], domain="nonzero", grad=False),
     Case("floor_divide_rnumber", lambda x: 2.0 // x, [((2, 3),)], domain="nonzero", grad=False),
+    _logic("logical_and", lambda x, y: _bools(x).logical_and(_bools(y))),
+    _logic("logical_and_float", lambda x, y: x.logical_and(y)),
+    _logic("logical_or", lambda x, y: _bools(x).logical_or(_bools(y))),
+    _logic("logical_xor", lambda x, y: _ints(x).logical_xor(_bools(y))),
+    _logic("logical_not", lambda x, y: _ints(x).logical_not()),
+    _logic("bitwise_and", lambda x, y: _ints(x) & _ints(y)),
+    _logic("bitwise_and_bool", lambda x, y: _bools(x).bitwise_and(_bools(y))),
+    _logic("bitwise_and_number", lambda x, y: 6 & _ints(y)),
+    _logic("bitwise_or", lambda x, y: _ints(x) | _ints(y)),
+    _logic("bitwise_or_bool", lambda x, y: True | _bools(y)),
+    _logic("bitwise_xor", lambda x, y: _ints(x).bitwise_xor(_ints(y))),
+    _logic("bitwise_xor_bool", lambda x, y: _bools(x) ^ _bools(y)),
+    _logic("bitwise_not", lambda x, y: ~_ints(x)),
+    _logic("bitwise_not_bool", lambda x, y: _bools(x).bitwise_not()),
     Case("isnan", lambda x: _special(x).isnan(), [((2, 3),)], lambda x: _special(x).isnan(), grad=False),
     Case("isinf", lambda x: _special(x).isinf(), [((2, 3),)], lambda x: _special(x).isinf(), grad=False),
     Case("isfinite", lambda x: _special(x).isfinite(), [((2, 3),)], lambda x: _special(x).isfinite(), grad=False),
@@ -533,8 +565,7 @@ def _torch_w():
 
 def _special(x):
     """x + [[inf, −inf, NaN], [1, −2, 0.5]] in x's library and dtype."""
-    lib = ag if isinstance(x, ag.Tensor) else __import__("torch")
-    return x + lib.tensor(_SPECIAL, dtype=x.dtype)
+    return x + _lib(x).tensor(_SPECIAL, dtype=x.dtype)
 
 
 def _setitem(x, v):
