@@ -619,9 +619,17 @@ XLOGY = Op(
 )
 
 
+def _by_number(x, y):
+    """Whether ``x`` is a Tensor and ``y`` a plain number: then y is a constant of the op (in ctx)."""
+    return isinstance(x, Tensor) and isinstance(y, (int, float)) and not isinstance(y, bool)
+
+
 @export(methods=("fmod",))
 def fmod(input, other):
     """x − y·trunc(x/y): the remainder with the sign of x (C's fmod)."""
+    if _by_number(input, other):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return apply(FMOD_NUMBER, np.fmod(input.data, other), (input,), other)
     return _binary(FMOD, np.fmod, input, other)
 
 
@@ -648,6 +656,9 @@ FMOD = Op(
 @export(methods=("remainder", "__mod__", ("__rmod__", lambda self, other: remainder(other, self))))
 def remainder(input, other):
     """x − y·floor(x/y): the remainder with the sign of y (Python's and PyTorch's ``%``)."""
+    if _by_number(input, other):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return apply(REMAINDER_NUMBER, np.remainder(input.data, other), (input,), other)
     return _binary(REMAINDER, np.remainder, input, other)
 
 
@@ -658,6 +669,13 @@ REMAINDER = Op(
     broadcasts=True,
     keeps_shape=False,
     rule="∂L/∂x = g,  ∂L/∂y = −g ⊙ floor(x/y)",
+)
+
+
+# NOTE: a number divisor is a constant of the op (as for x * 2 in arithmetic.py): x % 2 is common.
+FMOD_NUMBER = Op("fmod", (lambda g, c, out, x: g,), keeps_shape=True, describe=lambda c: f"{c:g}", rule="∂L/∂x = g")
+REMAINDER_NUMBER = Op(
+    "remainder", (lambda g, c, out, x: g,), keeps_shape=True, describe=lambda c: f"{c:g}", rule="∂L/∂x = g"
 )
 
 
