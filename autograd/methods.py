@@ -97,7 +97,7 @@ _OPERATORS = {
     "__floordiv__": "//",
     "__mod__": "%",
     "__and__": "&",
-    "__or__": "|",
+    "__or__": "\\|",  # escaped: a bare | would end the table cell
     "__xor__": "^",
     "__invert__": "~",
     "__getitem__": "x[key]",
