@@ -236,7 +236,7 @@ def tan(a):
 
 
 @elementwise(
-    lambda g, ctx, out, x: g * (1.0 - x * x) ** -0.5, saves=(0,), rule="∂L/∂x = g / √(1 − x²)", scalar=math.asin
+    lambda g, ctx, out, x: g * dual.rsqrt(1.0 - x * x), saves=(0,), rule="∂L/∂x = g / √(1 − x²)", scalar=math.asin
 )
 def asin(a):
     """arcsin x (NaN outside [−1, 1])."""
@@ -245,7 +245,7 @@ def asin(a):
 
 
 @elementwise(
-    lambda g, ctx, out, x: -g * (1.0 - x * x) ** -0.5, saves=(0,), rule="∂L/∂x = −g / √(1 − x²)", scalar=math.acos
+    lambda g, ctx, out, x: -g * dual.rsqrt(1.0 - x * x), saves=(0,), rule="∂L/∂x = −g / √(1 − x²)", scalar=math.acos
 )
 def acos(a):
     """arccos x (NaN outside [−1, 1])."""
@@ -272,7 +272,7 @@ def cosh(a):
 
 
 @elementwise(
-    lambda g, ctx, out, x: g * (x * x + 1.0) ** -0.5, saves=(0,), rule="∂L/∂x = g / √(x² + 1)", scalar=math.asinh
+    lambda g, ctx, out, x: g * dual.rsqrt(x * x + 1.0), saves=(0,), rule="∂L/∂x = g / √(x² + 1)", scalar=math.asinh
 )
 def asinh(a):
     """arsinh x."""
@@ -280,7 +280,7 @@ def asinh(a):
 
 
 @elementwise(
-    lambda g, ctx, out, x: g * (x * x - 1.0) ** -0.5, saves=(0,), rule="∂L/∂x = g / √(x² − 1)", scalar=math.acosh
+    lambda g, ctx, out, x: g * dual.rsqrt(x * x - 1.0), saves=(0,), rule="∂L/∂x = g / √(x² − 1)", scalar=math.acosh
 )
 def acosh(a):
     """arcosh x (NaN below 1)."""
@@ -353,20 +353,15 @@ def exp2(a):
         return np.exp2(a)
 
 
-def _scalar_rsqrt(v):
-    return 1.0 / math.sqrt(v) if v > 0 else (math.inf if v == 0 else math.nan)
-
-
 @elementwise(
     lambda g, ctx, out, x: g * (-0.5 * out * out * out),
     saves_out=True,
     rule="∂L/∂x = −g / (2 x^(3/2))",
-    scalar=_scalar_rsqrt,
+    scalar=dual.rsqrt,
 )
 def rsqrt(a):
     """1/√x."""
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return 1.0 / np.sqrt(a)
+    return dual.rsqrt(a)
 
 
 def _scalar_reciprocal(v):

@@ -43,6 +43,10 @@ def test_scalar_math():
     assert out.data == pytest.approx(2.0 + math.sin(2.5 * math.pi) / (2.5 * math.pi) + math.log2(2.5) + 6.25)
     assert ag.Scalar(0.0).sign().data == 0.0 and ag.Scalar(-3.0).sign().data == -1.0
     assert ag.Scalar(1000.0).expm1().data == math.inf
+    edge, outside = ag.Scalar(1.0), ag.Scalar(1.5)
+    edge.asin().backward()
+    outside.acos().backward()
+    assert edge.grad == math.inf and math.isnan(outside.grad)  # real numbers, not complex ones
 
 
 def test_sinc_at_zero_has_value_one_and_zero_slope_to_second_order():
