@@ -79,6 +79,34 @@ def cos(v):
     return v.cos()
 
 
+def sinh(v):
+    """sinh v for an array, a float or a graph value."""
+    if isinstance(v, ARRAY):
+        return np.sinh(v)
+    if isinstance(v, NUMERIC):
+        return math.sinh(v)
+    return v.sinh()
+
+
+def cosh(v):
+    """cosh v for an array, a float or a graph value."""
+    if isinstance(v, ARRAY):
+        return np.cosh(v)
+    if isinstance(v, NUMERIC):
+        return math.cosh(v)
+    return v.cosh()
+
+
+def rsqrt(v):
+    """1/√v for an array, a float or a graph value (inf at 0 and NaN below, as NumPy)."""
+    if isinstance(v, ARRAY):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return 1.0 / np.sqrt(v)
+    if isinstance(v, NUMERIC):
+        return 1.0 / math.sqrt(v) if v > 0 else (math.inf if v == 0 else math.nan)
+    return v.rsqrt()
+
+
 def erf(v):
     """erf v for an array, a float or a graph value."""
     if isinstance(v, ARRAY):

@@ -12,7 +12,20 @@ import math
 
 from . import api, inplace
 from .op import FUNCTIONS, LISTENERS, OPS
-from .ops import activation, arithmetic, conv, indexing, join, linalg, loss, normalization, reduction, shape, unary
+from .ops import (
+    activation,
+    arithmetic,
+    conv,
+    indexing,
+    join,
+    linalg,
+    logic,
+    loss,
+    normalization,
+    reduction,
+    shape,
+    unary,
+)
 from .scalar import Scalar, make_scalar
 from .tensor import Tensor
 
@@ -27,7 +40,7 @@ __all__ = [
 ]
 
 # The op families, in the order the README's op table lists them.
-FAMILIES = (arithmetic, linalg, unary, activation, reduction, shape, indexing, join, conv, normalization, loss)
+FAMILIES = (arithmetic, linalg, unary, logic, activation, reduction, shape, indexing, join, conv, normalization, loss)
 # Every primitive the families declare (ops made later, e.g. by users' own code, are not in it).
 BUILTIN_OPS = tuple(OPS)
 
@@ -81,6 +94,12 @@ _OPERATORS = {
     "__neg__": "-x",
     "__matmul__": "@",
     "__abs__": "abs()",
+    "__floordiv__": "//",
+    "__mod__": "%",
+    "__and__": "&",
+    "__or__": "\\|",  # escaped: a bare | would end the table cell
+    "__xor__": "^",
+    "__invert__": "~",
     "__getitem__": "x[key]",
     "__setitem__": "x[key] = v",
 }

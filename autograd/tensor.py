@@ -350,10 +350,6 @@ class Tensor:
 
         return viz.BackwardStepper(self, gradient=gradient, params=params)
 
-    def sign(self):
-        """The sign of each entry (outside the graph: its gradient is zero almost everywhere)."""
-        return wrap(np.sign(self.data))
-
 
 def shape_arg(args):
     """A shape given as ``f(2, 3)`` or ``f((2, 3))``, as a tuple."""

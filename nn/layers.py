@@ -306,6 +306,131 @@ class Softplus(Module):
         return f"beta={self.beta}, threshold={self.threshold}"
 
 
+class Hardtanh(Module):
+    """a = z clipped to [min_val, max_val].
+
+    NOTE: ``inplace`` is accepted for PyTorch compatibility; the result is always a new tensor.
+    """
+
+    def __init__(self, min_val=-1.0, max_val=1.0, inplace=False):
+        super().__init__()
+        if max_val < min_val:
+            raise ValueError(f"Hardtanh: max_val ({max_val}) cannot be less than min_val ({min_val})")
+        self.min_val = min_val
+        self.max_val = max_val
+        self.inplace = inplace
+
+    def forward(self, input):
+        return F.hardtanh(input, self.min_val, self.max_val)
+
+    def extra_repr(self):
+        return f"min_val={self.min_val}, max_val={self.max_val}"
+
+
+class ReLU6(Module):
+    """a = min(max(0, z), 6)."""
+
+    def __init__(self, inplace=False):
+        super().__init__()
+        self.inplace = inplace
+
+    def forward(self, input):
+        return F.relu6(input)
+
+
+class Hardsigmoid(Module):
+    """a = relu6(z + 3)/6."""
+
+    def __init__(self, inplace=False):
+        super().__init__()
+        self.inplace = inplace
+
+    def forward(self, input):
+        return F.hardsigmoid(input)
+
+
+class Hardswish(Module):
+    """a = z·relu6(z + 3)/6."""
+
+    def __init__(self, inplace=False):
+        super().__init__()
+        self.inplace = inplace
+
+    def forward(self, input):
+        return F.hardswish(input)
+
+
+class Mish(Module):
+    """a = z·tanh(softplus(z))."""
+
+    def __init__(self, inplace=False):
+        super().__init__()
+        self.inplace = inplace
+
+    def forward(self, input):
+        return F.mish(input)
+
+
+class Softsign(Module):
+    """a = z/(1 + |z|)."""
+
+    def forward(self, input):
+        return F.softsign(input)
+
+
+class LogSigmoid(Module):
+    """a = log σ(z) = −softplus(−z)."""
+
+    def forward(self, input):
+        return F.logsigmoid(input)
+
+
+class CELU(Module):
+    """a = z if z > 0 else α(e^(z/α) − 1)."""
+
+    def __init__(self, alpha=1.0, inplace=False):
+        super().__init__()
+        self.alpha = alpha
+        self.inplace = inplace
+
+    def forward(self, input):
+        return F.celu(input, self.alpha)
+
+    def extra_repr(self):
+        return f"alpha={self.alpha}"
+
+
+class GLU(Module):
+    """a = u ⊙ σ(v), where u and v are the halves of z along ``dim``."""
+
+    def __init__(self, dim=-1):
+        super().__init__()
+        self.dim = dim
+
+    def forward(self, input):
+        return F.glu(input, self.dim)
+
+    def extra_repr(self):
+        return f"dim={self.dim}"
+
+
+class Softmin(Module):
+    """a_i = e^(−z_i)/Σ_j e^(−z_j) along ``dim``.
+
+    NOTE: PyTorch guesses a dim when none is given (deprecated); we take the last dim.
+    """
+
+    def __init__(self, dim=None):
+        super().__init__()
+        self.dim = dim
+
+    def forward(self, input):
+        return F.softmin(input, self.dim)
+
+    def extra_repr(self):
+        return f"dim={self.dim}"
+
+
 class Softmax(Module):
     """a_i = e^(z_i)/Σ_j e^(z_j) along ``dim``.
 

@@ -11,6 +11,7 @@ __all__ = [
     "indexing",
     "join",
     "linalg",
+    "logic",
     "loss",
     "normalization",
     "reduction",

@@ -1,4 +1,5 @@
-"""Activations φ(z) and their VJPs δ = g ⊙ φ'(z): tanh, sigmoid, silu, relu, leaky_relu, gelu, elu, selu, softplus."""
+"""Activations φ(z) and their VJPs δ = g ⊙ φ'(z): tanh, sigmoid, silu, relu, leaky_relu, gelu, elu, selu,
+softplus, hardtanh, relu6, hardsigmoid, hardswish, softsign, logsigmoid, mish, celu, glu, softmin."""
 
 from __future__ import annotations
 
@@ -206,3 +207,138 @@ SOFTPLUS = Op(
     describe=lambda ctx: f"beta={ctx[0]:g}, threshold={ctx[1]:g}",
     rule="δ = g ⊙ σ(βz)",
 )
+
+
+@export
+def hardtanh(x, min_val=-1.0, max_val=1.0):
+    """z clipped to [min_val, max_val]; the gradient passes strictly inside (PyTorch's rule)."""
+    if max_val < min_val:
+        raise ValueError(f"hardtanh: max_val ({max_val}) cannot be less than min_val ({min_val})")
+    data = np.clip(x.data, min_val, max_val)
+    return apply(HARDTANH, data.astype(x.data.dtype, copy=False), (x,), (min_val, max_val))
+
+
+def _hardtanh_vjp(g, ctx, out, x):
+    lo, hi = ctx
+    z = dual.raw(x)
+    return g * ((z > lo) & (z < hi))
+
+
+HARDTANH = Op(
+    "hardtanh",
+    (_hardtanh_vjp,),
+    saves=(0,),
+    keeps_shape=True,
+    describe=lambda ctx: f"min_val={ctx[0]:g}, max_val={ctx[1]:g}",
+    rule="δ = g ⊙ [min < z < max]",
+)
+
+
+@export
+def relu6(x):
+    """min(max(0, z), 6): ``hardtanh(z, 0, 6)``, so the gradient at 0 and 6 is 0 (as PyTorch)."""
+    return hardtanh(x, 0.0, 6.0)
+
+
+@export
+def hardsigmoid(x):
+    """relu6(z + 3)/6: 0 below −3, 1 above 3, linear between."""
+    return hardtanh(x + 3.0, 0.0, 6.0) / 6.0
+
+
+def _hardswish_vjp(g, ctx, out, x):
+    # PyTorch's rule: 0 for z ≤ −3, 1 for z ≥ 3, z/3 + ½ between
+    z = dual.raw(x)
+    return dual.where(z <= -3.0, 0.0, dual.where(z >= 3.0, g, g * (x / 3.0 + 0.5)))
+
+
+@elementwise(
+    _hardswish_vjp,
+    saves=(0,),
+    rule="δ = g ⊙ (0 if z ≤ −3, 1 if z ≥ 3, else z/3 + ½)",
+    scalar=lambda v: v * min(max(v + 3.0, 0.0), 6.0) / 6.0,
+)
+def hardswish(a):
+    """z·relu6(z + 3)/6 (MobileNetV3)."""
+    return a * np.clip(a + 3.0, 0.0, 6.0) / 6.0
+
+
+@export
+def softsign(x):
+    """z / (1 + |z|) (a composite: its gradient comes from / and abs)."""
+    return x / (1.0 + x.abs())
+
+
+def _scalar_logsigmoid(v):
+    return -(max(-v, 0.0) + math.log1p(math.exp(-math.fabs(v))))
+
+
+@elementwise(
+    lambda g, ctx, out, x: g * dual.sigmoid(-x),
+    saves=(0,),
+    rule="δ = g ⊙ σ(−z)",
+    scalar=_scalar_logsigmoid,
+)
+def logsigmoid(a):
+    """log σ(z) = −softplus(−z), computed as −(max(−z, 0) + log1p(e^(−|z|))): exact for z ≪ 0 and z ≫ 0."""
+    return -(np.maximum(-a, 0.0) + np.log1p(np.exp(-np.abs(a))))
+
+
+def _mish_vjp(g, ctx, out, x):
+    # mish'(z) = t + z·σ(z)(1 − t²) with t = tanh(softplus(z))
+    if isinstance(x, np.ndarray):  # first order: in float64, like the forward
+        z = x.astype(np.float64)
+        t = np.tanh(np.logaddexp(0.0, z))
+        return g * (t + z * sigmoid_array(z) * (1.0 - t * t)).astype(x.dtype)
+    t = dual.tanh(softplus(x))
+    return g * (t + x * dual.sigmoid(x) * (1.0 - t * t))
+
+
+@elementwise(_mish_vjp, saves=(0,), rule="δ = g ⊙ (t + z·σ(z)(1 − t²)), t = tanh(softplus(z))")
+def mish(a):
+    """z·tanh(softplus(z)), in float64 and rounded once (e^z would go subnormal in float32 first)."""
+    z = a.astype(np.float64)
+    return (z * np.tanh(np.logaddexp(0.0, z))).astype(a.dtype if a.dtype.kind == "f" else np.float64)
+
+
+@export
+def celu(x, alpha=1.0):
+    """z if z > 0 else α(e^(z/α) − 1)."""
+    if alpha == 0:
+        raise ValueError("celu: alpha cannot be 0")
+    z = x.data
+    data = np.where(z > 0, z, alpha * np.expm1(np.minimum(z, 0) / alpha))
+    return apply(CELU, data.astype(z.dtype, copy=False), (x,), alpha)
+
+
+CELU = Op(
+    "celu",
+    (
+        lambda g, alpha, out, x: dual.where(
+            dual.raw(x) > 0, g, g * dual.exp(dual.where(dual.raw(x) > 0, 0.0, x) / alpha)
+        ),
+    ),
+    saves=(0,),
+    keeps_shape=True,
+    describe=lambda alpha: f"alpha={alpha:g}",
+    rule="δ = g ⊙ (1 if z > 0 else e^(z/α))",
+)
+
+
+@export
+def glu(x, dim=-1):
+    """a ⊙ σ(b), where a and b are the two halves of ``x`` along ``dim`` (a composite)."""
+    if x.ndim == 0:
+        raise ValueError("glu: needs a tensor of at least one dimension")
+    d = dim % x.ndim
+    n = x.shape[d]
+    if n % 2:
+        raise ValueError(f"glu: the size of dim {dim} must be even, got {n}")
+    head = (slice(None),) * d
+    return x[head + (slice(0, n // 2),)] * x[head + (slice(n // 2, n),)].sigmoid()
+
+
+@export
+def softmin(x, dim=-1):
+    """softmax(−z) along ``dim`` (NOTE: PyTorch guesses ``dim`` when none is given; we take the last)."""
+    return (-x).softmax(dim if dim is not None else -1)

@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 
-from ..extend import Op, ShapeError, Tensor, apply, as_tensor, dual, elementwise, export
+from ..extend import Op, ShapeError, Tensor, apply, as_tensor, dual, elementwise, export, wrap
 from ..special import erf_array
 
 TITLE = "elementwise math"  # the family's name in the README op table
@@ -212,3 +212,480 @@ WHERE = Op(
     keeps_shape=False,
     rule="∂L/∂x = g ⊙ c,  ∂L/∂y = g ⊙ (1 − c)",
 )
+
+
+# --- trigonometric and hyperbolic ------------------------------------------------------------------
+def _inf_on_overflow(f):
+    """``f`` on a float, giving ±inf where ``math`` raises OverflowError (NumPy gives inf)."""
+
+    def forward(v):
+        try:
+            return f(v)
+        except OverflowError:
+            return math.copysign(math.inf, v) if f is math.sinh else math.inf
+
+    return forward
+
+
+@elementwise(
+    lambda g, ctx, out, x: g * (1.0 + out * out), saves_out=True, rule="∂L/∂x = g ⊙ (1 + tan²x)", scalar=math.tan
+)
+def tan(a):
+    """tan x."""
+    return np.tan(a)
+
+
+@elementwise(
+    lambda g, ctx, out, x: g * dual.rsqrt(1.0 - x * x), saves=(0,), rule="∂L/∂x = g / √(1 − x²)", scalar=math.asin
+)
+def asin(a):
+    """arcsin x (NaN outside [−1, 1])."""
+    with np.errstate(invalid="ignore"):
+        return np.arcsin(a)
+
+
+@elementwise(
+    lambda g, ctx, out, x: -g * dual.rsqrt(1.0 - x * x), saves=(0,), rule="∂L/∂x = −g / √(1 − x²)", scalar=math.acos
+)
+def acos(a):
+    """arccos x (NaN outside [−1, 1])."""
+    with np.errstate(invalid="ignore"):
+        return np.arccos(a)
+
+
+@elementwise(
+    lambda g, ctx, out, x: g * dual.cosh(x), saves=(0,), rule="∂L/∂x = g ⊙ cosh x", scalar=_inf_on_overflow(math.sinh)
+)
+def sinh(a):
+    """sinh x."""
+    with np.errstate(over="ignore"):
+        return np.sinh(a)
+
+
+@elementwise(
+    lambda g, ctx, out, x: g * dual.sinh(x), saves=(0,), rule="∂L/∂x = g ⊙ sinh x", scalar=_inf_on_overflow(math.cosh)
+)
+def cosh(a):
+    """cosh x."""
+    with np.errstate(over="ignore"):
+        return np.cosh(a)
+
+
+@elementwise(
+    lambda g, ctx, out, x: g * dual.rsqrt(x * x + 1.0), saves=(0,), rule="∂L/∂x = g / √(x² + 1)", scalar=math.asinh
+)
+def asinh(a):
+    """arsinh x."""
+    return np.arcsinh(a)
+
+
+@elementwise(
+    lambda g, ctx, out, x: g * dual.rsqrt(x * x - 1.0), saves=(0,), rule="∂L/∂x = g / √(x² − 1)", scalar=math.acosh
+)
+def acosh(a):
+    """arcosh x (NaN below 1)."""
+    with np.errstate(invalid="ignore"):
+        return np.arccosh(a)
+
+
+@elementwise(lambda g, ctx, out, x: g / (1.0 - x * x), saves=(0,), rule="∂L/∂x = g / (1 − x²)", scalar=math.atanh)
+def atanh(a):
+    """artanh x (±inf at ±1, NaN beyond)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.arctanh(a)
+
+
+# --- logarithms, exponentials, powers --------------------------------------------------------------
+_LN2 = math.log(2.0)
+_LN10 = math.log(10.0)
+
+
+def _log_domain(f, zero=0.0):
+    """``f`` on a float, with NumPy's −inf at ``zero`` and NaN below it."""
+    return lambda v: f(v) if v > zero else (-math.inf if v == zero else math.nan)
+
+
+@elementwise(
+    lambda g, ctx, out, x: g / (x * _LN2), saves=(0,), rule="∂L/∂x = g / (x ln 2)", scalar=_log_domain(math.log2)
+)
+def log2(a):
+    """log₂ x."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.log2(a)
+
+
+@elementwise(
+    lambda g, ctx, out, x: g / (x * _LN10), saves=(0,), rule="∂L/∂x = g / (x ln 10)", scalar=_log_domain(math.log10)
+)
+def log10(a):
+    """log₁₀ x."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.log10(a)
+
+
+@elementwise(
+    lambda g, ctx, out, x: g / (1.0 + x), saves=(0,), rule="∂L/∂x = g / (1 + x)", scalar=_log_domain(math.log1p, -1.0)
+)
+def log1p(a):
+    """ln(1 + x), accurate for small x."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.log1p(a)
+
+
+@elementwise(
+    lambda g, ctx, out, x: g * (out + 1.0), saves_out=True, rule="∂L/∂x = g ⊙ eˣ", scalar=_inf_on_overflow(math.expm1)
+)
+def expm1(a):
+    """eˣ − 1, accurate for small x."""
+    with np.errstate(over="ignore"):
+        return np.expm1(a)
+
+
+@elementwise(
+    lambda g, ctx, out, x: g * (out * _LN2),
+    saves_out=True,
+    rule="∂L/∂x = g ⊙ 2ˣ ln 2",
+    scalar=_inf_on_overflow(lambda v: 2.0**v),
+)
+def exp2(a):
+    """2ˣ."""
+    with np.errstate(over="ignore"):
+        return np.exp2(a)
+
+
+@elementwise(
+    lambda g, ctx, out, x: g * (-0.5 * out * out * out),
+    saves_out=True,
+    rule="∂L/∂x = −g / (2 x^(3/2))",
+    scalar=dual.rsqrt,
+)
+def rsqrt(a):
+    """1/√x."""
+    return dual.rsqrt(a)
+
+
+def _scalar_reciprocal(v):
+    return 1.0 / v if v else math.copysign(math.inf, v)
+
+
+@elementwise(lambda g, ctx, out, x: -g * (out * out), saves_out=True, rule="∂L/∂x = −g / x²", scalar=_scalar_reciprocal)
+def reciprocal(a):
+    """1/x."""
+    with np.errstate(divide="ignore"):
+        return np.reciprocal(a) if a.dtype.kind == "f" else 1.0 / a
+
+
+@elementwise(lambda g, ctx, out, x: g * (2.0 * x), saves=(0,), rule="∂L/∂x = 2x ⊙ g", scalar=lambda v: v * v)
+def square(a):
+    """x²."""
+    return np.square(a)
+
+
+_RADIANS_PER_DEGREE = math.pi / 180.0
+
+
+@elementwise(
+    lambda g, ctx, out, x: g * _RADIANS_PER_DEGREE, rule="∂L/∂x = g · π/180", scalar=lambda v: v * _RADIANS_PER_DEGREE
+)
+def deg2rad(a):
+    """Degrees to radians."""
+    return a * _RADIANS_PER_DEGREE
+
+
+@elementwise(
+    lambda g, ctx, out, x: g / _RADIANS_PER_DEGREE, rule="∂L/∂x = g · 180/π", scalar=lambda v: v / _RADIANS_PER_DEGREE
+)
+def rad2deg(a):
+    """Radians to degrees."""
+    return a / _RADIANS_PER_DEGREE
+
+
+def _sinc_vjp(g, ctx, out, x):
+    # sinc'(x) = (πx cos πx − sin πx) / (πx²), 0 at x = 0; x = 1 stands in at 0 so no branch is NaN
+    at_zero = dual.raw(x) == 0
+    safe = dual.where(at_zero, 1.0, x)
+    px = math.pi * safe
+    slope = (px * dual.cos(px) - dual.sin(px)) / (px * safe)
+    return dual.where(at_zero, 0.0, g * slope)
+
+
+@elementwise(
+    _sinc_vjp,
+    saves=(0,),
+    rule="∂L/∂x = g ⊙ (πx cos πx − sin πx)/(πx²)",
+    scalar=lambda v: math.sin(math.pi * v) / (math.pi * v) if v else 1.0,
+)
+def sinc(a):
+    """sin(πx)/(πx), 1 at 0 (the normalized sinc)."""
+    return np.sinc(a)
+
+
+# --- rounding: piecewise constant, so zero gradients (as PyTorch) ----------------------------------
+def _zero_vjp(g, ctx, out, x):
+    return g * 0.0
+
+
+def _on_floats(f, a):
+    """``f(a)`` for a float array; integers are already whole (PyTorch keeps their dtype)."""
+    return f(a) if a.dtype.kind == "f" else a.copy()
+
+
+def _finite(f):
+    """``f`` on a finite float; inf and NaN are their own floor, ceil, round and trunc."""
+    return lambda v: float(f(v)) if math.isfinite(v) else v
+
+
+def _scalar_sign(v):
+    return v if v != v else float((v > 0) - (v < 0))
+
+
+@elementwise(_zero_vjp, rule="∂L/∂x = 0", scalar=_scalar_sign)
+def sign(a):
+    """−1, 0 or 1 (NaN stays NaN); its gradient is zero."""
+    return np.sign(a)
+
+
+@elementwise(_zero_vjp, rule="∂L/∂x = 0", scalar=_finite(math.floor))
+def floor(a):
+    """The largest whole number ≤ x; its gradient is zero."""
+    return _on_floats(np.floor, a)
+
+
+@elementwise(_zero_vjp, rule="∂L/∂x = 0", scalar=_finite(math.ceil))
+def ceil(a):
+    """The smallest whole number ≥ x; its gradient is zero."""
+    return _on_floats(np.ceil, a)
+
+
+@elementwise(_zero_vjp, rule="∂L/∂x = 0", scalar=_finite(round))
+def round(a):
+    """The nearest whole number, halves to even (as PyTorch and Python); its gradient is zero."""
+    return _on_floats(np.round, a)
+
+
+@elementwise(_zero_vjp, rule="∂L/∂x = 0", scalar=_finite(math.trunc))
+def trunc(a):
+    """x rounded toward zero; its gradient is zero."""
+    return _on_floats(np.trunc, a)
+
+
+@elementwise(
+    lambda g, ctx, out, x: g, rule="∂L/∂x = g", scalar=lambda v: v - math.trunc(v) if math.isfinite(v) else math.nan
+)
+def frac(a):
+    """x − trunc(x), the fractional part with x's sign."""
+    with np.errstate(invalid="ignore"):
+        return a - np.trunc(a)
+
+
+# --- clamping and cleaning -------------------------------------------------------------------------
+@export
+def clamp_min(x, min):
+    """max(x, min): ``clamp(x, min=min)``."""
+    return clamp(x, min=min)
+
+
+@export
+def clamp_max(x, max):
+    """min(x, max): ``clamp(x, max=max)``."""
+    return clamp(x, max=max)
+
+
+@export
+def nan_to_num(x, nan=0.0, posinf=None, neginf=None):
+    """NaN → ``nan``, ±inf → ``posinf``/``neginf`` (default: the dtype's largest finite values)."""
+    data = np.nan_to_num(x.data, nan=nan, posinf=posinf, neginf=neginf)
+    return apply(NAN_TO_NUM, data, (x,))
+
+
+NAN_TO_NUM = Op(
+    "nan_to_num",
+    (lambda g, ctx, out, x: g * np.isfinite(dual.raw(x)),),
+    saves=(0,),
+    keeps_shape=True,
+    rule="∂L/∂x = g ⊙ [x finite]",
+)
+
+
+@export
+def isnan(x):
+    """Where x is NaN (a bool tensor outside the graph)."""
+    return wrap(np.isnan(x.data))
+
+
+@export
+def isinf(x):
+    """Where x is ±inf (a bool tensor outside the graph)."""
+    return wrap(np.isinf(x.data))
+
+
+@export
+def isfinite(x):
+    """Where x is neither NaN nor ±inf (a bool tensor outside the graph)."""
+    return wrap(np.isfinite(x.data))
+
+
+# --- two inputs, broadcasting; a Python number on either side is a constant Tensor ----------------
+def _binary(op, forward, x, y):
+    """Record ``op`` on the broadcast pair (x, y), with the forward run on their arrays."""
+    x, y = _pair(op.name, x, y)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        data = forward(x.data, y.data)
+    return apply(op, data, (x, y))
+
+
+@export
+def atan2(input, other):
+    """The angle of the point (other, input): arctan(input/other) in the right quadrant."""
+    return _binary(ATAN2, np.arctan2, input, other)
+
+
+ATAN2 = Op(
+    "atan2",
+    (
+        lambda g, ctx, out, x, y: g * y / (x * x + y * y),
+        lambda g, ctx, out, x, y: -g * x / (x * x + y * y),
+    ),
+    saves=(0, 1),
+    broadcasts=True,
+    keeps_shape=False,
+    rule="∂L/∂x = g ⊙ y/(x² + y²),  ∂L/∂y = −g ⊙ x/(x² + y²)",
+)
+
+
+@export
+def hypot(input, other):
+    """√(x² + y²), without overflow for large x, y."""
+    return _binary(HYPOT, np.hypot, input, other)
+
+
+HYPOT = Op(
+    "hypot",
+    (lambda g, ctx, out, x, y: g * x / out, lambda g, ctx, out, x, y: g * y / out),
+    saves=(0, 1),
+    saves_out=True,
+    broadcasts=True,
+    keeps_shape=False,
+    rule="∂L/∂x = g ⊙ x/out,  ∂L/∂y = g ⊙ y/out",
+)
+
+
+@export
+def logaddexp(input, other):
+    """ln(eˣ + eʸ), without overflow."""
+    return _binary(LOGADDEXP, np.logaddexp, input, other)
+
+
+LOGADDEXP = Op(
+    "logaddexp",
+    (
+        lambda g, ctx, out, x, y: g * dual.sigmoid(x - y),
+        lambda g, ctx, out, x, y: g * dual.sigmoid(y - x),
+    ),
+    saves=(0, 1),
+    broadcasts=True,
+    keeps_shape=False,
+    rule="∂L/∂x = g ⊙ σ(x − y),  ∂L/∂y = g ⊙ σ(y − x)",
+)
+
+
+def _xlogy_forward(x, y):
+    return np.where((x == 0) & ~np.isnan(y), np.zeros((), x.dtype), x * np.log(y))
+
+
+def _xlogy_vjp_x(g, ctx, out, x, y):
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return dual.where(dual.raw(x) == 0, 0.0, g * dual.log(y))
+
+
+@export
+def xlogy(input, other):
+    """x·ln y, and 0 where x = 0 (even where y = 0; a NaN y gives NaN, as in PyTorch)."""
+    return _binary(XLOGY, _xlogy_forward, input, other)
+
+
+XLOGY = Op(
+    "xlogy",
+    (_xlogy_vjp_x, lambda g, ctx, out, x, y: g * x / y),
+    saves=(0, 1),
+    broadcasts=True,
+    keeps_shape=False,
+    rule="∂L/∂x = g ⊙ ln y,  ∂L/∂y = g ⊙ x/y",
+)
+
+
+def _by_number(x, y):
+    """Whether ``x`` is a Tensor and ``y`` a plain number: then y is a constant of the op (in ctx)."""
+    return isinstance(x, Tensor) and isinstance(y, (int, float)) and not isinstance(y, bool)
+
+
+@export(methods=("fmod",))
+def fmod(input, other):
+    """x − y·trunc(x/y): the remainder with the sign of x (C's fmod)."""
+    if _by_number(input, other):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return apply(FMOD_NUMBER, np.fmod(input.data, other), (input,), other)
+    return _binary(FMOD, np.fmod, input, other)
+
+
+def _quotient_vjp(rounding):
+    """∂L/∂y of x − y·q with the constant quotient q = rounding(x/y)."""
+
+    def vjp(g, ctx, out, x, y):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return -g * rounding(dual.raw(x) / dual.raw(y))
+
+    return vjp
+
+
+FMOD = Op(
+    "fmod",
+    (lambda g, ctx, out, x, y: g, _quotient_vjp(np.trunc)),
+    saves=(0, 1),
+    broadcasts=True,
+    keeps_shape=False,
+    rule="∂L/∂x = g,  ∂L/∂y = −g ⊙ trunc(x/y)",
+)
+
+
+@export(methods=("remainder", "__mod__", ("__rmod__", lambda self, other: remainder(other, self))))
+def remainder(input, other):
+    """x − y·floor(x/y): the remainder with the sign of y (Python's and PyTorch's ``%``)."""
+    if _by_number(input, other):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return apply(REMAINDER_NUMBER, np.remainder(input.data, other), (input,), other)
+    return _binary(REMAINDER, np.remainder, input, other)
+
+
+REMAINDER = Op(
+    "remainder",
+    (lambda g, ctx, out, x, y: g, _quotient_vjp(np.floor)),
+    saves=(0, 1),
+    broadcasts=True,
+    keeps_shape=False,
+    rule="∂L/∂x = g,  ∂L/∂y = −g ⊙ floor(x/y)",
+)
+
+
+# NOTE: a number divisor is a constant of the op (as for x * 2 in arithmetic.py): x % 2 is common.
+FMOD_NUMBER = Op("fmod", (lambda g, c, out, x: g,), keeps_shape=True, describe=lambda c: f"{c:g}", rule="∂L/∂x = g")
+REMAINDER_NUMBER = Op(
+    "remainder", (lambda g, c, out, x: g,), keeps_shape=True, describe=lambda c: f"{c:g}", rule="∂L/∂x = g"
+)
+
+
+@export(methods=("floor_divide", "__floordiv__", ("__rfloordiv__", lambda self, other: floor_divide(other, self))))
+def floor_divide(input, other):
+    """floor(x/y) (Python's and PyTorch's ``//``), outside the graph: PyTorch gives it no gradient."""
+    x, y = _pair("floor_divide", input, other)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return wrap(np.floor_divide(x.data, y.data))
+
+
+@export
+def lerp(input, end, weight):
+    """input + weight·(end − input), ``weight`` a number or a Tensor."""
+    # NOTE: a composite (its gradient comes from + − *); PyTorch switches to
+    # end − (1 − w)(end − input) for w ≥ 0.5, so the last bits may differ.
+    input, end = _pair("lerp", input, end)
+    return input + weight * (end - input)

@@ -50,6 +50,24 @@ def _binary(name, fn, torch_fn=None, domain="any"):
     return Case(name, fn, list(BROADCAST_PAIRS), torch_fn, domain)
 
 
+def _logic(name, fn):
+    """A value-only row of a logical or bitwise op on the ints or bools ``fn`` makes of its inputs."""
+    return Case(name, fn, list(BROADCAST_PAIRS), grad=False)
+
+
+def _lib(x):
+    return ag if isinstance(x, ag.Tensor) else __import__("torch")
+
+
+def _ints(x):
+    """⌊4x⌋ as int64 in x's library (negative values too)."""
+    return (x * 4.0).floor().to(_lib(x).int64)
+
+
+def _bools(x):
+    return x > 0.3
+
+
 def _F():
     import torch.nn.functional as F
 
@@ -77,7 +95,51 @@ CASES = [
     _unary("selu", lambda x: ag.selu(x), lambda x: _F().selu(x), domain="nonzero"),
     _unary("softplus", lambda x: ag.softplus(x, 2.0, 3.0), lambda x: _F().softplus(x, 2.0, 3.0), domain="nonzero"),
     _unary("clamp", lambda x: x.clamp(-0.5, 0.7), domain="nonzero"),
-    _unary("clamp_min", lambda x: x.clamp(min=0.2), domain="nonzero"),
+    _unary("hardtanh", lambda x: ag.hardtanh(x, -0.5, 0.8), lambda x: _F().hardtanh(x, -0.5, 0.8), "nonzero"),
+    _unary("relu6", lambda x: ag.relu6(x * 4.0), lambda x: _F().relu6(x * 4.0), "nonzero"),
+    _unary("hardsigmoid", lambda x: ag.hardsigmoid(x * 2.0), lambda x: _F().hardsigmoid(x * 2.0)),
+    _unary("hardswish", lambda x: ag.hardswish(x * 2.0), lambda x: _F().hardswish(x * 2.0)),
+    _unary("softsign", lambda x: ag.softsign(x), lambda x: _F().softsign(x), "nonzero"),
+    _unary("logsigmoid", lambda x: ag.logsigmoid(x), lambda x: _F().logsigmoid(x)),
+    _unary("mish", lambda x: ag.mish(x), lambda x: _F().mish(x)),
+    _unary("celu", lambda x: ag.celu(x, 0.7), lambda x: _F().celu(x, 0.7), "nonzero"),
+    Case("glu", lambda x: ag.glu(x), [((2, 4),), ((3, 2, 6),)], lambda x: _F().glu(x)),
+    Case("glu_dim0", lambda x: ag.glu(x, 0), [((4, 3),)], lambda x: _F().glu(x, 0)),
+    Case("softmin", lambda x: ag.softmin(x, 1), [((2, 5),), ((3, 4, 2),)], lambda x: _F().softmin(x, 1)),
+    _unary("clamp_lower", lambda x: x.clamp(min=0.2), domain="nonzero"),
+    _unary("clamp_min", lambda x: x.clamp_min(0.2), domain="nonzero"),
+    _unary("clamp_max", lambda x: ag.clamp_max(x, -0.3), lambda x: __import__("torch").clamp_max(x, -0.3), "nonzero"),
+    _unary("tan", lambda x: x.tan(), domain="unit"),
+    _unary("asin", lambda x: x.asin(), domain="unit"),
+    _unary("acos", lambda x: x.acos(), domain="unit"),
+    _unary("sinh", lambda x: x.sinh()),
+    _unary("cosh", lambda x: x.cosh()),
+    _unary("asinh", lambda x: x.asinh()),
+    _unary("acosh", lambda x: (x + 1.0).acosh(), domain="positive"),
+    _unary("atanh", lambda x: x.atanh(), domain="unit"),
+    _unary("log2", lambda x: x.log2(), domain="positive"),
+    _unary("log10", lambda x: x.log10(), domain="positive"),
+    _unary("log1p", lambda x: x.log1p(), domain="positive"),
+    _unary("expm1", lambda x: x.expm1()),
+    _unary("exp2", lambda x: x.exp2()),
+    _unary("rsqrt", lambda x: x.rsqrt(), domain="positive"),
+    _unary("reciprocal", lambda x: x.reciprocal(), domain="nonzero"),
+    _unary("square", lambda x: x.square()),
+    _unary("sign", lambda x: x.sign(), domain="nonzero"),
+    _unary("floor", lambda x: (x * 3.0).floor()),
+    _unary("ceil", lambda x: (x * 3.0).ceil()),
+    _unary("round", lambda x: (x * 3.0).round()),
+    _unary("trunc", lambda x: (x * 3.0).trunc()),
+    _unary("frac", lambda x: (x * 3.0).frac()),
+    _unary("sinc", lambda x: x.sinc()),
+    _unary("deg2rad", lambda x: x.deg2rad()),
+    _unary("rad2deg", lambda x: x.rad2deg()),
+    _unary("nan_to_num", lambda x: (x.log() * 1.0).nan_to_num(1.5, 2.0, -3.0), domain="nonzero"),
+    Case(
+        "nan_to_num_inf",
+        lambda x: _special(x).nan_to_num(),
+        [((2, 3),)],
+    ),
     _unary("pow_2", lambda x: x**2),
     _unary("pow_3", lambda x: x**3),
     _unary("pow_0", lambda x: x**0),
@@ -94,6 +156,43 @@ CASES = [
     _binary("mul", lambda x, y: x * y),
     _binary("div", lambda x, y: x / y, domain="nonzero"),
     _binary("pow", lambda x, y: x**y, domain="positive"),
+    _binary("atan2", lambda x, y: ag.atan2(x, y), lambda x, y: __import__("torch").atan2(x, y)),
+    _binary("hypot", lambda x, y: x.hypot(y)),
+    _binary("logaddexp", lambda x, y: x.logaddexp(y)),
+    _binary("xlogy", lambda x, y: x.xlogy(y), domain="positive"),
+    _binary("fmod", lambda x, y: x.fmod(y), domain="nonzero"),
+    _binary("remainder", lambda x, y: x % y, domain="nonzero"),
+    _unary("remainder_number", lambda x: x.remainder(-0.7), domain="nonzero"),
+    _unary(
+        "remainder_rnumber",  # PyTorch has no derivative for remainder(number, x): a 0-d tensor stands in
+        lambda x: 2.5 % x,
+        lambda x: __import__("torch").tensor(2.5, dtype=x.dtype) % x,
+        domain="nonzero",
+    ),
+    _unary("fmod_number", lambda x: ag.fmod(x, 0.6), lambda x: __import__("torch").fmod(x, 0.6), "nonzero"),
+    _unary("atan2_rnumber", lambda x: ag.atan2(1.5, x), lambda x: __import__("torch").atan2(x.new_tensor(1.5), x)),
+    Case("lerp", lambda x, y, w: x.lerp(y, w), [((2, 3), (2, 3), (2, 3)), ((3, 1), (1, 4), (4,))]),
+    Case("lerp_number", lambda x, y: x.lerp(y, 0.3), list(BROADCAST_PAIRS)),
+    Case("floor_divide", lambda x, y: x // y, list(BROADCAST_PAIRS), domain="nonzero", grad=False),
+    Case("floor_divide_number", lambda x: x.floor_divide(0.3), [((2, 3),)], domain="nonzero", grad=False),
+    Case("floor_divide_rnumber", lambda x: 2.0 // x, [((2, 3),)], domain="nonzero", grad=False),
+    _logic("logical_and", lambda x, y: _bools(x).logical_and(_bools(y))),
+    _logic("logical_and_float", lambda x, y: x.logical_and(y)),
+    _logic("logical_or", lambda x, y: _bools(x).logical_or(_bools(y))),
+    _logic("logical_xor", lambda x, y: _ints(x).logical_xor(_bools(y))),
+    _logic("logical_not", lambda x, y: _ints(x).logical_not()),
+    _logic("bitwise_and", lambda x, y: _ints(x) & _ints(y)),
+    _logic("bitwise_and_bool", lambda x, y: _bools(x).bitwise_and(_bools(y))),
+    _logic("bitwise_and_number", lambda x, y: 6 & _ints(y)),
+    _logic("bitwise_or", lambda x, y: _ints(x) | _ints(y)),
+    _logic("bitwise_or_bool", lambda x, y: True | _bools(y)),
+    _logic("bitwise_xor", lambda x, y: _ints(x).bitwise_xor(_ints(y))),
+    _logic("bitwise_xor_bool", lambda x, y: _bools(x) ^ _bools(y)),
+    _logic("bitwise_not", lambda x, y: ~_ints(x)),
+    _logic("bitwise_not_bool", lambda x, y: _bools(x).bitwise_not()),
+    Case("isnan", lambda x: _special(x).isnan(), [((2, 3),)], lambda x: _special(x).isnan(), grad=False),
+    Case("isinf", lambda x: _special(x).isinf(), [((2, 3),)], lambda x: _special(x).isinf(), grad=False),
+    Case("isfinite", lambda x: _special(x).isfinite(), [((2, 3),)], lambda x: _special(x).isfinite(), grad=False),
     _binary(
         "maximum", lambda x, y: ag.maximum(x, y), lambda x, y: __import__("torch").maximum(x, y), domain="distinct"
     ),
@@ -461,6 +560,7 @@ CASES = [
 ]
 
 
+_SPECIAL = np.array([[np.inf, -np.inf, np.nan], [1.0, -2.0, 0.5]])
 _LABELS = np.array([0, 2, 1, 2])
 _LABELS_2D = np.array([[0, 2], [1, 1]])
 _W = np.array([0.2, 1.0, 3.0])
@@ -473,6 +573,11 @@ def _torch_labels():
 
 def _torch_w():
     return __import__("torch").tensor(_W)
+
+
+def _special(x):
+    """x + [[inf, −inf, NaN], [1, −2, 0.5]] in x's library and dtype."""
+    return x + _lib(x).tensor(_SPECIAL, dtype=x.dtype)
 
 
 def _setitem(x, v):

@@ -1,0 +1,74 @@
+"""Logic and bits: logical_and/or/xor/not, bitwise_and/or/xor/not and the operators & | ^ ~.
+
+None of them is differentiable: each gives a bool or integer tensor outside the graph (as
+PyTorch), so they record nothing and have no Op.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..extend import export, raw, wrap
+
+TITLE = "logic and bits (no gradient)"  # the family's name in the README op table
+
+
+def _data(v):
+    return np.asarray(raw(v))
+
+
+def _integral(name, *vs):
+    """The arrays of ``vs``, refused unless they hold integers or bools (as PyTorch)."""
+    arrays = [_data(v) for v in vs]
+    for a in arrays:
+        if a.dtype.kind not in "biu":
+            raise TypeError(f"{name}: needs integer or bool tensors, got {a.dtype}")
+    return arrays
+
+
+@export
+def logical_and(input, other):
+    """x ∧ y, entries taken as true where nonzero (a bool tensor)."""
+    return wrap(np.logical_and(_data(input), _data(other)))
+
+
+@export
+def logical_or(input, other):
+    """x ∨ y, entries taken as true where nonzero (a bool tensor)."""
+    return wrap(np.logical_or(_data(input), _data(other)))
+
+
+@export
+def logical_xor(input, other):
+    """x ⊻ y, entries taken as true where nonzero (a bool tensor)."""
+    return wrap(np.logical_xor(_data(input), _data(other)))
+
+
+@export
+def logical_not(input):
+    """¬x, entries taken as true where nonzero (a bool tensor)."""
+    return wrap(np.logical_not(_data(input)))
+
+
+@export(methods=("bitwise_and", "__and__", ("__rand__", lambda self, other: bitwise_and(other, self))))
+def bitwise_and(input, other):
+    """x & y on integer or bool tensors."""
+    return wrap(np.bitwise_and(*_integral("bitwise_and", input, other)))
+
+
+@export(methods=("bitwise_or", "__or__", ("__ror__", lambda self, other: bitwise_or(other, self))))
+def bitwise_or(input, other):
+    """x | y on integer or bool tensors."""
+    return wrap(np.bitwise_or(*_integral("bitwise_or", input, other)))
+
+
+@export(methods=("bitwise_xor", "__xor__", ("__rxor__", lambda self, other: bitwise_xor(other, self))))
+def bitwise_xor(input, other):
+    """x ^ y on integer or bool tensors."""
+    return wrap(np.bitwise_xor(*_integral("bitwise_xor", input, other)))
+
+
+@export(methods=("bitwise_not", "__invert__"))
+def bitwise_not(input):
+    """~x on an integer or bool tensor (logical not for bools)."""
+    return wrap(np.invert(*_integral("bitwise_not", input)))
