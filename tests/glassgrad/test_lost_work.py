@@ -88,14 +88,18 @@ def test_a_signal_stops_fit_and_keeps_the_history(sig):
 @pytest.mark.parametrize("sig,code", [(signal.SIGTERM, 143), (signal.SIGINT, 130)])
 def test_the_command_line_saves_and_reports_a_signal(tmp_path, sig, code):
     out = tmp_path / "run"
-    command = [sys.executable, "-m", "glassgrad", "train", "--data", "moons", "--epochs", "500", "--out", str(out)]
+    # Far more epochs than can finish before the signal (a loaded machine included): it must stop the run.
+    command = [sys.executable, "-m", "glassgrad", "train", "--data", "moons", "--epochs", "100000", "--out", str(out)]
     command.append("--no-progress")
     proc = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     for line in proc.stdout:  # wait for the first finished epoch, then stop the run
         if line.startswith("epoch 1"):
             break
     proc.send_signal(sig)
-    _, err = proc.communicate(timeout=120)
+    try:
+        _, err = proc.communicate(timeout=120)
+    finally:
+        proc.kill()
     assert proc.returncode == code, err
     assert "Traceback" not in err and "interrupted" in err
     history = json.loads((out / "history.json").read_text())
