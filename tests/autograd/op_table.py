@@ -346,6 +346,44 @@ CASES = [
         [((2, 3),)],
         lambda x: __import__("torch").take_along_dim(x, __import__("torch").tensor([[0, 2, 2], [1, 1, 0]]), 1),
     ),
+    Case(
+        "gather",
+        lambda x: x.gather(1, _lib(x).tensor([[0, 2, 2], [1, 1, 0]])),
+        [((2, 3),), ((3, 4),)],
+    ),
+    Case(
+        "gather_dim0",
+        lambda x: ag.gather(x, 0, np.array([[1], [0], [1]])),
+        [((2, 3),)],
+        lambda x: x.gather(0, __import__("torch").tensor([[1], [0], [1]])),
+    ),
+    Case(
+        "scatter",
+        lambda x, s: x.scatter(1, _lib(x).tensor([[2, 0], [1, 3]]), s),
+        [((2, 4), (2, 2)), ((3, 4), (2, 2))],
+    ),
+    Case("scatter_value", lambda x: x.scatter(0, _lib(x).tensor([[1, 0, 1]]), value=2.5), [((2, 3),)]),
+    Case(
+        "scatter_add",
+        lambda x, s: x.scatter_add(0, _lib(x).tensor([[1, 0, 1], [1, 1, 0]]), s),
+        [((2, 3), (2, 3)), ((3, 3), (2, 3))],
+    ),
+    Case("index_select", lambda x: x.index_select(1, _lib(x).tensor([3, 0, 0])), [((2, 4),)]),
+    Case("index_select_dim0", lambda x: x.index_select(0, _lib(x).tensor([1, 1])), [((3, 2),)]),
+    Case("masked_fill", lambda x: x.masked_fill(x > 0.2, -1.5), [((2, 3),), ((),)]),
+    Case(
+        "masked_fill_tensor",
+        lambda x, v: x.masked_fill(_lib(x).tensor(np.array([True, False, True])), v),
+        [((2, 3), ())],
+    ),
+    Case("masked_select", lambda x: x.masked_select(x > 0.0), [((2, 3),)]),
+    Case(
+        "masked_select_broadcast",
+        lambda x: x.masked_select(_lib(x).tensor(np.array([[True], [False]]))),
+        [((2, 3),), ((3,),)],
+    ),
+    Case("nonzero", lambda x: (x > 0.2).nonzero(), [((3, 4),), ((),)], grad=False),
+    Case("nonzero_tuple", lambda x: (x > 0.2).nonzero(as_tuple=True)[1], [((3, 4),)], grad=False),
     # joining
     Case(
         "cat",
