@@ -1,5 +1,6 @@
 """Indexing: ``x[key]`` (slices, ints, None, Ellipsis, integer arrays, boolean masks), its adjoint
-the scatter-add, ``x[key] = v``, and gather along a dim (``take_along_dim``)."""
+the scatter-add, ``x[key] = v``, gather along a dim (``take_along_dim``), and PyTorch's gather,
+scatter, scatter_add, index_select, masked_fill, masked_select (composites) and nonzero."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ import numpy as np
 
 from ..extend import Op, ShapeError, Tensor, apply, as_tensor, dual, export, grad_mode, wrap
 from ..inplace import update_inplace
+from .shape import broadcast_to, clone
+from .unary import where
 
 TITLE = "indexing"  # the family's name in the README op table
 
@@ -247,8 +250,6 @@ def scatter(x, dim, index, src=None, value=None):
         raise TypeError("scatter: give src (a tensor) or value (a number)")
     key, shape = _dim_key("scatter", x, dim, index, src.shape if isinstance(src, Tensor) else None)
     part = _src_part("scatter", src, x, shape)
-    from .shape import clone
-
     out = clone(_as_scalar_input(x))
     index_put_(out, key, part)
     return out.reshape(()) if x.ndim == 0 else out
@@ -298,8 +299,6 @@ def masked_fill(x, mask, value):
         ) from None
     if isinstance(value, Tensor) and value.ndim != 0:
         raise ShapeError(f"masked_fill: value must be a number or a 0-d tensor, got shape {value.shape}")
-    from .unary import where
-
     if not isinstance(value, Tensor):
         value = np.asarray(value, dtype=x.dtype)
     return where(m, value, x)
@@ -315,8 +314,6 @@ def masked_select(x, mask):
         raise ShapeError(
             f"masked_select: mask of shape {m.shape} and input of shape {x.shape} do not broadcast"
         ) from None
-    from .shape import broadcast_to
-
     return broadcast_to(x, shape)[np.broadcast_to(m, shape)]
 
 

@@ -1,10 +1,13 @@
-"""Matrix products: matmul (1-D, 2-D, batched with broadcasting) and the fused linear layer."""
+"""Matrix products: matmul (1-D, 2-D, batched with broadcasting), the fused linear layer, einsum,
+and composites (diag, diagonal, trace, outer, dot, mm, bmm, tensordot)."""
 
 from __future__ import annotations
 
 import numpy as np
 
 from ..extend import Op, ShapeError, Tensor, apply, as_tensor, dual, export
+from .dims import normalize_dims
+from .indexing import index_add_zeros
 
 TITLE = "matrix products"  # the family's name in the README op table
 
@@ -164,8 +167,6 @@ def diagonal(x, offset=0, dim1=0, dim2=1):
     """The diagonal of the (dim1, dim2) planes, as the last dim (``offset`` > 0: above the main one)."""
     if x.ndim < 2:
         raise ShapeError(f"diagonal: input must have at least 2 dims, got shape {x.shape}")
-    from .dims import normalize_dims
-
     a = normalize_dims((dim1,), x.ndim, "diagonal")[0]
     b = normalize_dims((dim2,), x.ndim, "diagonal")[0]
     if a == b:
@@ -176,15 +177,16 @@ def diagonal(x, offset=0, dim1=0, dim2=1):
     return moved[..., rows, cols]
 
 
+_diagonal = diagonal
+
+
 @export
 def diag(x, diagonal=0):
     """1-D: the square matrix with x on its ``diagonal``; 2-D: that diagonal of x."""
     _need("diag", x, (1, 2), "a 1-D or 2-D tensor")
     d = int(diagonal)
     if x.ndim == 2:
-        return globals()["diagonal"](x, d)
-    from .indexing import index_add_zeros
-
+        return _diagonal(x, d)
     n = x.shape[0] + abs(d)
     rows, cols = _diagonal_index(n, n, d)
     return index_add_zeros(x, ((rows, cols), False, (n, n)))
@@ -321,9 +323,7 @@ def einsum(equation, *operands):
     for t in ops[1:]:
         _check_dtypes("einsum", ops[0], t)
     subs, out = _parse_einsum(equation, [t.shape for t in ops])
-    if len(ops) == 1:
-        return _einsum_node(subs, out, ops)
-    if len(ops) == 2:
+    if len(ops) <= 2:
         return _einsum_node(subs, out, ops)
     eq = ",".join(subs) + "->" + out
     path = np.einsum_path(eq, *[t.data for t in ops], optimize="optimal" if len(ops) <= 4 else "greedy")[0][1:]

@@ -1,4 +1,5 @@
-"""Shape ops: reshape, permute/transpose, squeeze/unsqueeze, expand/broadcast, sum_to, clone, cast.
+"""Shape ops: reshape, permute/transpose, squeeze/unsqueeze, expand/broadcast, sum_to, clone, cast,
+and their composites (flip, roll, tril/triu, repeat, tile, split/chunk/unbind, narrow, movedim, ...).
 
 Reshape-like ops return NumPy views (no copy); their VJP reshapes the gradient back.
 """
@@ -9,6 +10,7 @@ import numpy as np
 
 from ..extend import Op, ShapeError, Tensor, apply, dual, export, shape_arg, unbroadcast_array, wrap
 from .dims import normalize_dims
+from .unary import where
 
 TITLE = "shape"  # the family's name in the README op table
 
@@ -311,8 +313,6 @@ def _triangle(name, x, diagonal, lower):
     m, n = x.shape[-2:]
     rows, cols = np.arange(m)[:, None], np.arange(n)[None, :]
     keep = cols - rows <= diagonal if lower else cols - rows >= diagonal
-    from .unary import where
-
     return where(keep, x, np.zeros((), dtype=x.dtype))
 
 
@@ -370,7 +370,7 @@ def repeat_interleave(x, repeats, dim=None):
     return x[(slice(None),) * d + (idx,)]
 
 
-@export(methods=(("split", lambda self, split_size, dim=0: split(self, split_size, dim)),))
+@export
 def split(x, split_size_or_sections, dim=0):
     """Split into pieces of ``split_size`` (the last may be smaller) or of the listed sizes: a tuple."""
     d = _dim("split", dim, x.ndim)
