@@ -1,12 +1,15 @@
 """Indexing: ``x[key]`` (slices, ints, None, Ellipsis, integer arrays, boolean masks), its adjoint
-the scatter-add, ``x[key] = v``, and gather along a dim (``take_along_dim``)."""
+the scatter-add, ``x[key] = v``, gather along a dim (``take_along_dim``), and PyTorch's gather,
+scatter, scatter_add, index_select, masked_fill, masked_select (composites) and nonzero."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from ..extend import Op, ShapeError, Tensor, apply, as_tensor, dual, export, grad_mode
+from ..extend import Op, ShapeError, Tensor, apply, as_tensor, dual, export, grad_mode, wrap
 from ..inplace import update_inplace
+from .shape import broadcast_to, clone
+from .unary import where
 
 TITLE = "indexing"  # the family's name in the README op table
 
@@ -166,3 +169,160 @@ SCATTER_DIM = Op(
     keeps_shape=False,
     rule="∂L/∂src = gather(g)",
 )
+
+
+# PyTorch's dim-wise gather/scatter family, as composites of indexing (their gradients come
+# from ``index``, ``index_put`` and the scatter-add above).
+
+
+def _int_index(name, index):
+    idx = np.asarray(index.data if isinstance(index, Tensor) else index)
+    if idx.dtype.kind not in "iu":
+        if idx.size == 0:
+            return idx.astype(np.int64)
+        raise TypeError(f"{name}: index must be an integer tensor, got dtype {idx.dtype}")
+    return idx
+
+
+def _dim_of(name, dim, ndim):
+    lo, hi = (-ndim, ndim - 1) if ndim else (-1, 0)
+    if not lo <= dim <= hi:
+        raise IndexError(f"{name}: dimension out of range (expected to be in range of [{lo}, {hi}], but got {dim})")
+    return dim % ndim if ndim else 0
+
+
+def _dim_key(name, x, dim, index, src_shape=None):
+    """The advanced key that picks x's entries at ``index`` along ``dim`` (and index's position elsewhere)."""
+    d = _dim_of(name, dim, x.ndim)
+    idx = _int_index(name, index)
+    nd = max(x.ndim, 1)
+    if idx.ndim != x.ndim and not (x.ndim == 0 and idx.ndim <= 1):
+        raise ShapeError(f"{name}: index of shape {idx.shape} must have as many dims as the input of shape {x.shape}")
+    if src_shape is not None and len(src_shape) != x.ndim:
+        raise ShapeError(f"{name}: src of shape {src_shape} must have as many dims as the input of shape {x.shape}")
+    shape = x.shape if x.ndim else (1,)
+    idx = idx.reshape(idx.shape if idx.ndim else (1,)) if x.ndim == 0 else idx
+    for i in range(nd):
+        if i != d and idx.shape[i] > shape[i]:
+            raise ShapeError(
+                f"{name}: index of shape {idx.shape} is larger than the input of shape {x.shape} in dim {i}"
+            )
+        if src_shape is not None and idx.shape[i] > (src_shape[i] if len(src_shape) else 1):
+            raise ShapeError(f"{name}: index of shape {idx.shape} is larger than src of shape {src_shape} in dim {i}")
+    if idx.size and (idx.min() < -shape[d] or idx.max() >= shape[d]):
+        raise IndexError(
+            f"{name}: index {int(idx.min() if idx.min() < -shape[d] else idx.max())} is out of bounds "
+            f"for dim {d} of size {shape[d]} (input of shape {x.shape})"
+        )
+    mesh = list(np.ix_(*[np.arange(n) for n in idx.shape]))
+    mesh[d] = idx % shape[d] if shape[d] else idx
+    return tuple(mesh), idx.shape
+
+
+def _as_scalar_input(x):
+    return x.reshape((1,)) if x.ndim == 0 else x
+
+
+@export
+def gather(x, dim, index):
+    """out[i][j][k] = x[index[i][j][k]][j][k] (for dim=0): pick along ``dim`` at ``index``."""
+    key, shape = _dim_key("gather", x, dim, index)
+    out = _as_scalar_input(x)[key]
+    return out.reshape(()) if x.ndim == 0 else out
+
+
+def _src_part(name, src, x, shape):
+    if not isinstance(src, Tensor):
+        return as_tensor(np.full(shape, src, dtype=x.dtype), like=x)
+    if src.ndim != x.ndim:
+        raise ShapeError(f"{name}: src of shape {src.shape} must have as many dims as the input of shape {x.shape}")
+    if src.ndim == 0:
+        return src.reshape((1,))
+    return src[tuple(slice(0, n) for n in shape)]
+
+
+@export
+def scatter(x, dim, index, src=None, value=None):
+    """A copy of x with src's entries written at ``index`` along ``dim`` (a number ``value`` too)."""
+    if src is None:
+        src = value
+    if src is None:
+        raise TypeError("scatter: give src (a tensor) or value (a number)")
+    key, shape = _dim_key("scatter", x, dim, index, src.shape if isinstance(src, Tensor) else None)
+    part = _src_part("scatter", src, x, shape)
+    out = clone(_as_scalar_input(x))
+    index_put_(out, key, part)
+    return out.reshape(()) if x.ndim == 0 else out
+
+
+@export
+def scatter_add(x, dim, index, src):
+    """x plus src's entries added at ``index`` along ``dim`` (repeated indices add up)."""
+    key, shape = _dim_key("scatter_add", x, dim, index, src.shape)
+    part = _src_part("scatter_add", src, x, shape)
+    base = _as_scalar_input(x)
+    out = base + index_add_zeros(part, (key, False, base.shape))
+    return out.reshape(()) if x.ndim == 0 else out
+
+
+@export
+def index_select(x, dim, index):
+    """The entries at the 1-D ``index`` along ``dim``."""
+    d = _dim_of("index_select", dim, x.ndim)
+    idx = _int_index("index_select", index)
+    if idx.ndim > 1:
+        raise ShapeError(f"index_select: index must be 1-D, got shape {idx.shape}")
+    n = x.shape[d] if x.ndim else 1
+    if idx.size and (idx.min() < -n or idx.max() >= n):
+        raise IndexError(f"index_select: index out of range for dim {d} of size {n} (input of shape {x.shape})")
+    if x.ndim == 0:
+        return _as_scalar_input(x)[idx.reshape(-1)].reshape(idx.shape)
+    return x[(slice(None),) * d + (idx.reshape(-1),)]
+
+
+def _mask(name, mask):
+    m = np.asarray(mask.data if isinstance(mask, Tensor) else mask)
+    if m.dtype != np.bool_:
+        raise TypeError(f"{name}: mask must be a bool tensor, got dtype {m.dtype}")
+    return m
+
+
+@export
+def masked_fill(x, mask, value):
+    """x with ``value`` (a number or a 0-d tensor) where ``mask`` holds (mask broadcasts to x)."""
+    m = _mask("masked_fill", mask)
+    try:
+        np.broadcast_to(m, x.shape)
+    except ValueError:
+        raise ShapeError(
+            f"masked_fill: mask of shape {m.shape} does not broadcast to the input's shape {x.shape}"
+        ) from None
+    if isinstance(value, Tensor) and value.ndim != 0:
+        raise ShapeError(f"masked_fill: value must be a number or a 0-d tensor, got shape {value.shape}")
+    if not isinstance(value, Tensor):
+        value = np.asarray(value, dtype=x.dtype)
+    return where(m, value, x)
+
+
+@export
+def masked_select(x, mask):
+    """The entries of x where ``mask`` holds, as a 1-D tensor (x and mask broadcast together)."""
+    m = _mask("masked_select", mask)
+    try:
+        shape = np.broadcast_shapes(m.shape, x.shape)
+    except ValueError:
+        raise ShapeError(
+            f"masked_select: mask of shape {m.shape} and input of shape {x.shape} do not broadcast"
+        ) from None
+    return broadcast_to(x, shape)[np.broadcast_to(m, shape)]
+
+
+@export
+def nonzero(x, as_tuple=False):
+    """The indices of the nonzero entries: an (n, ndim) int64 tensor, or one 1-D tensor per dim. No gradient."""
+    found = np.argwhere(np.asarray(x.data)).astype(np.int64)
+    if as_tuple:
+        if x.ndim == 0:
+            return (wrap(np.zeros(int(bool(x.data)), dtype=np.int64)),)
+        return tuple(wrap(np.ascontiguousarray(found[:, i])) for i in range(x.ndim))
+    return wrap(found)

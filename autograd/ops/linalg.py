@@ -1,10 +1,13 @@
-"""Matrix products: matmul (1-D, 2-D, batched with broadcasting) and the fused linear layer."""
+"""Matrix products: matmul (1-D, 2-D, batched with broadcasting), the fused linear layer, einsum,
+and composites (diag, diagonal, trace, outer, dot, mm, bmm, tensordot)."""
 
 from __future__ import annotations
 
 import numpy as np
 
 from ..extend import Op, ShapeError, Tensor, apply, as_tensor, dual, export
+from .dims import normalize_dims
+from .indexing import index_add_zeros
 
 TITLE = "matrix products"  # the family's name in the README op table
 
@@ -132,4 +135,280 @@ LINEAR_NO_BIAS = Op(
     saves=(0, 1),
     keeps_shape=False,
     rule="δ(l−1) = δ W,  ∂L/∂W = δᵀ a(l−1)",
+)
+
+
+# Composites of matmul, indexing and reshape (their gradients come from those ops).
+
+
+def _need(name, x, ndims, what):
+    if x.ndim not in ndims:
+        raise ShapeError(f"{name}: expected {what}, got a tensor of shape {x.shape}")
+
+
+def _tensor_pair(x, y):
+    if not isinstance(x, Tensor):
+        x = as_tensor(x, like=y)
+    if not isinstance(y, Tensor):
+        y = as_tensor(y, like=x)
+    return x, y
+
+
+def _diagonal_index(m, n, offset):
+    if offset >= 0:
+        k = max(0, min(m, n - offset))
+        return np.arange(k), np.arange(k) + offset
+    k = max(0, min(m + offset, n))
+    return np.arange(k) - offset, np.arange(k)
+
+
+@export
+def diagonal(x, offset=0, dim1=0, dim2=1):
+    """The diagonal of the (dim1, dim2) planes, as the last dim (``offset`` > 0: above the main one)."""
+    if x.ndim < 2:
+        raise ShapeError(f"diagonal: input must have at least 2 dims, got shape {x.shape}")
+    a = normalize_dims((dim1,), x.ndim, "diagonal")[0]
+    b = normalize_dims((dim2,), x.ndim, "diagonal")[0]
+    if a == b:
+        raise ValueError(f"diagonal: dim1 and dim2 cannot be the same dim ({dim1}, {dim2})")
+    rest = [d for d in range(x.ndim) if d not in (a, b)]
+    moved = x.permute(rest + [a, b]) if rest + [a, b] != list(range(x.ndim)) else x
+    rows, cols = _diagonal_index(x.shape[a], x.shape[b], int(offset))
+    return moved[..., rows, cols]
+
+
+_diagonal = diagonal
+
+
+@export
+def diag(x, diagonal=0):
+    """1-D: the square matrix with x on its ``diagonal``; 2-D: that diagonal of x."""
+    _need("diag", x, (1, 2), "a 1-D or 2-D tensor")
+    d = int(diagonal)
+    if x.ndim == 2:
+        return _diagonal(x, d)
+    n = x.shape[0] + abs(d)
+    rows, cols = _diagonal_index(n, n, d)
+    return index_add_zeros(x, ((rows, cols), False, (n, n)))
+
+
+@export
+def trace(x):
+    """The sum of the main diagonal of a 2-D tensor."""
+    _need("trace", x, (2,), "a 2-D tensor")
+    return diagonal(x).sum()
+
+
+@export
+def outer(x, y):
+    """The outer product of two 1-D tensors: out[i, j] = x[i] y[j]."""
+    x, y = _tensor_pair(x, y)
+    if x.ndim != 1 or y.ndim != 1:
+        raise ShapeError(f"outer: both operands must be 1-D, got shapes {x.shape} and {y.shape}")
+    _check_dtypes("outer", x, y)
+    return x.reshape((-1, 1)) * y
+
+
+@export
+def dot(x, y):
+    """The inner product of two 1-D tensors of the same length."""
+    x, y = _tensor_pair(x, y)
+    if x.ndim != 1 or y.ndim != 1 or x.shape != y.shape:
+        raise ShapeError(f"dot: expected two 1-D tensors of the same length, got shapes {x.shape} and {y.shape}")
+    return matmul(x, y)
+
+
+@export
+def mm(x, y):
+    """The product of two matrices (n, k) @ (k, m)."""
+    x, y = _tensor_pair(x, y)
+    if x.ndim != 2 or y.ndim != 2 or x.shape[1] != y.shape[0]:
+        raise ShapeError(f"mm: expected 2-D tensors (n, k) and (k, m), got shapes {x.shape} and {y.shape}")
+    return matmul(x, y)
+
+
+@export
+def bmm(x, y):
+    """Batched matrix products (b, n, k) @ (b, k, m), without broadcasting."""
+    x, y = _tensor_pair(x, y)
+    if x.ndim != 3 or y.ndim != 3 or x.shape[0] != y.shape[0] or x.shape[2] != y.shape[1]:
+        raise ShapeError(f"bmm: expected 3-D tensors (b, n, k) and (b, k, m), got shapes {x.shape} and {y.shape}")
+    return matmul(x, y)
+
+
+@export(methods=())
+def tensordot(x, y, dims=2):
+    """Contract x's dims ``dims[0]`` with y's ``dims[1]`` (an int n: x's last n with y's first n)."""
+    x, y = _tensor_pair(x, y)
+    if isinstance(dims, (int, np.integer)):
+        n = int(dims)
+        if n < 0 or n > min(x.ndim, y.ndim):
+            raise ShapeError(f"tensordot: cannot contract {n} dims of shapes {x.shape} and {y.shape}")
+        da, db = list(range(x.ndim - n, x.ndim)), list(range(n))
+    else:
+        da, db = ([d] if isinstance(d, (int, np.integer)) else list(d) for d in dims)
+        if len(da) != len(db):
+            raise ShapeError(f"tensordot: dims {dims} must list as many dims of each operand")
+        da = [int(d) % x.ndim if x.ndim else int(d) for d in da]
+        db = [int(d) % y.ndim if y.ndim else int(d) for d in db]
+    for a, b in zip(da, db):
+        if not (a < x.ndim and b < y.ndim) or x.shape[a] != y.shape[b]:
+            raise ShapeError(
+                f"tensordot: dims {da} of shape {x.shape} and {db} of shape {y.shape} do not match in size"
+            )
+    fa = [d for d in range(x.ndim) if d not in da]
+    fb = [d for d in range(y.ndim) if d not in db]
+    k = int(np.prod([x.shape[d] for d in da]))
+    xa = x.permute(fa + da).reshape((-1, k)) if x.ndim else x.reshape((1, 1))
+    yb = y.permute(db + fb).reshape((k, -1)) if y.ndim else y.reshape((1, 1))
+    return matmul(xa, yb).reshape(tuple(x.shape[d] for d in fa) + tuple(y.shape[d] for d in fb))
+
+
+_LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+def _parse_einsum(equation, shapes):
+    """The equation with '...' spelled out in letters: (input subscripts, output subscript)."""
+    eq = equation.replace(" ", "")
+    lhs, arrow, rhs = eq.partition("->")
+    subs = lhs.split(",")
+    if len(subs) != len(shapes):
+        raise ValueError(f"einsum: the equation {equation!r} has {len(subs)} operands, got {len(shapes)} tensors")
+    used = set(c for c in eq if c.isalpha())
+    spare = [c for c in _LETTERS if c not in used]
+    n_ell = 0
+    for s, shape in zip(subs, shapes):
+        named = len(s.replace("...", ""))
+        if any(not (c.isalpha() or c == ".") for c in s) or (s.count(".") not in (0, 3)):
+            raise ValueError(f"einsum: invalid subscripts {s!r} in {equation!r}")
+        if ("..." in s and named > len(shape)) or ("..." not in s and named != len(shape)):
+            raise ShapeError(f"einsum: subscripts {s!r} do not fit an operand of shape {tuple(shape)} in {equation!r}")
+        if "..." in s:
+            n_ell = max(n_ell, len(shape) - named)
+    ell = "".join(spare[:n_ell])
+    full = [s.replace("...", ell[n_ell - (len(shape) - len(s.replace("...", ""))) :]) for s, shape in zip(subs, shapes)]
+    if arrow:
+        out = rhs.replace("...", ell)
+    else:
+        counts = {}
+        for s in lhs.replace("...", "").replace(",", ""):
+            counts[s] = counts.get(s, 0) + 1
+        out = ell + "".join(sorted(c for c, n in counts.items() if n == 1))
+    sizes = {}
+    for s, shape in zip(full, shapes):
+        for c, n in zip(s, shape):
+            if sizes.get(c, 1) not in (1, n) and n != 1:
+                raise ShapeError(
+                    f"einsum: subscript {c!r} has size {sizes[c]} in one operand and {n} in another "
+                    f"(shapes {[tuple(sh) for sh in shapes]}, equation {equation!r})"
+                )
+            sizes[c] = max(sizes.get(c, 1), n)
+    if len(set(out)) != len(out) or any(c not in sizes for c in out):
+        raise ValueError(f"einsum: invalid output subscripts {rhs!r} in {equation!r}")
+    return full, out
+
+
+@export(methods=())
+def einsum(equation, *operands):
+    """Einstein summation as NumPy's einsum; '...' broadcasts.
+
+    More than two operands are contracted two at a time in the order ``np.einsum_path`` picks
+    (NumPy's optimized path), each step one recorded node.
+    """
+    if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
+        operands = tuple(operands[0])
+    if not operands:
+        raise ValueError("einsum: expected at least one operand")
+    ops = [t if isinstance(t, Tensor) else as_tensor(t) for t in operands]
+    for t in ops[1:]:
+        _check_dtypes("einsum", ops[0], t)
+    subs, out = _parse_einsum(equation, [t.shape for t in ops])
+    if len(ops) <= 2:
+        return _einsum_node(subs, out, ops)
+    eq = ",".join(subs) + "->" + out
+    path = np.einsum_path(eq, *[t.data for t in ops], optimize="optimal" if len(ops) <= 4 else "greedy")[0][1:]
+    subs, ops = list(subs), list(ops)
+    for step in path:
+        picked = sorted(step, reverse=True)
+        these = [(subs.pop(k), ops.pop(k)) for k in picked][::-1]
+        needed = set(out).union(*subs) if subs else set(out)
+        letters = "".join(dict.fromkeys("".join(sub for sub, _ in these)))
+        inter = out if not subs else "".join(c for c in letters if c in needed)
+        subs.append(inter)
+        ops.append(_einsum_node([sub for sub, _ in these], inter, [t for _, t in these]))
+    (result,) = ops
+    if subs[0] != out:  # the last step already produced ``out``'s order; this only reorders
+        result = _einsum_node([subs[0]], out, [result])
+    return result
+
+
+def _einsum_node(subs, out, ops):
+    eq = ",".join(subs) + "->" + out
+    data = np.asarray(np.einsum(eq, *[t.data for t in ops], optimize=len(ops) > 1))
+    if data.dtype != ops[0].dtype and ops[0].dtype.kind == "f":
+        data = data.astype(ops[0].dtype)
+    ctx = (tuple(subs), out, tuple(tuple(t.shape) for t in ops), ops[0].dtype)
+    return apply(EINSUM if len(ops) == 1 else EINSUM2, data, tuple(ops), ctx)
+
+
+def _einsum_any(eq, *xs):
+    if any(isinstance(v, Tensor) for v in xs):
+        like = next(v for v in xs if isinstance(v, Tensor))
+        return einsum(eq, *[v if isinstance(v, Tensor) else as_tensor(v, like=like) for v in xs])
+    return np.asarray(np.einsum(eq, *xs, optimize=len(xs) > 1))
+
+
+def _einsum_vjp(i, g, ctx, out, *xs):
+    subs, out_sub, shapes, dtype = ctx
+    mine = subs[i]
+    others = [s for j, s in enumerate(subs) if j != i]
+    rest = [x for j, x in enumerate(xs) if j != i]
+    reached = set(out_sub).union(*others) if others else set(out_sub)
+    unique = "".join(dict.fromkeys(mine))
+    present = "".join(c for c in unique if c in reached)
+    grad = _einsum_any(",".join([out_sub] + others) + "->" + present, g, *rest)
+    shape = shapes[i]
+    size = dict(zip(mine, shape))
+    # letters only this operand has were summed out: broadcast the gradient over them
+    if present != unique:
+        spread = tuple(grad.shape[present.index(c)] if c in present else 1 for c in unique)
+        grad = dual.broadcast_to(grad.reshape(spread), tuple(max(n, size[c]) for n, c in zip(spread, unique)))
+    # a letter repeated in the operand (a diagonal): put the gradient back on the diagonal
+    if len(unique) != len(mine):
+        spare = iter(c for c in _LETTERS if c not in "".join(subs) + out_sub)
+        renamed, eyes, seen = [], [], set()
+        for c in mine:
+            if c in seen:
+                r = next(spare)
+                renamed.append(r)
+                eyes.append((c + r, np.eye(size[c], dtype=dtype)))
+            else:
+                renamed.append(c)
+                seen.add(c)
+        grad = _einsum_any(
+            ",".join([unique] + [e for e, _ in eyes]) + "->" + "".join(renamed), grad, *[m for _, m in eyes]
+        )
+    if tuple(grad.shape) != shape:
+        grad = dual.sum_to(grad, shape)
+    return grad
+
+
+EINSUM = Op(
+    "einsum",
+    (lambda g, ctx, out, x: _einsum_vjp(0, g, ctx, out, x),),
+    saves=(),
+    keeps_shape=False,
+    describe=lambda ctx: ",".join(ctx[0]) + "->" + ctx[1],
+    rule="∂L/∂x = g spread back to x's subscripts (broadcast, diagonal)",
+)
+EINSUM2 = Op(
+    "einsum",
+    (
+        lambda g, ctx, out, x, y: _einsum_vjp(0, g, ctx, out, x, y),
+        lambda g, ctx, out, x, y: _einsum_vjp(1, g, ctx, out, x, y),
+    ),
+    saves=(0, 1),
+    keeps_shape=False,
+    describe=lambda ctx: ",".join(ctx[0]) + "->" + ctx[1],
+    rule="∂L/∂A = einsum(g, B → A's subscripts),  ∂L/∂B = einsum(g, A → B's subscripts)",
 )

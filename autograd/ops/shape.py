@@ -1,4 +1,5 @@
-"""Shape ops: reshape, permute/transpose, squeeze/unsqueeze, expand/broadcast, sum_to, clone, cast.
+"""Shape ops: reshape, permute/transpose, squeeze/unsqueeze, expand/broadcast, sum_to, clone, cast,
+and their composites (flip, roll, tril/triu, repeat, tile, split/chunk/unbind, narrow, movedim, ...).
 
 Reshape-like ops return NumPy views (no copy); their VJP reshapes the gradient back.
 """
@@ -9,6 +10,7 @@ import numpy as np
 
 from ..extend import Op, ShapeError, Tensor, apply, dual, export, shape_arg, unbroadcast_array, wrap
 from .dims import normalize_dims
+from .unary import where
 
 TITLE = "shape"  # the family's name in the README op table
 
@@ -257,3 +259,214 @@ CAST = Op(
     describe=lambda in_dtype: f"from {np.dtype(in_dtype)}",
     rule="∂L/∂x = g cast to x's dtype",
 )
+
+
+# Composites: each is built from indexing, permute, reshape and broadcast_to, so its gradient
+# (and second derivative) comes from those ops.
+
+
+def _dim(name, dim, ndim):
+    return normalize_dims((dim,), ndim, name)[0]
+
+
+def _dims_method(fn):
+    def method(self, *dims):
+        return fn(self, shape_arg(dims))
+
+    return method
+
+
+@export(methods=(("flip", _dims_method(lambda self, dims: flip(self, dims))),))
+def flip(x, dims):
+    """Reverse the order of the entries along ``dims``."""
+    dims = normalize_dims(tuple(dims) if not isinstance(dims, (int, np.integer)) else dims, x.ndim, "flip")
+    if not dims:
+        return x
+    return x[tuple(slice(None, None, -1) if i in dims else slice(None) for i in range(x.ndim))]
+
+
+@export
+def roll(x, shifts, dims=None):
+    """Shift the entries cyclically by ``shifts`` along ``dims`` (None: along the flattened tensor)."""
+    if dims is None:
+        if not isinstance(shifts, (int, np.integer)):
+            (shifts,) = shifts
+        return reshape(roll(flatten(x), shifts, 0), x.shape)
+    shifts = (shifts,) if isinstance(shifts, (int, np.integer)) else tuple(shifts)
+    dims = (dims,) if isinstance(dims, (int, np.integer)) else tuple(dims)
+    if len(shifts) != len(dims):
+        raise ValueError(f"roll: shifts {shifts} and dims {dims} must have the same length")
+    out = x
+    for s, d in zip(shifts, dims):
+        d = _dim("roll", d, x.ndim)
+        n = x.shape[d]
+        if n == 0 or int(s) % n == 0:
+            continue
+        idx = (np.arange(n) - int(s)) % n
+        out = out[(slice(None),) * d + (idx,)]
+    return out
+
+
+def _triangle(name, x, diagonal, lower):
+    if x.ndim < 2:
+        raise ShapeError(f"{name}: input must have at least 2 dims, got shape {x.shape}")
+    m, n = x.shape[-2:]
+    rows, cols = np.arange(m)[:, None], np.arange(n)[None, :]
+    keep = cols - rows <= diagonal if lower else cols - rows >= diagonal
+    return where(keep, x, np.zeros((), dtype=x.dtype))
+
+
+@export
+def tril(x, diagonal=0):
+    """The lower triangle of the last two dims (entries above ``diagonal`` are zeroed)."""
+    return _triangle("tril", x, int(diagonal), True)
+
+
+@export
+def triu(x, diagonal=0):
+    """The upper triangle of the last two dims (entries below ``diagonal`` are zeroed)."""
+    return _triangle("triu", x, int(diagonal), False)
+
+
+@export(methods=(("repeat", lambda self, *sizes: repeat(self, shape_arg(sizes))),))
+def repeat(x, sizes):
+    """PyTorch's repeat: tile the tensor ``sizes[i]`` times along dim i (leading new dims allowed)."""
+    sizes = tuple(int(s) for s in sizes)
+    if len(sizes) < x.ndim:
+        raise ShapeError(
+            f"repeat: the number of repeat dims ({len(sizes)}) cannot be smaller than the dims of shape {x.shape}"
+        )
+    if any(s < 0 for s in sizes):
+        raise ValueError(f"repeat: repeats must be non-negative, got {sizes}")
+    shape = (1,) * (len(sizes) - x.ndim) + tuple(x.shape)
+    spread = tuple(v for n in shape for v in (1, n))
+    target = tuple(v for r, n in zip(sizes, shape) for v in (r, n))
+    out = broadcast_to(reshape(x, spread), target)
+    return reshape(out, tuple(r * n for r, n in zip(sizes, shape)))
+
+
+@export(methods=(("tile", lambda self, *dims: tile(self, shape_arg(dims))),))
+def tile(x, dims):
+    """Repeat as NumPy's tile: fewer ``dims`` than the tensor has are padded with 1s in front."""
+    dims = tuple(int(d) for d in dims)
+    return repeat(x, (1,) * (x.ndim - len(dims)) + dims)
+
+
+@export
+def repeat_interleave(x, repeats, dim=None):
+    """Repeat each entry ``repeats`` times (an int or one count per entry) along ``dim``."""
+    if dim is None:
+        x, dim = flatten(x), 0
+    d = _dim("repeat_interleave", dim, x.ndim)
+    reps = np.asarray(repeats.data if isinstance(repeats, Tensor) else repeats)
+    if reps.dtype.kind not in "iu" or reps.ndim > 1 or (reps.ndim == 1 and reps.shape[0] not in (1, x.shape[d])):
+        raise ShapeError(
+            f"repeat_interleave: repeats must be an int or a 1-D integer tensor of size 1 or {x.shape[d]} "
+            f"(dim {d} of shape {x.shape}), got {reps.dtype} of shape {reps.shape}"
+        )
+    if np.any(reps < 0):
+        raise ValueError("repeat_interleave: repeats must be non-negative")
+    idx = np.repeat(np.arange(x.shape[d]), reps.reshape(-1) if reps.ndim else int(reps))
+    return x[(slice(None),) * d + (idx,)]
+
+
+@export
+def split(x, split_size_or_sections, dim=0):
+    """Split into pieces of ``split_size`` (the last may be smaller) or of the listed sizes: a tuple."""
+    d = _dim("split", dim, x.ndim)
+    n = x.shape[d]
+    if isinstance(split_size_or_sections, (int, np.integer)):
+        size = int(split_size_or_sections)
+        if size <= 0 and n > 0:
+            raise ValueError(f"split: split_size must be positive, got {size}")
+        sizes = [min(size, n - s) for s in range(0, n, size)] if n else [0]
+    else:
+        sizes = [int(s) for s in split_size_or_sections]
+        if sum(sizes) != n or any(s < 0 for s in sizes):
+            raise ShapeError(f"split: sizes {sizes} must be non-negative and sum to {n} (dim {d} of shape {x.shape})")
+    starts = np.cumsum([0] + sizes).tolist()
+    return tuple(x[(slice(None),) * d + (slice(a, a + s),)] for a, s in zip(starts, sizes))
+
+
+@export
+def chunk(x, chunks, dim=0):
+    """Split into at most ``chunks`` pieces of ceil(size / chunks) entries: a tuple."""
+    chunks = int(chunks)
+    if chunks <= 0:
+        raise ValueError(f"chunk: chunks must be positive, got {chunks}")
+    d = _dim("chunk", dim, x.ndim)
+    n = x.shape[d]
+    return split(x, max(-(-n // chunks), 1), d)
+
+
+@export
+def unbind(x, dim=0):
+    """The slices along ``dim``, that dim removed: a tuple."""
+    d = _dim("unbind", dim, x.ndim)
+    return tuple(x[(slice(None),) * d + (i,)] for i in range(x.shape[d]))
+
+
+@export
+def narrow(x, dim, start, length):
+    """The ``length`` entries from ``start`` along ``dim`` (a view)."""
+    d = _dim("narrow", dim, x.ndim)
+    n = x.shape[d]
+    start, length = int(start), int(length)
+    if start < 0:
+        start += n
+    if not 0 <= start <= n or length < 0 or start + length > n:
+        raise IndexError(f"narrow: start {start} and length {length} do not fit dim {d} of size {n} (shape {x.shape})")
+    return x[(slice(None),) * d + (slice(start, start + length),)]
+
+
+@export(methods=("movedim", "moveaxis"))
+def movedim(x, source, destination):
+    """Move the dims ``source`` to the positions ``destination``; the others keep their order."""
+    src = (source,) if isinstance(source, (int, np.integer)) else tuple(source)
+    dst = (destination,) if isinstance(destination, (int, np.integer)) else tuple(destination)
+    if len(src) != len(dst):
+        raise ValueError(f"movedim: source {src} and destination {dst} must have the same number of dims")
+    lo, hi = -max(x.ndim, 1), max(x.ndim, 1) - 1
+    for d in src + dst:
+        if not lo <= d <= hi:
+            raise IndexError(f"movedim: dimension out of range (expected to be in range of [{lo}, {hi}], but got {d})")
+    if x.ndim == 0:
+        return x
+    src = [d % x.ndim for d in src]
+    dst = [d % x.ndim for d in dst]
+    if len(set(src)) != len(src) or len(set(dst)) != len(dst):
+        raise ValueError(f"movedim: repeated dim in source {source} or destination {destination}")
+    perm = [None] * x.ndim
+    for a, b in zip(src, dst):
+        perm[b] = a
+    rest = iter(d for d in range(x.ndim) if d not in src)
+    return permute(x, [next(rest) if p is None else p for p in perm])
+
+
+@export(methods=("swapaxes", "swapdims"))
+def swapaxes(x, axis0, axis1):
+    """Swap two dims (transpose)."""
+    return transpose(x, axis0, axis1)
+
+
+@export
+def unflatten(x, dim, sizes):
+    """Split dim ``dim`` into ``sizes`` (one may be -1)."""
+    d = _dim("unflatten", dim, x.ndim)
+    sizes = tuple(int(s) for s in sizes)
+    known = int(np.prod([s for s in sizes if s != -1]))
+    if (
+        sizes.count(-1) > 1
+        or (-1 not in sizes and known != x.shape[d])
+        or (-1 in sizes and (known == 0 or x.shape[d] % known))
+    ):
+        raise ShapeError(f"unflatten: sizes {sizes} do not multiply to dim {d} of size {x.shape[d]} (shape {x.shape})")
+    if -1 in sizes:
+        sizes = tuple(x.shape[d] // known if s == -1 else s for s in sizes)
+    return reshape(x, x.shape[:d] + sizes + x.shape[d + 1 :])
+
+
+@export
+def contiguous(x):
+    """The tensor itself if its entries are laid out in C order, else a C-ordered copy (clone)."""
+    return x if x.data.flags.c_contiguous else clone(x)
