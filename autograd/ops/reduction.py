@@ -14,6 +14,7 @@ import numpy as np
 from ..extend import Op, Tensor, apply, dual, export, wrap
 from .dims import normalize_dims, reduced_shape
 from .indexing import take_along_dim
+from .join import stack
 from .unary import maximum, minimum
 
 TITLE = "reductions"  # the family's name in the README op table
@@ -331,3 +332,102 @@ LOG_SOFTMAX = Op(
     describe=_describe_softmax,
     rule="∂L/∂z = g − softmax(z) ⊙ Σ g",
 )
+
+
+def _flip(v, d):
+    """``v`` reversed along dim ``d`` (an array or a graph value: basic indexing works on both)."""
+    return v[(slice(None),) * d + (slice(None, None, -1),)]
+
+
+def _scan_dim(x, dim, name):
+    """The one dim a scan runs along (0 for a 0-d tensor, as PyTorch)."""
+    if dim is None:
+        raise TypeError(f"{name}(): missing the required argument 'dim' (shape {x.shape})")
+    dims = _one_dim(dim, x.ndim, name)
+    return dims[0] if dims else None
+
+
+@export
+def cumsum(x, dim=None, *, axis=None):
+    """Running Σ along ``dim``."""
+    d = _scan_dim(x, axis if dim is None else dim, "cumsum")
+    data = x.data.copy() if d is None else np.cumsum(x.data, axis=d, dtype=x.dtype if x.dtype.kind == "f" else None)
+    return apply(CUMSUM, np.asarray(data), (x,), d)
+
+
+def _cumsum_vjp(g, d, out, x):
+    if d is None:
+        return g
+    return _flip(cumsum(_flip(g, d), d) if isinstance(g, Tensor) else np.cumsum(_flip(g, d), axis=d), d)
+
+
+CUMSUM = Op(
+    "cumsum",
+    (_cumsum_vjp,),
+    keeps_shape=True,
+    describe=lambda d: "" if d is None else f"dim={d}",
+    rule="∂L/∂x = reversed running Σ of reversed g",
+)
+
+
+@export
+def cumprod(x, dim=None, *, axis=None):
+    """Running ∏ along ``dim``; the gradient is right with zeros in the input (a product of slices)."""
+    d = _scan_dim(x, axis if dim is None else dim, "cumprod")
+    if d is None or x.shape[d] <= 1:
+        return x * 1.0 if x.dtype.kind == "f" else x.clone()
+    # NOTE: a composite (one multiplication per position along dim): the product rule then gives
+    # the exact gradient with any number of zeros, at every order, without dividing by x.
+    parts = [x[(slice(None),) * d + (0,)]]
+    for i in range(1, x.shape[d]):
+        parts.append(parts[-1] * x[(slice(None),) * d + (i,)])
+    return stack(parts, d)
+
+
+@export
+def logcumsumexp(x, dim=None, *, axis=None):
+    """log of the running Σ eˣ along ``dim``, stable for large |x| (shifted by the max along dim)."""
+    d = _scan_dim(x, axis if dim is None else dim, "logcumsumexp")
+    if d is None:
+        return x * 1.0
+    m = np.where(np.isfinite(m := np.max(x.data, axis=d, keepdims=True)), m, 0) if x.data.size else 0.0
+    with np.errstate(divide="ignore"):
+        return (x - m).exp().cumsum(d).log() + m
+
+
+def _prod_vjp(g, ctx, out, x):
+    in_shape, dims, keepdim = ctx
+    xr = dual.raw(x)
+    zero = xr == 0
+    zeros = zero.sum(axis=dims, keepdims=True)
+    o = out if keepdim else out.reshape(reduced_shape(in_shape, dims))
+    safe = dual.where(zero, 1.0, x)
+    # One zero: its gradient is the product of the others; two or more: every gradient is 0.
+    rest = prod(safe, dims, keepdim=True) if isinstance(safe, Tensor) else np.prod(safe, axis=dims, keepdims=True)
+    others = rest * (zeros == 1).astype(xr.dtype)
+    return expand_back(g, ctx) * dual.where(zero, others, o / safe)
+
+
+PROD = Op(
+    "prod",
+    (_prod_vjp,),
+    saves=(0,),
+    saves_out=True,
+    keeps_shape=False,
+    describe=describe_reduction,
+    rule="∂L/∂xᵢ = g ⊙ ∏_{j≠i} xⱼ",
+)
+
+
+@export
+def prod(x, dim=None, keepdim=False, *, axis=None, keepdims=None, dtype=None):
+    """∏ over ``dim``; the gradient is right with zeros in the input (one or several), as PyTorch."""
+    dim = axis if dim is None else dim
+    keepdim = keepdim if keepdims is None else keepdims
+    dims = normalize_dims(dim, x.ndim, "prod")
+    axis = dims if x.ndim else None
+    data = np.asarray(np.prod(x.data, axis=axis, keepdims=keepdim))
+    if x.dtype.kind in "biu":
+        data = data.astype(np.int64)
+        return wrap(data)
+    return apply(PROD, data, (x,), (x.shape, dims, keepdim))

@@ -1,0 +1,62 @@
+"""Reductions and scans at the points the op table's random inputs miss: zeros, ties, bad dims."""
+
+import numpy as np
+import pytest
+import torch
+
+import autograd as ag
+
+
+def _grads(fn, data, **kw):
+    x = ag.tensor(data, requires_grad=True)
+    out = fn(x, ag)
+    out.sum().backward()
+    t = torch.tensor(data, requires_grad=True)
+    tout = fn(t, torch)
+    tout.sum().backward()
+    np.testing.assert_allclose(out.data, tout.detach().numpy(), rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(x.grad.data, t.grad.numpy(), rtol=1e-12, atol=1e-12)
+
+
+ZEROS = [
+    np.array([[1.5, 0.0, 3.0], [2.0, 0.0, 0.0], [0.5, 2.0, -1.0]]),
+    np.array([[0.0, 0.0, 0.0], [0.0, 2.0, 0.0], [1.0, 2.0, 3.0]]),
+]
+
+
+@pytest.mark.parametrize("data", ZEROS)
+@pytest.mark.parametrize(
+    "fn",
+    [
+        lambda x, lib: x.prod(),
+        lambda x, lib: x.prod(1),
+        lambda x, lib: x.prod(0, keepdim=True),
+        lambda x, lib: x.cumprod(1),
+        lambda x, lib: x.cumprod(0),
+    ],
+)
+def test_prod_and_cumprod_gradients_with_zeros_match_torch(fn, data):
+    _grads(fn, data)
+
+
+def test_prod_second_order_with_one_zero_matches_torch():
+    data = np.array([2.0, 0.0, 3.0])
+    x = ag.tensor(data, requires_grad=True)
+    (g,) = ag.grad(x.prod(), x, create_graph=True)
+    t = torch.tensor(data, requires_grad=True)
+    (tg,) = torch.autograd.grad(t.prod(), t, create_graph=True)
+    np.testing.assert_allclose(g.data, tg.detach().numpy())
+
+
+def test_scan_errors_name_the_op_and_shape():
+    x = ag.tensor(np.ones((2, 3)))
+    with pytest.raises(IndexError, match="cumsum"):
+        x.cumsum(2)
+    with pytest.raises(TypeError, match=r"cumprod.*\(2, 3\)"):
+        ag.cumprod(x)
+
+
+def test_logcumsumexp_is_stable():
+    data = np.array([1000.0, 1000.0, -1000.0])
+    out = ag.tensor(data).logcumsumexp(0)
+    np.testing.assert_allclose(out.data, torch.tensor(data).logcumsumexp(0).numpy())
