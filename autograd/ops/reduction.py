@@ -120,7 +120,7 @@ STD_SQRT = Op("std", (_std_sqrt_vjp,), saves_out=True, keeps_shape=True, rule="â
 
 def _amax_like(name, fn, x, dim, keepdim):
     dims = normalize_dims(dim, x.ndim, name)
-    if x.data.size == 0 and (not x.ndim or any(x.shape[d] == 0 for d in dims)):
+    if x.data.size == 0 and (not x.ndim or 0 in (x.shape[d] for d in dims)):
         raise RuntimeError(
             f"{name}: cannot reduce over a dimension of size 0 (shape {x.shape}, dim {dim}): a max of nothing "
             f"has no value"
@@ -431,3 +431,132 @@ def prod(x, dim=None, keepdim=False, *, axis=None, keepdims=None, dtype=None):
         data = data.astype(np.int64)
         return wrap(data)
     return apply(PROD, data, (x,), (x.shape, dims, keepdim))
+
+
+def _logical(name, fn, x, dim, keepdim):
+    dims = normalize_dims(dim, x.ndim, name)
+    axis = dims if x.ndim else None
+    return wrap(np.asarray(fn(x.data, axis=axis, keepdims=keepdim), dtype=bool))
+
+
+@export
+def all(x, dim=None, keepdim=False, *, axis=None, keepdims=None):
+    """Whether every entry (along ``dim``) is nonzero: a bool tensor, not differentiable."""
+    return _logical("all", np.all, x, axis if dim is None else dim, keepdim if keepdims is None else keepdims)
+
+
+@export
+def any(x, dim=None, keepdim=False, *, axis=None, keepdims=None):
+    """Whether some entry (along ``dim``) is nonzero: a bool tensor, not differentiable."""
+    return _logical("any", np.any, x, axis if dim is None else dim, keepdim if keepdims is None else keepdims)
+
+
+@export
+def count_nonzero(x, dim=None, *, axis=None):
+    """The number of nonzero entries (along ``dim``), as int64; not differentiable."""
+    dims = normalize_dims(axis if dim is None else dim, x.ndim, "count_nonzero")
+    return wrap(np.asarray(np.count_nonzero(x.data, axis=dims if x.ndim else None), dtype=np.int64))
+
+
+Sorted = namedtuple("Sorted", ["values", "indices"])
+
+
+def _sort_dim(x, dim, name):
+    """The dim to sort along: None for a 0-d tensor (dim 0 or -1 allowed, as PyTorch)."""
+    dims = _one_dim(dim, x.ndim, name)
+    return dims[0] if dims else None
+
+
+def _order(a, d, descending, stable=True):
+    """Indices that sort ``a`` along ``d``; a stable sort keeps equal entries in their order."""
+    if descending:
+        key = -a.astype(np.int64) if a.dtype.kind in "bu" else -a
+        return np.argsort(key, axis=d, kind="stable")
+    return np.argsort(a, axis=d, kind="stable" if stable else "quicksort")
+
+
+def _gather(x, idx, d):
+    """(values, int64 indices) of ``x`` at ``idx`` along ``d``; the gradient flows to the picked entries."""
+    idx = idx.astype(np.int64)
+    return Sorted(take_along_dim(x, idx, d), wrap(idx))
+
+
+@export
+def sort(x, dim=-1, descending=False, stable=False):
+    """(values, indices) sorted along ``dim``; the gradient goes back to the entries' places."""
+    d = _sort_dim(x, dim, "sort")
+    if d is None:
+        return Sorted(x * 1 if x.dtype.kind == "f" else x.clone(), wrap(np.zeros((), np.int64)))
+    return _gather(x, _order(x.data, d, descending), d)
+
+
+@export
+def argsort(x, dim=-1, descending=False, stable=False):
+    """The indices that sort ``x`` along ``dim`` (int64); not differentiable."""
+    d = _sort_dim(x, dim, "argsort")
+    if d is None:
+        return wrap(np.zeros((), np.int64))
+    return wrap(_order(x.data, d, descending).astype(np.int64))
+
+
+@export
+def topk(x, k, dim=-1, largest=True, sorted=True):
+    """(values, indices) of the ``k`` largest (or smallest) entries along ``dim``, largest first."""
+    d = _sort_dim(x, dim, "topk")
+    n = 1 if d is None else x.shape[d]
+    if not isinstance(k, (int, np.integer)) or not 0 <= k <= n:
+        raise IndexError(f"topk: k={k} is out of range for dim {dim} of size {n} (shape {x.shape})")
+    if d is None:
+        if k == 0:
+            raise IndexError(f"topk: k=0 is out of range for a 0-d tensor (shape {x.shape})")
+        return sort(x)
+    idx = _order(x.data, d, largest)
+    return _gather(x, np.take(idx, np.arange(k), axis=d), d)
+
+
+@export
+def median(x, dim=None, keepdim=False):
+    """The lower median of all entries, or (values, indices) along ``dim``; the gradient goes to it."""
+    if dim is None:
+        flat = x.reshape(-1)
+        n = flat.shape[0]
+        if n == 0:
+            return wrap(np.asarray(np.nan, dtype=x.dtype if x.dtype.kind == "f" else np.float32))
+        i = np.argsort(flat.data, kind="stable")[(n - 1) // 2]
+        return flat[int(i)]
+    d = _sort_dim(x, dim, "median")
+    if d is None:
+        return Sorted(x * 1 if x.dtype.kind == "f" else x.clone(), wrap(np.zeros((), np.int64)))
+    n = x.shape[d]
+    if n == 0:
+        raise IndexError(f"median: cannot take the median over dim {d} of size 0 (shape {x.shape})")
+    idx = np.take(np.argsort(x.data, axis=d, kind="stable"), [(n - 1) // 2], axis=d)
+    values, indices = _gather(x, idx, d)
+    if not keepdim:
+        values, indices = values.squeeze(d), wrap(np.squeeze(indices.data, d))
+    return Sorted(values, indices)
+
+
+def _cum_extreme(name, acc, x, dim):
+    d = _scan_dim(x, dim, name)
+    if d is None:
+        return Sorted(x * 1 if x.dtype.kind == "f" else x.clone(), wrap(np.zeros((), np.int64)))
+    best = acc.accumulate(x.data, axis=d) if x.data.size else x.data
+    shape = [1] * x.ndim
+    shape[d] = x.shape[d]
+    here = np.arange(x.shape[d]).reshape(shape)
+    # the latest index holding the running extreme (PyTorch's choice on ties)
+    idx = np.maximum.accumulate(np.where(x.data == best, here, 0), axis=d) if x.data.size else best.astype(np.int64)
+    return _gather(x, idx, d)
+
+
+@export
+def cummax(x, dim=None, *, axis=None):
+    """(values, indices) of the running max along ``dim``; the gradient goes to the index."""
+    return _cum_extreme("cummax", np.maximum, x, axis if dim is None else dim)
+
+
+@export
+def cummin(x, dim=None, *, axis=None):
+    """(values, indices) of the running min along ``dim``; the gradient goes to the index."""
+    return _cum_extreme("cummin", np.minimum, x, axis if dim is None else dim)

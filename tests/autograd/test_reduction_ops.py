@@ -60,3 +60,34 @@ def test_logcumsumexp_is_stable():
     data = np.array([1000.0, 1000.0, -1000.0])
     out = ag.tensor(data).logcumsumexp(0)
     np.testing.assert_allclose(out.data, torch.tensor(data).logcumsumexp(0).numpy())
+
+
+def test_sort_topk_median_errors_name_the_op_and_shape():
+    x = ag.tensor(np.ones((2, 3)))
+    with pytest.raises(IndexError, match=r"topk.*k=4.*\(2, 3\)"):
+        x.topk(4)
+    with pytest.raises(IndexError, match="topk"):
+        x.topk(-1)
+    with pytest.raises(IndexError, match="sort"):
+        x.sort(dim=2)
+    with pytest.raises(IndexError, match=r"median.*\(2, 0\)"):
+        ag.tensor(np.ones((2, 0))).median(1)
+
+
+def test_stable_sort_and_cummax_ties_match_torch():
+    data = np.array([[1.0, 3.0, 1.0, 3.0, 2.0], [0.0, 0.0, 0.0, 1.0, 1.0]])
+    x, t = ag.tensor(data), torch.tensor(data)
+    for desc in (False, True):
+        assert (
+            x.sort(dim=1, descending=desc, stable=True).indices.data
+            == t.sort(dim=1, descending=desc, stable=True).indices.numpy()
+        ).all()
+    for name in ("cummax", "cummin"):
+        assert (getattr(x, name)(1).indices.data == getattr(t, name)(1).indices.numpy()).all()
+
+
+def test_all_any_return_bool_and_median_of_nothing_is_nan():
+    x = ag.tensor(np.array([[1.0, 0.0], [2.0, 3.0]]))
+    assert x.all(1).dtype == np.bool_ and x.any(dim=0, keepdim=True).shape == (1, 2)
+    assert x.all().item() is False or not x.all().item()
+    assert np.isnan(ag.tensor(np.zeros((0,))).median().item())
