@@ -15,7 +15,7 @@ from ..extend import Op, Tensor, apply, dual, export, wrap
 from .dims import normalize_dims, reduced_shape
 from .indexing import take_along_dim
 from .join import stack
-from .unary import maximum, minimum
+from .unary import maximum, minimum, where
 
 TITLE = "reductions"  # the family's name in the README op table
 
@@ -560,3 +560,50 @@ def cummax(x, dim=None, *, axis=None):
 def cummin(x, dim=None, *, axis=None):
     """(values, indices) of the running min along ``dim``; the gradient goes to the index."""
     return _cum_extreme("cummin", np.minimum, x, axis if dim is None else dim)
+
+
+# NOTE: √ with the gradient 0 at 0 (as std's): the 2-norm of the zero vector has gradient 0 in PyTorch.
+NORM_SQRT = Op("norm", (_std_sqrt_vjp,), saves_out=True, keeps_shape=True, rule="∂L/∂s = g / (2√s), 0 where s = 0")
+
+
+@export
+def norm(x, p="fro", dim=None, keepdim=False, *, axis=None, keepdims=None):
+    """The vector p-norm over ``dim`` (all entries by default): p = "fro" or 2, a number, inf, −inf."""
+    dim = axis if dim is None else dim
+    keepdim = keepdim if keepdims is None else keepdims
+    if x.dtype.kind != "f":
+        raise TypeError(f"norm: needs a floating point tensor, got dtype {x.dtype} (shape {x.shape})")
+    dims = normalize_dims(dim, x.ndim, "norm")
+    if p == "fro" or p == 2:
+        s = (x * x).sum(dims, keepdim)
+        return apply(NORM_SQRT, np.sqrt(s.data), (s,))
+    if isinstance(p, str) or not isinstance(p, (int, float, np.number)):
+        raise ValueError(f"norm: p must be 'fro', a number, inf or -inf, got {p!r} (shape {x.shape})")
+    if p == np.inf:
+        return x.abs().amax(dims, keepdim)
+    if p == -np.inf:
+        return x.abs().amin(dims, keepdim)
+    if p == 0:
+        data = np.asarray(np.count_nonzero(x.data, axis=dims if x.ndim else None), dtype=x.dtype)
+        return wrap(data.reshape(reduced_shape(x.shape, dims)) if keepdim else data)
+    if p == 1:
+        return x.abs().sum(dims, keepdim)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        s = (x.abs() ** float(p)).sum(dims, keepdim)
+        if p < 0:
+            return s ** (1.0 / p)
+        # the zero vector: norm 0 with gradient 0 (as PyTorch), not 0^(1/p − 1) = ∞ times 0
+        zero = wrap(s.data == 0)
+        return where(zero, 0.0, where(zero, 1.0, s) ** (1.0 / p))
+
+
+@export
+def var_mean(x, dim=None, unbiased=True, keepdim=False, correction=None):
+    """(var, mean) over ``dim``, as PyTorch's tuple."""
+    return var(x, dim, unbiased, keepdim, correction), mean(x, dim, keepdim)
+
+
+@export
+def std_mean(x, dim=None, unbiased=True, keepdim=False, correction=None):
+    """(std, mean) over ``dim``, as PyTorch's tuple."""
+    return std(x, dim, unbiased, keepdim, correction), mean(x, dim, keepdim)

@@ -64,6 +64,12 @@ def _ints(x):
     return (x * 4.0).floor().to(_lib(x).int64)
 
 
+def _pair_sum(pair):
+    """Both outputs of a (a, b) tuple op in one differentiable value."""
+    a, b = pair
+    return a * 2.0 + b
+
+
 def _bools(x):
     return x > 0.3
 
@@ -321,6 +327,33 @@ CASES = [
         lambda x: x.cummin(1).indices,
         domain="distinct",
         grad=False,
+    ),
+    Case("norm", lambda x: x.norm(), [((2, 3),), ((),), ((0, 3),)]),
+    Case(
+        "norm_dim", lambda x: ag.norm(x, 2, dim=1, keepdim=True), [((3, 4),)], lambda x: x.norm(2, dim=1, keepdim=True)
+    ),
+    Case("norm_p1", lambda x: x.norm(1, dim=0), [((3, 4),)], domain="nonzero"),
+    Case("norm_p3", lambda x: x.norm(3.0, dim=(0, 1)), [((3, 4),), ((2, 2, 2),)], domain="nonzero"),
+    Case("norm_inf", lambda x: x.norm(float("inf"), dim=1), [((3, 4),)], domain="distinct"),
+    Case("norm_neg_inf", lambda x: x.norm(float("-inf")), [((3, 4),)], domain="distinct"),
+    Case("norm_p0", lambda x: (x * 4.0).floor().norm(0, dim=1), [((3, 4),)], grad=False),
+    Case(
+        "var_mean",
+        lambda x: _pair_sum(ag.var_mean(x, 1)),
+        [((3, 4),)],
+        lambda x: _pair_sum(__import__("torch").var_mean(x, 1)),
+    ),
+    Case(
+        "var_mean_all",
+        lambda x: _pair_sum(x.var_mean(correction=0)),
+        [((2, 3),)],
+        lambda x: _pair_sum(__import__("torch").var_mean(x, correction=0)),
+    ),
+    Case(
+        "std_mean",
+        lambda x: _pair_sum(ag.std_mean(x, 0, keepdim=True)),
+        [((4, 3),)],
+        lambda x: _pair_sum(__import__("torch").std_mean(x, 0, keepdim=True)),
     ),
     # shape
     Case("reshape", lambda x: x.reshape(3, -1), [((2, 3, 2),)]),

@@ -91,3 +91,15 @@ def test_all_any_return_bool_and_median_of_nothing_is_nan():
     assert x.all(1).dtype == np.bool_ and x.any(dim=0, keepdim=True).shape == (1, 2)
     assert x.all().item() is False or not x.all().item()
     assert np.isnan(ag.tensor(np.zeros((0,))).median().item())
+
+
+@pytest.mark.parametrize("p", ["fro", 2, 1, 3.0, float("inf")])
+def test_norm_of_the_zero_vector_has_gradient_zero_as_torch(p):
+    _grads(lambda x, lib: x.norm(p, dim=1), np.zeros((2, 3)))
+
+
+def test_norm_errors_name_the_op():
+    with pytest.raises(ValueError, match="norm"):
+        ag.tensor(np.ones(3)).norm("nuc")
+    with pytest.raises(IndexError, match="norm"):
+        ag.tensor(np.ones(3)).norm(dim=1)
