@@ -1,8 +1,10 @@
-"""Reductions over ``dim`` (int, tuple or None = all) with ``keepdim``, and softmax/log-softmax.
+"""Reductions over ``dim`` (int, tuple or None = all) with ``keepdim``, scans along one ``dim``
+(cumsum, cumprod, cummax, logcumsumexp, ...), sorting (sort, topk, median) and softmax/log-softmax.
 
 Tie rule for max/min: a full or ``amax``/``amin`` reduction splits the gradient evenly among
 the tied entries; ``max(dim=...)`` returns (values, indices) and routes the gradient to the
-index NumPy's argmax picks (the first), as PyTorch does.
+index NumPy's argmax picks (the first), as PyTorch does. ``sort``, ``topk``, ``median`` and
+``cummax``/``cummin`` return (values, indices) too, and route the gradient to the indices.
 """
 
 from __future__ import annotations
@@ -420,7 +422,7 @@ PROD = Op(
 
 
 @export
-def prod(x, dim=None, keepdim=False, *, axis=None, keepdims=None, dtype=None):
+def prod(x, dim=None, keepdim=False, *, axis=None, keepdims=None):
     """∏ over ``dim``; the gradient is right with zeros in the input (one or several), as PyTorch."""
     dim = axis if dim is None else dim
     keepdim = keepdim if keepdims is None else keepdims
@@ -467,12 +469,12 @@ def _sort_dim(x, dim, name):
     return dims[0] if dims else None
 
 
-def _order(a, d, descending, stable=True):
-    """Indices that sort ``a`` along ``d``; a stable sort keeps equal entries in their order."""
+def _order(a, d, descending):
+    """Indices that sort ``a`` along ``d``, always stably (equal entries keep their order)."""
     if descending:
         key = -a.astype(np.int64) if a.dtype.kind in "bu" else -a
         return np.argsort(key, axis=d, kind="stable")
-    return np.argsort(a, axis=d, kind="stable" if stable else "quicksort")
+    return np.argsort(a, axis=d, kind="stable")
 
 
 def _gather(x, idx, d):
@@ -483,7 +485,10 @@ def _gather(x, idx, d):
 
 @export
 def sort(x, dim=-1, descending=False, stable=False):
-    """(values, indices) sorted along ``dim``; the gradient goes back to the entries' places."""
+    """(values, indices) sorted along ``dim``; the gradient goes back to the entries' places.
+
+    The sort is always stable (ties keep their order), which ``stable=False`` also allows.
+    """
     d = _sort_dim(x, dim, "sort")
     if d is None:
         return Sorted(x * 1 if x.dtype.kind == "f" else x.clone(), wrap(np.zeros((), np.int64)))
@@ -501,7 +506,10 @@ def argsort(x, dim=-1, descending=False, stable=False):
 
 @export
 def topk(x, k, dim=-1, largest=True, sorted=True):
-    """(values, indices) of the ``k`` largest (or smallest) entries along ``dim``, largest first."""
+    """(values, indices) of the ``k`` largest (or smallest) entries along ``dim``, in sorted order.
+
+    ``sorted=False`` gives them sorted too (PyTorch leaves that order unspecified).
+    """
     d = _sort_dim(x, dim, "topk")
     n = 1 if d is None else x.shape[d]
     if not isinstance(k, (int, np.integer)) or not 0 <= k <= n:
