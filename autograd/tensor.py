@@ -327,14 +327,6 @@ class Tensor:
         """Elementwise ==, a bool tensor outside the graph."""
         return self == other
 
-    def any(self):
-        """Whether any entry is true (a 0-d bool tensor)."""
-        return wrap(np.asarray(self.data.any()))
-
-    def all(self):
-        """Whether every entry is true (a 0-d bool tensor)."""
-        return wrap(np.asarray(self.data.all()))
-
     def __pos__(self):
         return self
 

@@ -1,8 +1,10 @@
-"""Reductions over ``dim`` (int, tuple or None = all) with ``keepdim``, and softmax/log-softmax.
+"""Reductions over ``dim`` (int, tuple or None = all) with ``keepdim``, scans along one ``dim``
+(cumsum, cumprod, cummax, logcumsumexp, ...), sorting (sort, topk, median) and softmax/log-softmax.
 
 Tie rule for max/min: a full or ``amax``/``amin`` reduction splits the gradient evenly among
 the tied entries; ``max(dim=...)`` returns (values, indices) and routes the gradient to the
-index NumPy's argmax picks (the first), as PyTorch does.
+index NumPy's argmax picks (the first), as PyTorch does. ``sort``, ``topk``, ``median`` and
+``cummax``/``cummin`` return (values, indices) too, and route the gradient to the indices.
 """
 
 from __future__ import annotations
@@ -14,7 +16,8 @@ import numpy as np
 from ..extend import Op, Tensor, apply, dual, export, wrap
 from .dims import normalize_dims, reduced_shape
 from .indexing import take_along_dim
-from .unary import maximum, minimum
+from .join import stack
+from .unary import maximum, minimum, where
 
 TITLE = "reductions"  # the family's name in the README op table
 
@@ -119,7 +122,7 @@ STD_SQRT = Op("std", (_std_sqrt_vjp,), saves_out=True, keeps_shape=True, rule="�
 
 def _amax_like(name, fn, x, dim, keepdim):
     dims = normalize_dims(dim, x.ndim, name)
-    if x.data.size == 0 and (not x.ndim or any(x.shape[d] == 0 for d in dims)):
+    if x.data.size == 0 and (not x.ndim or 0 in (x.shape[d] for d in dims)):
         raise RuntimeError(
             f"{name}: cannot reduce over a dimension of size 0 (shape {x.shape}, dim {dim}): a max of nothing "
             f"has no value"
@@ -331,3 +334,284 @@ LOG_SOFTMAX = Op(
     describe=_describe_softmax,
     rule="∂L/∂z = g − softmax(z) ⊙ Σ g",
 )
+
+
+def _flip(v, d):
+    """``v`` reversed along dim ``d`` (an array or a graph value: basic indexing works on both)."""
+    return v[(slice(None),) * d + (slice(None, None, -1),)]
+
+
+def _scan_dim(x, dim, name):
+    """The one dim a scan runs along (0 for a 0-d tensor, as PyTorch)."""
+    if dim is None:
+        raise TypeError(f"{name}(): missing the required argument 'dim' (shape {x.shape})")
+    dims = _one_dim(dim, x.ndim, name)
+    return dims[0] if dims else None
+
+
+@export
+def cumsum(x, dim=None, *, axis=None):
+    """Running Σ along ``dim``."""
+    d = _scan_dim(x, axis if dim is None else dim, "cumsum")
+    data = x.data.copy() if d is None else np.cumsum(x.data, axis=d, dtype=x.dtype if x.dtype.kind == "f" else None)
+    return apply(CUMSUM, np.asarray(data), (x,), d)
+
+
+def _cumsum_vjp(g, d, out, x):
+    if d is None:
+        return g
+    return _flip(cumsum(_flip(g, d), d) if isinstance(g, Tensor) else np.cumsum(_flip(g, d), axis=d), d)
+
+
+CUMSUM = Op(
+    "cumsum",
+    (_cumsum_vjp,),
+    keeps_shape=True,
+    describe=lambda d: "" if d is None else f"dim={d}",
+    rule="∂L/∂x = reversed running Σ of reversed g",
+)
+
+
+@export
+def cumprod(x, dim=None, *, axis=None):
+    """Running ∏ along ``dim``; the gradient is right with zeros in the input (a product of slices)."""
+    d = _scan_dim(x, axis if dim is None else dim, "cumprod")
+    if d is None or x.shape[d] <= 1:
+        return x * 1.0 if x.dtype.kind == "f" else x.clone()
+    # NOTE: a composite (one multiplication per position along dim): the product rule then gives
+    # the exact gradient with any number of zeros, at every order, without dividing by x.
+    parts = [x[(slice(None),) * d + (0,)]]
+    for i in range(1, x.shape[d]):
+        parts.append(parts[-1] * x[(slice(None),) * d + (i,)])
+    return stack(parts, d)
+
+
+@export
+def logcumsumexp(x, dim=None, *, axis=None):
+    """log of the running Σ eˣ along ``dim``, stable for large |x| (shifted by the max along dim)."""
+    d = _scan_dim(x, axis if dim is None else dim, "logcumsumexp")
+    if d is None:
+        return x * 1.0
+    m = np.where(np.isfinite(m := np.max(x.data, axis=d, keepdims=True)), m, 0) if x.data.size else 0.0
+    with np.errstate(divide="ignore"):
+        return (x - m).exp().cumsum(d).log() + m
+
+
+def _prod_vjp(g, ctx, out, x):
+    in_shape, dims, keepdim = ctx
+    xr = dual.raw(x)
+    zero = xr == 0
+    zeros = zero.sum(axis=dims, keepdims=True)
+    o = out if keepdim else out.reshape(reduced_shape(in_shape, dims))
+    safe = dual.where(zero, 1.0, x)
+    # One zero: its gradient is the product of the others; two or more: every gradient is 0.
+    rest = prod(safe, dims, keepdim=True) if isinstance(safe, Tensor) else np.prod(safe, axis=dims, keepdims=True)
+    others = rest * (zeros == 1).astype(xr.dtype)
+    return expand_back(g, ctx) * dual.where(zero, others, o / safe)
+
+
+PROD = Op(
+    "prod",
+    (_prod_vjp,),
+    saves=(0,),
+    saves_out=True,
+    keeps_shape=False,
+    describe=describe_reduction,
+    rule="∂L/∂xᵢ = g ⊙ ∏_{j≠i} xⱼ",
+)
+
+
+@export
+def prod(x, dim=None, keepdim=False, *, axis=None, keepdims=None):
+    """∏ over ``dim``; the gradient is right with zeros in the input (one or several), as PyTorch."""
+    dim = axis if dim is None else dim
+    keepdim = keepdim if keepdims is None else keepdims
+    dims = normalize_dims(dim, x.ndim, "prod")
+    axis = dims if x.ndim else None
+    data = np.asarray(np.prod(x.data, axis=axis, keepdims=keepdim))
+    if x.dtype.kind in "biu":
+        data = data.astype(np.int64)
+        return wrap(data)
+    return apply(PROD, data, (x,), (x.shape, dims, keepdim))
+
+
+def _logical(name, fn, x, dim, keepdim):
+    dims = normalize_dims(dim, x.ndim, name)
+    axis = dims if x.ndim else None
+    return wrap(np.asarray(fn(x.data, axis=axis, keepdims=keepdim), dtype=bool))
+
+
+@export
+def all(x, dim=None, keepdim=False, *, axis=None, keepdims=None):
+    """Whether every entry (along ``dim``) is nonzero: a bool tensor, not differentiable."""
+    return _logical("all", np.all, x, axis if dim is None else dim, keepdim if keepdims is None else keepdims)
+
+
+@export
+def any(x, dim=None, keepdim=False, *, axis=None, keepdims=None):
+    """Whether some entry (along ``dim``) is nonzero: a bool tensor, not differentiable."""
+    return _logical("any", np.any, x, axis if dim is None else dim, keepdim if keepdims is None else keepdims)
+
+
+@export
+def count_nonzero(x, dim=None, *, axis=None):
+    """The number of nonzero entries (along ``dim``), as int64; not differentiable."""
+    dims = normalize_dims(axis if dim is None else dim, x.ndim, "count_nonzero")
+    return wrap(np.asarray(np.count_nonzero(x.data, axis=dims if x.ndim else None), dtype=np.int64))
+
+
+Sorted = namedtuple("Sorted", ["values", "indices"])
+
+
+def _sort_dim(x, dim, name):
+    """The dim to sort along: None for a 0-d tensor (dim 0 or -1 allowed, as PyTorch)."""
+    dims = _one_dim(dim, x.ndim, name)
+    return dims[0] if dims else None
+
+
+def _order(a, d, descending):
+    """Indices that sort ``a`` along ``d``, always stably (equal entries keep their order)."""
+    if descending:
+        key = -a.astype(np.int64) if a.dtype.kind in "bu" else -a
+        return np.argsort(key, axis=d, kind="stable")
+    return np.argsort(a, axis=d, kind="stable")
+
+
+def _gather(x, idx, d):
+    """(values, int64 indices) of ``x`` at ``idx`` along ``d``; the gradient flows to the picked entries."""
+    idx = idx.astype(np.int64)
+    return Sorted(take_along_dim(x, idx, d), wrap(idx))
+
+
+@export
+def sort(x, dim=-1, descending=False, stable=False):
+    """(values, indices) sorted along ``dim``; the gradient goes back to the entries' places.
+
+    The sort is always stable (ties keep their order), which ``stable=False`` also allows.
+    """
+    d = _sort_dim(x, dim, "sort")
+    if d is None:
+        return Sorted(x * 1 if x.dtype.kind == "f" else x.clone(), wrap(np.zeros((), np.int64)))
+    return _gather(x, _order(x.data, d, descending), d)
+
+
+@export
+def argsort(x, dim=-1, descending=False, stable=False):
+    """The indices that sort ``x`` along ``dim`` (int64); not differentiable."""
+    d = _sort_dim(x, dim, "argsort")
+    if d is None:
+        return wrap(np.zeros((), np.int64))
+    return wrap(_order(x.data, d, descending).astype(np.int64))
+
+
+@export
+def topk(x, k, dim=-1, largest=True, sorted=True):
+    """(values, indices) of the ``k`` largest (or smallest) entries along ``dim``, in sorted order.
+
+    ``sorted=False`` gives them sorted too (PyTorch leaves that order unspecified).
+    """
+    d = _sort_dim(x, dim, "topk")
+    n = 1 if d is None else x.shape[d]
+    if not isinstance(k, (int, np.integer)) or not 0 <= k <= n:
+        raise IndexError(f"topk: k={k} is out of range for dim {dim} of size {n} (shape {x.shape})")
+    if d is None:
+        if k == 0:
+            raise IndexError(f"topk: k=0 is out of range for a 0-d tensor (shape {x.shape})")
+        return sort(x)
+    idx = _order(x.data, d, largest)
+    return _gather(x, np.take(idx, np.arange(k), axis=d), d)
+
+
+@export
+def median(x, dim=None, keepdim=False):
+    """The lower median of all entries, or (values, indices) along ``dim``; the gradient goes to it."""
+    if dim is None:
+        flat = x.reshape(-1)
+        n = flat.shape[0]
+        if n == 0:
+            return wrap(np.asarray(np.nan, dtype=x.dtype if x.dtype.kind == "f" else np.float32))
+        i = np.argsort(flat.data, kind="stable")[(n - 1) // 2]
+        return flat[int(i)]
+    d = _sort_dim(x, dim, "median")
+    if d is None:
+        return Sorted(x * 1 if x.dtype.kind == "f" else x.clone(), wrap(np.zeros((), np.int64)))
+    n = x.shape[d]
+    if n == 0:
+        raise IndexError(f"median: cannot take the median over dim {d} of size 0 (shape {x.shape})")
+    idx = np.take(np.argsort(x.data, axis=d, kind="stable"), [(n - 1) // 2], axis=d)
+    values, indices = _gather(x, idx, d)
+    if not keepdim:
+        values, indices = values.squeeze(d), wrap(np.squeeze(indices.data, d))
+    return Sorted(values, indices)
+
+
+def _cum_extreme(name, acc, x, dim):
+    d = _scan_dim(x, dim, name)
+    if d is None:
+        return Sorted(x * 1 if x.dtype.kind == "f" else x.clone(), wrap(np.zeros((), np.int64)))
+    best = acc.accumulate(x.data, axis=d) if x.data.size else x.data
+    shape = [1] * x.ndim
+    shape[d] = x.shape[d]
+    here = np.arange(x.shape[d]).reshape(shape)
+    # the latest index holding the running extreme (PyTorch's choice on ties)
+    idx = np.maximum.accumulate(np.where(x.data == best, here, 0), axis=d) if x.data.size else best.astype(np.int64)
+    return _gather(x, idx, d)
+
+
+@export
+def cummax(x, dim=None, *, axis=None):
+    """(values, indices) of the running max along ``dim``; the gradient goes to the index."""
+    return _cum_extreme("cummax", np.maximum, x, axis if dim is None else dim)
+
+
+@export
+def cummin(x, dim=None, *, axis=None):
+    """(values, indices) of the running min along ``dim``; the gradient goes to the index."""
+    return _cum_extreme("cummin", np.minimum, x, axis if dim is None else dim)
+
+
+# NOTE: √ with the gradient 0 at 0 (as std's): the 2-norm of the zero vector has gradient 0 in PyTorch.
+NORM_SQRT = Op("norm", (_std_sqrt_vjp,), saves_out=True, keeps_shape=True, rule="∂L/∂s = g / (2√s), 0 where s = 0")
+
+
+@export
+def norm(x, p="fro", dim=None, keepdim=False, *, axis=None, keepdims=None):
+    """The vector p-norm over ``dim`` (all entries by default): p = "fro" or 2, a number, inf, −inf."""
+    dim = axis if dim is None else dim
+    keepdim = keepdim if keepdims is None else keepdims
+    if x.dtype.kind != "f":
+        raise TypeError(f"norm: needs a floating point tensor, got dtype {x.dtype} (shape {x.shape})")
+    dims = normalize_dims(dim, x.ndim, "norm")
+    if p == "fro" or p == 2:
+        s = (x * x).sum(dims, keepdim)
+        return apply(NORM_SQRT, np.sqrt(s.data), (s,))
+    if isinstance(p, str) or not isinstance(p, (int, float, np.number)):
+        raise ValueError(f"norm: p must be 'fro', a number, inf or -inf, got {p!r} (shape {x.shape})")
+    if p == np.inf:
+        return x.abs().amax(dims, keepdim)
+    if p == -np.inf:
+        return x.abs().amin(dims, keepdim)
+    if p == 0:
+        data = np.asarray(np.count_nonzero(x.data, axis=dims if x.ndim else None), dtype=x.dtype)
+        return wrap(data.reshape(reduced_shape(x.shape, dims)) if keepdim else data)
+    if p == 1:
+        return x.abs().sum(dims, keepdim)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        s = (x.abs() ** float(p)).sum(dims, keepdim)
+        if p < 0:
+            return s ** (1.0 / p)
+        # the zero vector: norm 0 with gradient 0 (as PyTorch), not 0^(1/p − 1) = ∞ times 0
+        zero = wrap(s.data == 0)
+        return where(zero, 0.0, where(zero, 1.0, s) ** (1.0 / p))
+
+
+@export
+def var_mean(x, dim=None, unbiased=True, keepdim=False, correction=None):
+    """(var, mean) over ``dim``, as PyTorch's tuple."""
+    return var(x, dim, unbiased, keepdim, correction), mean(x, dim, keepdim)
+
+
+@export
+def std_mean(x, dim=None, unbiased=True, keepdim=False, correction=None):
+    """(std, mean) over ``dim``, as PyTorch's tuple."""
+    return std(x, dim, unbiased, keepdim, correction), mean(x, dim, keepdim)

@@ -64,6 +64,12 @@ def _ints(x):
     return (x * 4.0).floor().to(_lib(x).int64)
 
 
+def _pair_sum(pair):
+    """Both outputs of a (a, b) tuple op in one differentiable value."""
+    a, b = pair
+    return a * 2.0 + b
+
+
 def _bools(x):
     return x > 0.3
 
@@ -260,6 +266,95 @@ CASES = [
     Case("softmax_dim0", lambda x: x.softmax(dim=0), [((3, 4),)]),
     Case("log_softmax", lambda x: x.log_softmax(dim=-1), [((2, 5),), ((2, 3, 4),)]),
     Case("log_softmax_dim1", lambda x: x.log_softmax(dim=1), [((2, 3, 4),)]),
+    Case("prod_all", lambda x: x.prod(), [((2, 3),), ((),), ((0, 3),)], domain="nonzero"),
+    Case("prod_dim", lambda x: x.prod(dim=1), [((2, 3, 4),), ((0, 3),)], domain="nonzero"),
+    Case("prod_keep", lambda x: ag.prod(x, 0, keepdim=True), [((3, 2),)], lambda x: x.prod(0, keepdim=True)),
+    Case("cumsum", lambda x: x.cumsum(dim=1), [((2, 3, 4),), ((0, 3),)]),
+    Case("cumsum_0d", lambda x: ag.cumsum(x, 0), [((),), ((4,),)], lambda x: x.cumsum(0)),
+    Case("cumprod", lambda x: x.cumprod(dim=-1), [((2, 3, 4),), ((),), ((2, 0),)]),
+    Case("cumprod_dim0", lambda x: ag.cumprod(x, 0), [((3, 2),)], lambda x: x.cumprod(0)),
+    Case("logcumsumexp", lambda x: x.logcumsumexp(dim=1), [((2, 3, 4),), ((3, 0),)]),
+    Case(
+        "logcumsumexp_0d",
+        lambda x: ag.logcumsumexp(x * 30.0, 0),
+        [((),), ((5,),)],
+        lambda x: (x * 30.0).logcumsumexp(0),
+    ),
+    Case("all", lambda x: (x > -0.5).all(), [((2, 3),), ((),), ((0,),)], grad=False),
+    Case(
+        "all_dim",
+        lambda x: ag.all(x > -0.5, 1, keepdim=True),
+        [((3, 4),)],
+        lambda x: (x > -0.5).all(1, True),
+        grad=False,
+    ),
+    Case("any", lambda x: (x > 0.5).any(), [((2, 3),), ((),), ((0,),)], grad=False),
+    Case("any_dim", lambda x: (x > 0.5).any(dim=0), [((3, 4),), ((0, 2),)], grad=False),
+    Case("count_nonzero", lambda x: _bools(x).count_nonzero(), [((3, 4),), ((),)], grad=False),
+    Case("count_nonzero_dim", lambda x: (x * 4.0).floor().count_nonzero(dim=1), [((3, 4),)], grad=False),
+    Case("sort", lambda x: x.sort().values, [((2, 5),), ((),), ((3, 0),)], domain="distinct"),
+    Case("sort_desc", lambda x: x.sort(0, descending=True).values, [((4, 3),)], domain="distinct"),
+    Case(
+        "sort_indices",
+        lambda x: ag.sort(x, dim=1, stable=True).indices,
+        [((3, 4),)],
+        lambda x: x.sort(dim=1, stable=True).indices,
+        domain="distinct",
+        grad=False,
+    ),
+    Case("argsort", lambda x: x.argsort(dim=0), [((4, 3),), ((),)], domain="distinct", grad=False),
+    Case("argsort_desc", lambda x: x.argsort(descending=True), [((2, 5),)], domain="distinct", grad=False),
+    Case("topk", lambda x: x.topk(2).values, [((3, 5),), ((4,),)], domain="distinct"),
+    Case(
+        "topk_smallest",
+        lambda x: ag.topk(x, 3, dim=0, largest=False).values,
+        [((4, 2),)],
+        lambda x: x.topk(3, dim=0, largest=False).values,
+        domain="distinct",
+    ),
+    Case("topk_indices", lambda x: x.topk(2, dim=1).indices, [((3, 4),)], domain="distinct", grad=False),
+    Case("median_all", lambda x: x.median(), [((2, 3),), ((4,),), ((),)], domain="distinct"),
+    Case("median_dim", lambda x: x.median(dim=1).values, [((3, 4),), ((2, 5),)], domain="distinct"),
+    Case("median_keep", lambda x: x.median(0, keepdim=True).values, [((4, 3),)], domain="distinct"),
+    Case("median_indices", lambda x: x.median(dim=1).indices, [((3, 4),)], domain="distinct", grad=False),
+    Case("cummax", lambda x: x.cummax(dim=1).values, [((3, 4),), ((0, 2),)], domain="distinct"),
+    Case("cummax_indices", lambda x: x.cummax(0).indices, [((4, 3),)], domain="distinct", grad=False),
+    Case("cummin", lambda x: x.cummin(dim=0).values, [((4, 3),), ((),)], domain="distinct"),
+    Case(
+        "cummin_indices",
+        lambda x: ag.cummin(x, 1).indices,
+        [((3, 4),)],
+        lambda x: x.cummin(1).indices,
+        domain="distinct",
+        grad=False,
+    ),
+    Case("norm", lambda x: x.norm(), [((2, 3),), ((),), ((0, 3),)]),
+    Case(
+        "norm_dim", lambda x: ag.norm(x, 2, dim=1, keepdim=True), [((3, 4),)], lambda x: x.norm(2, dim=1, keepdim=True)
+    ),
+    Case("norm_p1", lambda x: x.norm(1, dim=0), [((3, 4),)], domain="nonzero"),
+    Case("norm_p3", lambda x: x.norm(3.0, dim=(0, 1)), [((3, 4),), ((2, 2, 2),)], domain="nonzero"),
+    Case("norm_inf", lambda x: x.norm(float("inf"), dim=1), [((3, 4),)], domain="distinct"),
+    Case("norm_neg_inf", lambda x: x.norm(float("-inf")), [((3, 4),)], domain="distinct"),
+    Case("norm_p0", lambda x: (x * 4.0).floor().norm(0, dim=1), [((3, 4),)], grad=False),
+    Case(
+        "var_mean",
+        lambda x: _pair_sum(ag.var_mean(x, 1)),
+        [((3, 4),)],
+        lambda x: _pair_sum(__import__("torch").var_mean(x, 1)),
+    ),
+    Case(
+        "var_mean_all",
+        lambda x: _pair_sum(x.var_mean(correction=0)),
+        [((2, 3),)],
+        lambda x: _pair_sum(__import__("torch").var_mean(x, correction=0)),
+    ),
+    Case(
+        "std_mean",
+        lambda x: _pair_sum(ag.std_mean(x, 0, keepdim=True)),
+        [((4, 3),)],
+        lambda x: _pair_sum(__import__("torch").std_mean(x, 0, keepdim=True)),
+    ),
     # shape
     Case("reshape", lambda x: x.reshape(3, -1), [((2, 3, 2),)]),
     Case("view", lambda x: x.view(-1), [((2, 3),), ((),)]),
