@@ -13,6 +13,7 @@ import numpy as np
 
 from .broadcast import broadcast_view, unbroadcast_array
 from .special import erf_array, sigmoid_array, sigmoid_float
+from .tensor import Tensor
 
 # Plain numbers and arrays; anything else is a graph value (Tensor or Scalar) with methods.
 # NumPy scalars count as arrays: 0-d arithmetic hands them out in place of 0-d arrays.
@@ -22,7 +23,9 @@ NUMERIC = (np.ndarray, np.generic, float, int)
 
 def raw(v):
     """The plain value under a graph value (for masks and other constants of a VJP)."""
-    return v if isinstance(v, NUMERIC) else v.data
+    if isinstance(v, NUMERIC):
+        return v
+    return v.array if isinstance(v, Tensor) else v.data  # a Scalar's data is its float
 
 
 def exp(v):

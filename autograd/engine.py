@@ -192,10 +192,10 @@ class BackwardPass:
                 out, xs = vertex.out, ()
             elif len(ins) == 1:  # most ops: no list to build
                 out, x = vertex.out, ins[0]
-                xs = (None if x is None else x.data,)
+                xs = (None if x is None else x.array,)
             else:
                 out = vertex.out
-                xs = [None if x is None else x.data for x in ins]
+                xs = [None if x is None else x.array for x in ins]
             shapes, vjps, ctx = vertex.shapes, vertex.op.vjps, vertex.ctx
             sent = [] if reporting else None
             for i, edge in enumerate(vertex.next):
@@ -312,7 +312,7 @@ class BackwardPass:
                 self.captured[self.wanted[id(vertex)]] = g
             return
         with GRAD_LOCK:
-            if vertex.grad is None and owned and g.dtype == vertex.data.dtype and g.flags.writeable:
+            if vertex.grad is None and owned and g.dtype == vertex.array.dtype and g.flags.writeable:
                 # The common case, inlined: a fresh array the engine made becomes .grad as is.
                 vertex.grad = wrap(g)
             else:
@@ -390,7 +390,7 @@ def run_hooks(hooks, g):
         if isinstance(g, np.ndarray):
             result = hook(wrap(g))
             if result is not None:
-                g = result.data if isinstance(result, Tensor) else np.asarray(result)
+                g = result.array if isinstance(result, Tensor) else np.asarray(result)
         else:
             result = hook(g)
             if result is not None:
@@ -400,7 +400,7 @@ def run_hooks(hooks, g):
 
 def check_finite(vertex, i, gi):
     """Raise ``AnomalyError`` if the gradient for input ``i`` holds NaN or inf (anomaly mode)."""
-    data = gi.data if isinstance(gi, (Tensor, Scalar)) else gi
+    data = gi.array if isinstance(gi, Tensor) else gi.data if isinstance(gi, Scalar) else gi
     if np.all(np.isfinite(data)):
         return
     kind = "nan" if np.any(np.isnan(data)) else "inf"
@@ -432,9 +432,9 @@ def _accumulate(t, g, create_graph, owned):
         t.grad = g_t if t.grad is None else t.grad + g_t
         return
     if isinstance(g, Tensor):
-        g = g.data
-    if g.dtype != t.data.dtype:
-        g = g.astype(t.data.dtype)
+        g = g.array
+    if g.dtype != t.array.dtype:
+        g = g.astype(t.array.dtype)
         owned = True
     if t.grad is None:
         # NOTE: an array the engine did not allocate (the seed, g passed straight through, a
@@ -443,7 +443,7 @@ def _accumulate(t, g, create_graph, owned):
             g = np.array(g, copy=True)
         t.grad = wrap(np.asarray(g))
         return
-    buf = t.grad.data
+    buf = t.grad.array
     if buf.shape == g.shape and buf.flags.writeable:
         buf += g
         t.grad._version += 1

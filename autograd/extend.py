@@ -10,7 +10,7 @@ the README)::
 
     @export
     def cube(x):
-        return apply(CUBE, x.data ** 3, (x,))
+        return apply(CUBE, x.array ** 3, (x,))
 
 or, for a one-input elementwise op, in one statement with ``elementwise``. A VJP written with
 operators and the functions of ``dual`` works on arrays (first order) and on Tensors (any order).
@@ -70,7 +70,7 @@ def elementwise(vjp, *, rule, saves=(), saves_out=False, scalar=None, methods=No
         @functools.wraps(forward)
         def fn(x):
             try:
-                return apply(op, forward(x.data), (x,))
+                return apply(op, forward(x.array), (x,))
             except AttributeError:
                 if isinstance(x, Tensor):
                     raise

@@ -72,7 +72,7 @@ class FunctionCtx:
 class _Saved:
     """One saved tensor: the tensor itself (an input or an intermediate), or an output's data."""
 
-    __slots__ = ("tensor", "data", "vc_owner", "version", "output", "call")
+    __slots__ = ("tensor", "array", "vc_owner", "version", "output", "call")
 
     def __init__(self, tensor, version, output, call):
         self.version = version
@@ -80,11 +80,11 @@ class _Saved:
         self.call = call
         if output is None:  # an input or an intermediate: kept as it is
             self.tensor = tensor
-            self.data = None
+            self.array = None
             self.vc_owner = tensor
         else:  # an output: its data and version counter only, so the node it belongs to is not kept alive
             self.tensor = None
-            self.data = tensor.data
+            self.array = tensor.array
             self.vc_owner = tensor.detach()
 
     def unpack(self):
@@ -232,7 +232,7 @@ def _record_outputs(call, args, outputs):
         if not isinstance(o, Tensor) or o.dtype.kind != "f" or any(o is t for t in non_diff):
             recorded.append(o)
             continue
-        node = apply(call.op, o.data, inputs, _NodeState(call, k)).grad_fn
+        node = apply(call.op, o.array, inputs, _NodeState(call, k)).grad_fn
         call.next = node.next
         if o.grad_fn is None and not o.requires_grad and not any(o is a for a in args):
             t = o  # made by forward: it joins the graph itself (a saved reference to it stays valid)
@@ -303,10 +303,10 @@ def _input_gradient(call, j, gi, graph):
                 f"Function {call.op.name}Backward returned an invalid gradient at index {call.positions[j]} - "
                 f"got {list(gi.shape)} but expected shape compatible with {list(shape)}"
             )
-        gi = gi.sum_to_size(shape) if graph else wrap(unbroadcast_array(gi.data, shape))
+        gi = gi.sum_to_size(shape) if graph else wrap(unbroadcast_array(gi.array, shape))
     if graph:
         return gi
-    data = gi.data if gi.dtype == dtype else gi.data.astype(dtype)
+    data = gi.array if gi.dtype == dtype else gi.array.astype(dtype)
     # NOTE: a view, so the engine never sums into the array in place: backward may have returned
     # an array it keeps (a saved tensor, ctx.something), which must not change.
     return data.view()

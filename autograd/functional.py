@@ -15,7 +15,7 @@ from .tensor import Tensor, wrap
 def _inputs(inputs):
     single = isinstance(inputs, Tensor)
     xs = (inputs,) if single else tuple(inputs)
-    fresh = tuple(wrap(x.data.copy(), True) for x in xs)
+    fresh = tuple(wrap(x.array.copy(), True) for x in xs)
     return single, fresh
 
 
@@ -24,7 +24,7 @@ def vjp(func, inputs, v=None, create_graph=False):
     single, xs = _inputs(inputs)
     out = func(*xs)
     gs = grad(out, xs, grad_outputs=v, create_graph=create_graph, allow_unused=True)
-    gs = tuple(wrap(np.zeros_like(x.data)) if g is None else g for x, g in zip(xs, gs))
+    gs = tuple(wrap(np.zeros_like(x.array)) if g is None else g for x, g in zip(xs, gs))
     return (out if create_graph else out.detach()), (gs[0] if single else gs)
 
 
@@ -33,9 +33,9 @@ def jacobian(func, inputs, create_graph=False):
     single, xs = _inputs(inputs)
     out = func(*xs)
     rows = [[] for _ in xs]
-    n = out.data.size
+    n = out.array.size
     for k in range(n):
-        seed = np.zeros(out.data.size, dtype=out.dtype)
+        seed = np.zeros(out.array.size, dtype=out.dtype)
         seed[k] = 1.0
         gs = grad(
             out,
@@ -46,7 +46,7 @@ def jacobian(func, inputs, create_graph=False):
             allow_unused=True,
         )
         for j, (x, g) in enumerate(zip(xs, gs)):
-            rows[j].append(wrap(np.zeros_like(x.data)) if g is None else g)
+            rows[j].append(wrap(np.zeros_like(x.array)) if g is None else g)
     jacs = []
     for j, x in enumerate(xs):
         if n == 0:
@@ -64,7 +64,7 @@ def hessian(func, inputs):
 
     def gradient(x):
         out = func(x)
-        if out.data.size != 1:
+        if out.array.size != 1:
             raise ValueError(f"hessian: func must return a single value, got shape {out.shape}")
         (g,) = grad(out, x, create_graph=True)
         return g
@@ -77,7 +77,7 @@ def hvp(func, inputs, v):
     single, xs = _inputs(inputs)
     vs = (v,) if isinstance(v, Tensor) else tuple(v)
     out = func(*xs)
-    if out.data.size != 1:
+    if out.array.size != 1:
         raise ValueError(f"hvp: func must return a single value, got shape {out.shape}")
     gs = grad(out, xs, create_graph=True)
     dot = None
@@ -85,18 +85,18 @@ def hvp(func, inputs, v):
         term = (g * vi).sum()
         dot = term if dot is None else dot + term
     hv = grad(dot, xs, allow_unused=True)
-    hv = tuple(wrap(np.zeros_like(x.data)) if h is None else h.detach() for x, h in zip(xs, hv))
+    hv = tuple(wrap(np.zeros_like(x.array)) if h is None else h.detach() for x, h in zip(xs, hv))
     return out.detach(), (hv[0] if single else hv)
 
 
 def _vectors(v, xs, where):
     """The vectors ``v`` (one per input, each of its input's shape); None means ones for 1-element inputs."""
     if v is None:
-        if any(x.data.size != 1 for x in xs):
+        if any(x.array.size != 1 for x in xs):
             raise RuntimeError(
                 f"{where}: the vector v can be None only if the input to the function is a single element tensor"
             )
-        return tuple(wrap(np.ones_like(x.data)) for x in xs)
+        return tuple(wrap(np.ones_like(x.array)) for x in xs)
     vs = (v,) if isinstance(v, Tensor) else tuple(v)
     if len(vs) != len(xs):
         raise RuntimeError(f"{where}: v has {len(vs)} tensors but there are {len(xs)} inputs")
@@ -115,7 +115,7 @@ def _second_grads(gs, wrt, vs, create_graph, strict, where):
     if strict and any(r is None for r in found):
         raise RuntimeError(f"{where}: the output is independent of an input (strict=True)")
     return tuple(
-        wrap(np.zeros_like(w.data)) if r is None else (r if create_graph else r.detach()) for w, r in zip(wrt, found)
+        wrap(np.zeros_like(w.array)) if r is None else (r if create_graph else r.detach()) for w, r in zip(wrt, found)
     )
 
 
@@ -130,10 +130,10 @@ def jvp(func, inputs, v=None, create_graph=False, strict=False):
     single_out = isinstance(out, Tensor)
     outs = (out,) if single_out else tuple(out)
     live = [o for o in outs if o.requires_grad]
-    us = tuple(wrap(np.zeros_like(o.data), True) for o in live)
+    us = tuple(wrap(np.zeros_like(o.array), True) for o in live)
     gs = grad(live, xs, grad_outputs=list(us), create_graph=True, allow_unused=True) if live else ()
     jv = iter(_second_grads(gs, us, vs, create_graph, strict, "jvp"))
-    result = tuple(next(jv) if o.requires_grad else wrap(np.zeros_like(o.data)) for o in outs)
+    result = tuple(next(jv) if o.requires_grad else wrap(np.zeros_like(o.array)) for o in outs)
     outs = outs if create_graph else tuple(o.detach() for o in outs)
     return (outs[0], result[0]) if single_out else (outs, result)
 
@@ -143,7 +143,7 @@ def vhp(func, inputs, v=None, create_graph=False, strict=False):
     single, xs = _inputs(inputs)
     vs = _vectors(v, xs, "vhp")
     out = func(*xs)
-    if not isinstance(out, Tensor) or out.data.size != 1:
+    if not isinstance(out, Tensor) or out.array.size != 1:
         raise RuntimeError("vhp: the function given to vhp must return a single element Tensor")
     gs = grad(out, xs, create_graph=True, allow_unused=True) if out.requires_grad else (None,) * len(xs)
     result = _second_grads(gs, xs, vs, create_graph, strict, "vhp")

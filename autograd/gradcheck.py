@@ -28,16 +28,16 @@ def _check_inputs(inputs):
 
 def _numerical_jacobians(fn, inputs, diff, outputs, eps):
     """J[o][i] of shape (out_o.size, in_i.size) by central differences."""
-    jac = [[np.zeros((o.data.size, inputs[i].data.size)) for i in diff] for o in outputs]
+    jac = [[np.zeros((o.array.size, inputs[i].array.size)) for i in diff] for o in outputs]
     with no_grad():
         for col, i in enumerate(diff):
-            flat = inputs[i].data.reshape(-1)
+            flat = inputs[i].array.reshape(-1)
             for j in range(flat.size):
                 orig = flat[j]
                 flat[j] = orig + eps
-                plus = [o.data.astype(np.float64).ravel() for o in _as_tuple(fn(*inputs))]
+                plus = [o.array.astype(np.float64).ravel() for o in _as_tuple(fn(*inputs))]
                 flat[j] = orig - eps
-                minus = [o.data.astype(np.float64).ravel() for o in _as_tuple(fn(*inputs))]
+                minus = [o.array.astype(np.float64).ravel() for o in _as_tuple(fn(*inputs))]
                 flat[j] = orig
                 for k in range(len(outputs)):
                     jac[k][col][:, j] = (plus[k] - minus[k]) / (2 * eps)
@@ -45,18 +45,18 @@ def _numerical_jacobians(fn, inputs, diff, outputs, eps):
 
 
 def _analytical_jacobians(outputs, inputs, diff):
-    jac = [[np.zeros((o.data.size, inputs[i].data.size)) for i in diff] for o in outputs]
+    jac = [[np.zeros((o.array.size, inputs[i].array.size)) for i in diff] for o in outputs]
     xs = [inputs[i] for i in diff]
     for k, out in enumerate(outputs):
         if not out.requires_grad:
             continue
-        for r in range(out.data.size):
-            seed = np.zeros(out.data.size, dtype=out.dtype)
+        for r in range(out.array.size):
+            seed = np.zeros(out.array.size, dtype=out.dtype)
             seed[r] = 1.0
             gs = grad(out, xs, grad_outputs=wrap(seed.reshape(out.shape)), retain_graph=True, allow_unused=True)
             for col, g in enumerate(gs):
                 if g is not None:
-                    jac[k][col][r, :] = g.data.astype(np.float64).ravel()
+                    jac[k][col][r, :] = g.array.astype(np.float64).ravel()
     return jac
 
 

@@ -1,4 +1,4 @@
-"""In-place ops: ``add_ sub_ mul_ div_ pow_ clamp_ copy_ zero_ fill_`` and ``+= -= *= /=``.
+"""In-place ops: ``add_ sub_ mul_ div_ pow_ clamp_ copy_ zero_ fill_ normal_ uniform_``, ``+= -= *= /=``.
 
 On a tensor that is part of a graph, an in-place op rebinds the tensor's history
 (``update_inplace``); ``x[key] = v`` does the same. Outside the graph it writes the array.
@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .creation import default_generator
 from .errors import ShapeError
 from .mode import no_grad
 from .mode import state as grad_mode
@@ -74,6 +75,18 @@ def fill_(self, value):
     return update_inplace(self, None, value, "fill_")
 
 
+def normal_(self, mean=0.0, std=1.0, *, generator=None):
+    """Fill with samples of N(mean, std²) from the seeded generator (or ``generator``)."""
+    rng = generator or default_generator()
+    return update_inplace(self, None, rng.normal(mean, std, self.shape), "normal_")
+
+
+def uniform_(self, a=0.0, b=1.0, *, generator=None):
+    """Fill with samples of U(a, b) from the seeded generator (or ``generator``)."""
+    rng = generator or default_generator()
+    return update_inplace(self, None, rng.uniform(a, b, self.shape), "uniform_")
+
+
 def _copy_from(x, src):
     return clone(broadcast_to(cast(src, x.dtype), x.shape))
 
@@ -91,7 +104,7 @@ def update_inplace(self, fn, other, name):
         return _rebind(self, fn, other, name)
     _write(self, fn, other, name)
     node = self.grad_fn
-    if node is not None and node.out is not None and np.shares_memory(node.out, self.data):
+    if node is not None and node.out is not None and np.shares_memory(node.out, self.array):
         node.dirty = name  # its VJP reads this output: backward must refuse
     if recording:
         # Overwritten by a constant: no gradient reaches the old value.
@@ -109,7 +122,7 @@ def _rebind(self, fn, other, name):
     of its own, one version on. NOTE: so under autograd, NumPy views of the old array do not see
     the change (PyTorch writes into the shared memory and rebases the views' history; we do not).
     """
-    old = wrap(self.data, self.requires_grad)
+    old = wrap(self.array, self.requires_grad)
     old.grad_fn = self.grad_fn
     old._vc = self._vc
     result = fn(old, other)
@@ -119,7 +132,7 @@ def _rebind(self, fn, other, name):
         )
     if result.dtype != self.dtype:
         result = cast(result, self.dtype)
-    self.data = result.data
+    self.array = result.array
     self.grad_fn = result.grad_fn
     self.requires_grad = result.requires_grad
     self._vc = [self._vc[0] + 1]
@@ -131,21 +144,21 @@ def _write(self, fn, other, name):
     value = raw(other)
     with no_grad():
         try:
-            if name in ("zero_", "fill_", "copy_"):
-                np.copyto(self.data, value, casting="unsafe" if name != "copy_" else "same_kind")
+            if name in ("zero_", "fill_", "copy_", "normal_", "uniform_"):
+                np.copyto(self.array, value, casting="unsafe" if name != "copy_" else "same_kind")
             elif name == "add_":
-                np.add(self.data, value, out=self.data)
+                np.add(self.array, value, out=self.array)
             elif name == "sub_":
-                np.subtract(self.data, value, out=self.data)
+                np.subtract(self.array, value, out=self.array)
             elif name == "mul_":
-                np.multiply(self.data, value, out=self.data)
+                np.multiply(self.array, value, out=self.array)
             elif name == "div_":
-                np.divide(self.data, value, out=self.data)
+                np.divide(self.array, value, out=self.array)
             else:
-                np.copyto(self.data, fn(wrap(self.data), other).data, casting="same_kind")
+                np.copyto(self.array, fn(wrap(self.array), other).array, casting="same_kind")
         except TypeError as e:  # NumPy refuses the cast: a dtype problem, not a shape one
             raise TypeError(
-                f"{name}: the result of dtype {np.result_type(self.data, value)} cannot be written into a "
+                f"{name}: the result of dtype {np.result_type(self.array, value)} cannot be written into a "
                 f"tensor of dtype {self.dtype} ({e}); convert the tensor first, e.g. t = t.float()"
             ) from None
         except ValueError as e:
@@ -182,6 +195,8 @@ METHODS = {
     "copy_": copy_,
     "zero_": zero_,
     "fill_": fill_,
+    "normal_": normal_,
+    "uniform_": uniform_,
     "__iadd__": _iadd,
     "__isub__": _isub,
     "__imul__": _imul,

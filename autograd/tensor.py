@@ -69,7 +69,7 @@ _NUMERIC_KINDS = "fiub"  # float, signed and unsigned int, bool: what a Tensor h
 
 def _to_array(data, dtype):
     if isinstance(data, Tensor):
-        data = data.data
+        data = data.array
     if dtype is not None:
         dtype = np.dtype(dtype)
         if dtype.kind not in _NUMERIC_KINDS:
@@ -93,20 +93,22 @@ def _to_array(data, dtype):
 class Tensor:
     """An n-dimensional array that records the ops made on it for reverse-mode autodiff.
 
-    ``data`` is the ndarray, ``grad`` a Tensor filled by ``backward()`` (None until then),
+    ``array`` is the ndarray (``data`` a Tensor on it, as PyTorch's), ``grad`` a Tensor filled by
+    ``backward()`` (None until then),
     ``grad_fn`` the Node that made it (None for a leaf).
     """
 
     # NOTE: ``_vc`` is the version counter, a one-element list shared by a tensor and every tensor
     # that views its memory (``detach()``, reshapes, basic slices), as PyTorch shares one: a write
     # through any of them makes a backward that saved another raise.
-    __slots__ = ("data", "_grad", "_requires_grad", "grad_fn", "_vc", "name", "_hooks", "__weakref__")
-    # ndarray (op) Tensor hands the op to Tensor's reflected method instead of looping over it.
-    __array_ufunc__ = None
+    __slots__ = ("array", "_grad", "_requires_grad", "grad_fn", "_vc", "name", "_hooks", "__weakref__")
+
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        return numpy_ufunc(ufunc, method, inputs, kwargs)
 
     def __init__(self, data, requires_grad=False, dtype=None, name=None):
         arr = _to_array(data, dtype)
-        self.data = arr
+        self.array = arr
         self._grad = None
         self.grad_fn = None
         self._vc = [0]
@@ -115,6 +117,23 @@ class Tensor:
         self._requires_grad = False
         if requires_grad:
             self.requires_grad_(True)
+
+    @property
+    def data(self):
+        """This tensor's memory as a Tensor outside the graph, as PyTorch's ``.data``.
+
+        Writes through it (``w.data.normal_(0, 0.02)``, ``p.data.add_(u)``) are not tracked: unlike
+        ``detach()``, it has a version counter of its own, so a backward that saved this tensor
+        does not notice them. The ndarray itself is ``.numpy()`` or ``.array``.
+        """
+        return wrap(self.array)
+
+    @data.setter
+    def data(self, value):
+        arr = value.array if isinstance(value, Tensor) else _to_array(value, None)
+        if self._requires_grad and arr.dtype.kind != "f":
+            raise TypeError(f"data of a tensor that requires grad must be floating point, got dtype {arr.dtype}")
+        self.array = arr
 
     @property
     def requires_grad(self):
@@ -135,15 +154,15 @@ class Tensor:
         if value is not None:
             if not isinstance(value, Tensor):
                 raise TypeError(f"assigned grad must be a Tensor or None, got a {type(value).__name__}")
-            if value.data.shape != self.data.shape:
+            if value.array.shape != self.array.shape:
                 raise RuntimeError(
-                    f"assigned grad has data of a different size: the tensor has shape {self.data.shape}, the "
-                    f"gradient {value.data.shape} (a gradient always has its tensor's shape)"
+                    f"assigned grad has data of a different size: the tensor has shape {self.array.shape}, the "
+                    f"gradient {value.array.shape} (a gradient always has its tensor's shape)"
                 )
-            if value.data.dtype != self.data.dtype:
+            if value.array.dtype != self.array.dtype:
                 raise RuntimeError(
-                    f"assigned grad has data of a different type: the tensor is {self.data.dtype}, the "
-                    f"gradient {value.data.dtype}; convert it with .to({self.data.dtype})"
+                    f"assigned grad has data of a different type: the tensor is {self.array.dtype}, the "
+                    f"gradient {value.array.dtype}; convert it with .to({self.array.dtype})"
                 )
         self._grad = value
 
@@ -160,17 +179,17 @@ class Tensor:
     @property
     def shape(self):
         """The shape, a tuple (as ``data.shape``)."""
-        return self.data.shape
+        return self.array.shape
 
     @property
     def ndim(self):
         """The number of dims."""
-        return self.data.ndim
+        return self.array.ndim
 
     @property
     def dtype(self):
         """The NumPy dtype of the data."""
-        return self.data.dtype
+        return self.array.dtype
 
     @property
     def is_leaf(self):
@@ -179,15 +198,15 @@ class Tensor:
 
     def size(self, dim=None):
         """The shape, or its length along ``dim``."""
-        return self.data.shape if dim is None else self.data.shape[dim]
+        return self.array.shape if dim is None else self.array.shape[dim]
 
     def dim(self):
         """The number of dims (PyTorch's method)."""
-        return self.data.ndim
+        return self.array.ndim
 
     def numel(self):
         """The number of elements."""
-        return self.data.size
+        return self.array.size
 
     def numpy(self):
         """The data as an ndarray (shared, not copied).
@@ -195,34 +214,34 @@ class Tensor:
         NOTE: PyTorch refuses this on a tensor that requires grad (use .detach().numpy()); here
         reading the array is allowed, and writing into it is what version counters cannot see.
         """
-        return self.data
+        return self.array
 
     def item(self):
         """The value of a one-element tensor as a Python number."""
-        if self.data.size != 1:
+        if self.array.size != 1:
             raise ValueError(f"item() needs a tensor with one element, got shape {self.shape}")
-        return self.data.item()
+        return self.array.item()
 
     def tolist(self):
         """The data as nested Python lists."""
-        return self.data.tolist()
+        return self.array.tolist()
 
     def __len__(self):
-        if self.data.ndim == 0:
+        if self.array.ndim == 0:
             raise TypeError("len() of a 0-d tensor")
-        return self.data.shape[0]
+        return self.array.shape[0]
 
     def __iter__(self):
-        if self.data.ndim == 0:
+        if self.array.ndim == 0:
             raise TypeError("iteration over a 0-d tensor")
-        return (self[i] for i in range(self.data.shape[0]))
+        return (self[i] for i in range(self.array.shape[0]))
 
     def __bool__(self):
-        if self.data.size != 1:
+        if self.array.size != 1:
             raise RuntimeError(
-                f"Boolean value of a tensor with {self.data.size} elements is ambiguous; use .any() or .all()"
+                f"Boolean value of a tensor with {self.array.size} elements is ambiguous; use .any() or .all()"
             )
-        return bool(self.data)
+        return bool(self.array)
 
     def __float__(self):
         return float(self.item())
@@ -231,22 +250,22 @@ class Tensor:
         return int(self.item())
 
     def __index__(self):
-        if self.data.dtype.kind not in "iu" or self.data.size != 1:
+        if self.array.dtype.kind not in "iu" or self.array.size != 1:
             raise TypeError("only integer tensors of a single element can be used as an index")
-        return int(self.data)
+        return int(self.array)
 
     def __array__(self, dtype=None, copy=None):
-        return self.data if dtype is None else self.data.astype(dtype)
+        return self.array if dtype is None else self.array.astype(dtype)
 
     __hash__ = object.__hash__
 
     def __repr__(self):
-        body = np.array2string(self.data, separator=", ", prefix="tensor(", precision=4)
+        body = np.array2string(self.array, separator=", ", prefix="tensor(", precision=4)
         extra = ""
-        if self.data.dtype != _default_dtype and self.data.dtype.kind == "f":
-            extra += f", dtype={self.data.dtype}"
-        elif self.data.dtype.kind != "f":
-            extra += f", dtype={self.data.dtype}"
+        if self.array.dtype != _default_dtype and self.array.dtype.kind == "f":
+            extra += f", dtype={self.array.dtype}"
+        elif self.array.dtype.kind != "f":
+            extra += f", dtype={self.array.dtype}"
         if self.grad_fn is not None:
             extra += f", grad_fn=<{self.grad_fn.name()}>"
         elif self.requires_grad:
@@ -256,9 +275,9 @@ class Tensor:
     # --- autograd --------------------------------------------------------------------------
     def requires_grad_(self, requires_grad=True):
         """Turn gradient tracking on (or off) for this leaf; returns self."""
-        if requires_grad and self.data.dtype.kind != "f":
+        if requires_grad and self.array.dtype.kind != "f":
             raise TypeError(
-                f"only floating point tensors can require gradients, got dtype {self.data.dtype}; "
+                f"only floating point tensors can require gradients, got dtype {self.array.dtype}; "
                 f"make it with dtype=float32 (or .float()) first"
             )
         if not requires_grad and self.grad_fn is not None:
@@ -270,7 +289,7 @@ class Tensor:
 
     def detach(self):
         """The same data (shared, with the version counter) outside the graph."""
-        t = wrap(self.data)
+        t = wrap(self.array)
         t._vc = self._vc
         return t
 
@@ -306,22 +325,22 @@ class Tensor:
 
     # Comparisons give boolean tensors outside the graph.
     def __lt__(self, other):
-        return wrap(self.data < raw(other))
+        return wrap(self.array < raw(other))
 
     def __le__(self, other):
-        return wrap(self.data <= raw(other))
+        return wrap(self.array <= raw(other))
 
     def __gt__(self, other):
-        return wrap(self.data > raw(other))
+        return wrap(self.array > raw(other))
 
     def __ge__(self, other):
-        return wrap(self.data >= raw(other))
+        return wrap(self.array >= raw(other))
 
     def __eq__(self, other):
-        return wrap(self.data == raw(other))
+        return wrap(self.array == raw(other))
 
     def __ne__(self, other):
-        return wrap(self.data != raw(other))
+        return wrap(self.array != raw(other))
 
     def eq(self, other):
         """Elementwise ==, a bool tensor outside the graph."""
@@ -352,13 +371,64 @@ def shape_arg(args):
 
 def raw(v):
     """The ndarray under a Tensor; anything else as it is."""
-    return v.data if isinstance(v, Tensor) else v
+    return v.array if isinstance(v, Tensor) else v
+
+
+# NumPy's ufunc names whose Tensor method (the recorded op) has another name.
+_UFUNC_METHODS = {
+    "absolute": "abs",
+    "negative": "neg",
+    "subtract": "sub",
+    "multiply": "mul",
+    "true_divide": "div",
+    "divide": "div",
+    "power": "pow",
+    "float_power": "pow",
+    "arcsin": "asin",
+    "arccos": "acos",
+    "arctan": "atan",
+    "arcsinh": "asinh",
+    "arccosh": "acosh",
+    "arctanh": "atanh",
+    "arctan2": "atan2",
+    "rint": "round",
+}
+
+
+def numpy_ufunc(ufunc, method, inputs, kwargs):
+    """A NumPy ufunc called on Tensors (``ndarray + t``, ``np.exp(t)``, ``np.isfinite(t)``).
+
+    A plain call is the Tensor op of the same name, recorded in the graph (``ndarray + t`` is
+    ``t.__radd__``); anything else (``out=``, ``np.add.reduce``, a ufunc with no Tensor op) runs on
+    the arrays and gives a Tensor outside the graph — refused when a float result would lose the
+    gradient of an input that requires grad.
+    """
+    name = _UFUNC_METHODS.get(ufunc.__name__, ufunc.__name__)
+    if method == "__call__" and not kwargs and len(inputs) in (1, 2) and hasattr(Tensor, name):
+        return getattr(Tensor, name)(*inputs)  # the op's function, taking numbers and arrays too
+    arrays = [x.array if isinstance(x, Tensor) else x for x in inputs]
+    out = kwargs.get("out")
+    if out is not None:
+        kwargs["out"] = tuple(o.array if isinstance(o, Tensor) else o for o in out)
+    result = getattr(ufunc, method)(*arrays, **kwargs)
+    results = result if isinstance(result, tuple) else (result,)
+    tracked = any(isinstance(x, Tensor) and x._requires_grad for x in inputs)
+    if tracked and any(np.asarray(r).dtype.kind == "f" for r in results):
+        where = ufunc.__name__ if method == "__call__" else f"{ufunc.__name__}.{method}"
+        raise TypeError(
+            f"numpy.{where} on a Tensor that requires grad is not recorded in the graph, so its "
+            f"gradient would be lost: use the autograd function of that name, or .detach() first"
+        )
+    if out is not None:
+        return out[0] if len(out) == 1 else out
+    wrapped = tuple(wrap(np.asarray(r)) for r in results)
+    return wrapped if isinstance(result, tuple) else wrapped[0]
 
 
 def wrap(data, requires_grad=False):
     """A Tensor around an ndarray, without copying or converting (for arrays an op made)."""
     t = Tensor.__new__(Tensor)
-    t.data = data if data.__class__ is np.ndarray else np.asarray(data)
+    t.array = data if data.__class__ is np.ndarray else np.asarray(data)
     t._grad = None
     t._requires_grad = requires_grad
     t.grad_fn = None
@@ -370,8 +440,8 @@ def wrap(data, requires_grad=False):
 
 def share_versions(view, x):
     """Give ``view`` the version counter of ``x`` when its array is a view of ``x``'s memory."""
-    data = view.data
-    if data.base is not None and np.may_share_memory(data, x.data):
+    data = view.array
+    if data.base is not None and np.may_share_memory(data, x.array):
         view._vc = x._vc
     return view
 
@@ -383,8 +453,8 @@ def as_tensor(v, like=None):
     if isinstance(v, np.ndarray) and v.ndim == 0 and v.dtype.kind in "fiu":
         v = v.item()  # a 0-d array is a scalar in type promotion (float32 op 0-d float64 stays float32)
     if isinstance(v, numbers.Number) and not isinstance(v, bool):
-        if like is not None and like.data.dtype.kind == "f":
-            return wrap(np.asarray(v, dtype=like.data.dtype))
+        if like is not None and like.array.dtype.kind == "f":
+            return wrap(np.asarray(v, dtype=like.array.dtype))
         if isinstance(v, float):
             return wrap(np.asarray(v, dtype=_default_dtype))
         return wrap(np.asarray(v))
@@ -435,8 +505,8 @@ def apply(op, data, inputs, ctx=None):
     if op.broadcasts:
         out_shape = data.shape
         for x in inputs:
-            if x.data.shape != out_shape:
-                shapes = tuple([x.data.shape for x in inputs])
+            if x.array.shape != out_shape:
+                shapes = tuple([x.array.shape for x in inputs])
                 break
     node = Node(op, ctx, saved, next_, data if op.saves_out else None, shapes, versions, None)
     if grad_mode.anomaly:
@@ -444,7 +514,7 @@ def apply(op, data, inputs, ctx=None):
     if grad_mode.retain_values:
         node.value = data
     t = Tensor.__new__(Tensor)  # wrap() written out: this runs once per recorded op
-    t.data = data
+    t.array = data
     t._grad = None
     t._requires_grad = True
     t.grad_fn = node
@@ -459,7 +529,7 @@ def apply(op, data, inputs, ctx=None):
 def _unrecorded(data, inputs):
     """The result of an op that records nothing; a view keeps its input's version counter."""
     t = wrap(data)
-    if len(inputs) == 1 and t.data.base is not None:
+    if len(inputs) == 1 and t.array.base is not None:
         share_versions(t, inputs[0])
     return t
 
@@ -478,15 +548,15 @@ def _saved_inputs(saves, inputs):
 def seed_gradient(t, gradient, create_graph, where):
     """∂L/∂t for a backward from ``t``: ``gradient``, or ones for a one-element ``t``."""
     if gradient is None:
-        if t.data.size != 1:
+        if t.array.size != 1:
             raise RuntimeError(
                 f"{where}: grad can be implicitly created only for a tensor with one element; "
                 f"this one has shape {t.shape}. Pass gradient= (∂L/∂output, same shape), or "
                 f"reduce it first (e.g. .sum())."
             )
-        seed = np.ones_like(t.data)
+        seed = np.ones_like(t.array)
         return wrap(seed) if create_graph else seed
-    g = gradient.data if isinstance(gradient, Tensor) else np.asarray(gradient, dtype=t.dtype)
+    g = gradient.array if isinstance(gradient, Tensor) else np.asarray(gradient, dtype=t.dtype)
     if g.shape != t.shape:
         raise ShapeError(f"{where}: gradient has shape {g.shape} but the output has shape {t.shape}")
     if create_graph:

@@ -85,8 +85,8 @@ class GlassgradMLP:
         for k in range(0, len(params), 2):
             lin = nn.Linear(params[k].shape[1], params[k].shape[0])
             with ag.no_grad():
-                lin.weight.data[...] = params[k]
-                lin.bias.data[...] = params[k + 1]
+                lin.weight.array[...] = params[k]
+                lin.bias.array[...] = params[k + 1]
             layers += [lin, nn.ReLU()]
         self.model = nn.Sequential(*layers[:-1])
         self.loss_fn = nn.CrossEntropyLoss()

@@ -255,7 +255,7 @@ def run_training(config, progress=True, verbose=None, callbacks=()):
     train, test = _split(config)
     train, test, scaler = _standardized(train, test)
     n_in = train.tensors[0].shape[1]
-    n_classes = int(max(train.tensors[1].data.max(), test.tensors[1].data.max())) + 1
+    n_classes = int(max(train.tensors[1].array.max(), test.tensors[1].array.max())) + 1
     model = build_mlp(n_in, config["hidden"], n_classes, config["act"], config["dropout"], config["batchnorm"])
     optimizer = make_optimizer(config["opt"], model.parameters(), config["lr"], config["weight_decay"])
     train_loader = DataLoader(train, batch_size=config["batch_size"], shuffle=True, seed=config["seed"])
@@ -556,10 +556,10 @@ def _graph_command(args):
     ag.manual_seed(args.seed)
     train, _ = _split({"data": args.data, "seed": args.seed})
     X, y = train.tensors
-    n_classes = int(y.data.max()) + 1
+    n_classes = int(y.array.max()) + 1
     model = build_mlp(X.shape[1], args.hidden, n_classes, args.act, args.dropout, args.batchnorm)
     idx = np.arange(min(16, len(train)))
-    draw_graph(model, ag.tensor(X.data[idx]), ag.tensor(y.data[idx]), args.out, collapse_modules=not args.expand)
+    draw_graph(model, ag.tensor(X.array[idx]), ag.tensor(y.array[idx]), args.out, collapse_modules=not args.expand)
     print(f"wrote {args.out}")
     return 0
 
@@ -600,7 +600,7 @@ def _eval_command(args):
     config, scaler, state = _read_checkpoint(path)
     _, test = _split(config)
     X, y = test.tensors
-    n_classes = int(DATASETS[config["data"]](config["seed"]).tensors[1].data.max()) + 1
+    n_classes = int(DATASETS[config["data"]](config["seed"]).tensors[1].array.max()) + 1
     model = build_mlp(X.shape[1], config["hidden"], n_classes, config["act"], config["dropout"], config["batchnorm"])
     try:
         model.load_state_dict(state)

@@ -18,7 +18,7 @@ __all__ = ["MultiheadAttention"]
 
 def additive_mask(mask, dtype):
     """A mask as an additive array/Tensor: a boolean True (masked out) becomes −∞, a float one is kept."""
-    data = mask.data if isinstance(mask, ag.Tensor) else np.asarray(mask)
+    data = mask.array if isinstance(mask, ag.Tensor) else np.asarray(mask)
     if data.dtype == np.bool_:
         return wrap(np.where(data, -np.inf, 0.0).astype(dtype))
     return mask if isinstance(mask, ag.Tensor) else wrap(data.astype(dtype))

@@ -116,7 +116,7 @@ def prelu(input, weight):
                 f"{input.shape} has {input.shape[channel_dim] if input.ndim else 0} channels in dim {channel_dim}"
             )
         a = weight.reshape((-1,) + (1,) * (input.ndim - channel_dim - 1))
-    return ag.where(input.data > 0, input, a * input)
+    return ag.where(input.array > 0, input, a * input)
 
 
 # --- dropout ------------------------------------------------------------------------------------------
@@ -143,7 +143,7 @@ def dropout(input, p=0.5, training=True, generator=None):
 # --- sequences and attention ------------------------------------------------------------------------
 def _indices(input, size, where):
     """The integer array of ``input`` (a Tensor or array), checked to lie in [0, size)."""
-    idx = np.asarray(input.data if isinstance(input, ag.Tensor) else input)
+    idx = np.asarray(input.array if isinstance(input, ag.Tensor) else input)
     if idx.dtype.kind not in "iu":
         raise TypeError(f"{where}: indices must be integers, got dtype {idx.dtype}")
     if idx.size and (idx.min() < 0 or idx.max() >= size):
@@ -166,12 +166,12 @@ def embedding(input, weight, padding_idx=None):
     if padding_idx < 0:
         padding_idx += weight.shape[0]
     keep = (idx != padding_idx)[..., None]
-    return ag.where(keep, out, wrap(weight.data[idx]))
+    return ag.where(keep, out, wrap(weight.array[idx]))
 
 
 def one_hot(tensor, num_classes=-1):
     """y[..., c] = [i = c] as int64, with one more dim of size num_classes (max index + 1 by default)."""
-    idx = np.asarray(tensor.data if isinstance(tensor, ag.Tensor) else tensor)
+    idx = np.asarray(tensor.array if isinstance(tensor, ag.Tensor) else tensor)
     if num_classes == -1:
         num_classes = int(idx.max()) + 1 if idx.size else 0
     idx = _indices(idx, num_classes, "one_hot")
@@ -190,7 +190,7 @@ def _attention_bias(attn_mask, scores_shape, dtype, where):
             f"{where}: attn_mask of shape {mask_shape} does not broadcast to the attention scores' shape "
             f"{tuple(scores_shape)} (..., L, S)"
         )
-    data = attn_mask.data if isinstance(attn_mask, ag.Tensor) else np.asarray(attn_mask)
+    data = attn_mask.array if isinstance(attn_mask, ag.Tensor) else np.asarray(attn_mask)
     if data.dtype == np.bool_:
         return wrap(np.where(data, 0.0, -np.inf).astype(dtype))
     return attn_mask if isinstance(attn_mask, ag.Tensor) else wrap(data.astype(dtype))

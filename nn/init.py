@@ -75,7 +75,7 @@ def _fill(tensor, values):
     """Write ``values`` into the tensor's array (as under no_grad) and mark it changed."""
     if not isinstance(tensor, Tensor):
         raise TypeError(f"init: expected a Tensor (e.g. a Parameter), got {type(tensor).__name__}")
-    np.copyto(tensor.data, values, casting="unsafe")
+    np.copyto(tensor.array, values, casting="unsafe")
     tensor._version += 1
     return tensor
 
@@ -157,10 +157,10 @@ def orthogonal_(tensor, gain=1.0, generator=None):
         raise ValueError(
             f"orthogonal_: only tensors with 2 or more dimensions are supported, got shape {tuple(tensor.shape)}"
         )
-    if tensor.data.size == 0:
+    if tensor.array.size == 0:
         return tensor
     rows = tensor.shape[0]
-    cols = tensor.data.size // rows
+    cols = tensor.array.size // rows
     flat = _rng(generator).standard_normal((rows, cols))
     if rows < cols:
         flat = flat.T

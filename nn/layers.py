@@ -107,7 +107,7 @@ class Linear(Module):
         reset_like_pytorch(self.weight, self.bias, self.generator)
 
     def forward(self, input):
-        shape = input.data.shape
+        shape = input.array.shape
         if not shape or shape[-1] != self.in_features:
             got = input.shape[-1] if input.ndim else "no"
             where = f"{self._qualname}: " if self._qualname else ""
@@ -161,7 +161,7 @@ class Maxout(Module):
         Linear.reset_parameters(self)
 
     def forward(self, input):
-        shape = input.data.shape
+        shape = input.array.shape
         if not shape or shape[-1] != self.in_features:
             got = input.shape[-1] if input.ndim else "no"
             raise ShapeError(

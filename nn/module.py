@@ -28,10 +28,10 @@ class Parameter(Tensor):
     def __init__(self, data=None, requires_grad=True):
         if data is None:
             data = np.empty((0,), dtype=get_default_dtype())
-        shared = data.data if isinstance(data, Tensor) else data
+        shared = data.array if isinstance(data, Tensor) else data
         super().__init__(shared, requires_grad=requires_grad)
         if isinstance(shared, np.ndarray) and shared.dtype.kind == "f":
-            self.data = shared
+            self.array = shared
 
     def __repr__(self):
         return "Parameter containing:\n" + super().__repr__()
@@ -339,7 +339,7 @@ class Module:
             if set_to_none:
                 p.grad = None
             else:
-                p.grad.data[...] = 0
+                p.grad.array[...] = 0
                 p.grad._version += 1
 
     # --- dtype ---------------------------------------------------------------------------------
@@ -349,11 +349,11 @@ class Module:
         if dtype.kind != "f":
             raise TypeError(f"Module.to: expected a floating point dtype, got {dtype}")
         for t in list(self.parameters()) + list(self.buffers()):
-            if t.data.dtype.kind == "f" and t.data.dtype != dtype:
-                t.data = t.data.astype(dtype)
+            if t.array.dtype.kind == "f" and t.array.dtype != dtype:
+                t.array = t.array.astype(dtype)
                 t._version += 1
                 if t.grad is not None:
-                    t.grad = Tensor(t.grad.data.astype(dtype))
+                    t.grad = Tensor(t.grad.array.astype(dtype))
         return self
 
     def float(self):
@@ -405,15 +405,15 @@ class Module:
             if key not in state_dict:
                 continue
             arr = _to_array(state_dict[key], key)
-            if arr.shape != target.data.shape:
+            if arr.shape != target.array.shape:
                 problems.append(
                     f"size mismatch for {key}: copying a value of shape {arr.shape} from the checkpoint, "
-                    f"the shape in the current model is {target.data.shape}"
+                    f"the shape in the current model is {target.array.shape}"
                 )
-            elif not np.can_cast(arr.dtype, target.data.dtype, casting="same_kind"):
+            elif not np.can_cast(arr.dtype, target.array.dtype, casting="same_kind"):
                 problems.append(
                     f"dtype mismatch for {key}: the checkpoint holds {arr.dtype}, which cannot be "
-                    f"converted to the model's {target.data.dtype}"
+                    f"converted to the model's {target.array.dtype}"
                 )
             else:
                 arrays[key] = arr
@@ -434,7 +434,7 @@ class Module:
             )
         for key, arr in arrays.items():
             target = own[key]
-            np.copyto(target.data, arr, casting="same_kind")
+            np.copyto(target.array, arr, casting="same_kind")
             target._version += 1
         return IncompatibleKeys(missing, unexpected)
 
@@ -468,7 +468,7 @@ def _indent(text, spaces):
 
 def _to_array(value, key):
     if isinstance(value, Tensor):
-        return value.data
+        return value.array
     if isinstance(value, np.ndarray):
         return value
     if hasattr(value, "detach") and hasattr(value, "numpy"):  # a torch tensor

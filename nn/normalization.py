@@ -55,15 +55,15 @@ class _BatchNorm(Module):
         """μ_run = 0, σ²_run = 1, no batches seen."""
         if self.track_running_stats:
             for buffer, value in ((self.running_mean, 0), (self.running_var, 1), (self.num_batches_tracked, 0)):
-                buffer.data[...] = value
+                buffer.array[...] = value
                 buffer._version += 1
 
     def reset_parameters(self):
         """Running statistics reset, γ = 1, β = 0."""
         self.reset_running_stats()
         if self.affine:
-            self.weight.data[...] = 1
-            self.bias.data[...] = 0
+            self.weight.array[...] = 1
+            self.bias.array[...] = 0
 
     def forward(self, input):
         if input.ndim not in self._input_ndims:
@@ -78,7 +78,7 @@ class _BatchNorm(Module):
             )
         momentum = self.momentum
         if self.training and self.track_running_stats:
-            count = input.data.size // self.num_features
+            count = input.array.size // self.num_features
             if count <= 1:
                 raise ValueError(
                     f"Expected more than 1 value per channel when training, got input size {tuple(input.shape)}: "
@@ -86,10 +86,10 @@ class _BatchNorm(Module):
                     f"model.eval() to use the running statistics"
                 )
             nbt = self.num_batches_tracked
-            nbt.data += 1
+            nbt.array += 1
             nbt._version += 1
             if momentum is None:
-                momentum = 1.0 / float(nbt.data)
+                momentum = 1.0 / float(nbt.array)
         use_batch_stats = self.training or self.running_mean is None
         track = not self.training or self.track_running_stats
         return F.batch_norm(

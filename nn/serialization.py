@@ -33,7 +33,7 @@ class CheckpointError(ValueError):
 
 def _array(key, value):
     if isinstance(value, Tensor):
-        arr = value.data
+        arr = value.array
     elif isinstance(value, np.ndarray):
         arr = value
     elif hasattr(value, "detach") and hasattr(value, "numpy"):  # a torch tensor

@@ -39,7 +39,7 @@ class Embedding(Module):
         """W ~ N(0, 1), the padding row zero (PyTorch's init)."""
         init.normal_(self.weight, generator=self.generator)
         if self.padding_idx is not None:
-            self.weight.data[self.padding_idx] = 0
+            self.weight.array[self.padding_idx] = 0
             self.weight._version += 1
 
     def forward(self, input):

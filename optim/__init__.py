@@ -1,6 +1,6 @@
 """glassgrad's optimizers, learning-rate schedules and gradient clipping (PyTorch's interface).
 
-Parameters are ``autograd`` Tensors; updates write ``p.data`` in place with NumPy and bump
+Parameters are ``autograd`` Tensors; updates write ``p.array`` in place with NumPy and bump
 ``p._version``. This package imports only ``autograd``.
 
 A new optimizer subclasses ``Optimizer`` and writes only its update rule, ``update(p, grad,

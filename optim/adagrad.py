@@ -37,7 +37,7 @@ class Adagrad(Optimizer):
 
     def init_state(self, p, group):
         """t = 0 and G = ``initial_accumulator_value`` everywhere."""
-        return {"step": 0, "sum": np.full_like(p.data, float(group["initial_accumulator_value"]))}
+        return {"step": 0, "sum": np.full_like(p.array, float(group["initial_accumulator_value"]))}
 
     def update(self, p, grad, state, group):
         """G ← G + ∇⊙∇, θ ← θ − η_t·∇ / (√G + ε)."""
@@ -52,5 +52,5 @@ class Adagrad(Optimizer):
         step += float(group["eps"])
         np.divide(grad, step, out=step)
         step *= -clr
-        theta = p.data
+        theta = p.array
         theta += step

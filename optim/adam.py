@@ -48,7 +48,7 @@ class Adam(Optimizer):
 
     def init_state(self, p, group):
         """t = 0, m = 0 and v = 0 (the amsgrad maximum is made on first use)."""
-        return {"step": 0, "exp_avg": np.zeros_like(p.data), "exp_avg_sq": np.zeros_like(p.data)}
+        return {"step": 0, "exp_avg": np.zeros_like(p.array), "exp_avg_sq": np.zeros_like(p.array)}
 
     def penalties(self, group):
         """L2 on the gradient, unless the decay is decoupled (AdamW), which ``update`` applies to θ."""
@@ -61,7 +61,7 @@ class Adam(Optimizer):
         beta1, beta2 = (float(b) for b in group["betas"])
         weight_decay = float(group["weight_decay"])
         amsgrad = bool(group["amsgrad"])
-        theta = p.data
+        theta = p.array
         if amsgrad and "max_exp_avg_sq" not in state:
             state["max_exp_avg_sq"] = np.zeros_like(theta)
         state["step"] += 1

@@ -42,7 +42,7 @@ def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=Fals
         )
     if not grads:
         return ag.tensor(0.0)
-    norms = np.array([_norm(g.data, norm_type) for g in grads], dtype=np.float64)
+    norms = np.array([_norm(g.array, norm_type) for g in grads], dtype=np.float64)
     total = _norm(norms, norm_type)
     if error_if_nonfinite and not math.isfinite(total):
         raise RuntimeError(
@@ -54,9 +54,9 @@ def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=Fals
     # A nan coefficient (a nan gradient) still spreads to every gradient, as in PyTorch.
     if coef < 1.0 or math.isnan(coef):
         for g in grads:
-            g.data *= coef
+            g.array *= coef
             g._version += 1
-    return ag.tensor(total, dtype=grads[0].data.dtype)
+    return ag.tensor(total, dtype=grads[0].array.dtype)
 
 
 def clip_grad_value_(parameters, clip_value):
@@ -65,5 +65,5 @@ def clip_grad_value_(parameters, clip_value):
     if not clip_value >= 0:
         raise ValueError(f"clip_grad_value_: clip_value must be >= 0, got {clip_value}")
     for g in _grads(parameters):
-        np.clip(g.data, -clip_value, clip_value, out=g.data)
+        np.clip(g.array, -clip_value, clip_value, out=g.array)
         g._version += 1

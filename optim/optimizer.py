@@ -89,8 +89,8 @@ class Optimizer:
                 raise TypeError(f"optimizer can only optimize Tensors, but one of the params is {type(p).__name__}")
             if not p.is_leaf:
                 raise ValueError("can't optimize a non-leaf Tensor (it was computed from others; use .detach())")
-            if p.data.dtype.kind != "f":
-                raise TypeError(f"optimizer can only optimize floating point Tensors, got dtype {p.data.dtype}")
+            if p.array.dtype.kind != "f":
+                raise TypeError(f"optimizer can only optimize floating point Tensors, got dtype {p.array.dtype}")
         group["params"] = tensors
 
         # NOTE: PyTorch only warns about a parameter listed twice in one group; we raise, since
@@ -132,7 +132,7 @@ class Optimizer:
                 if g.grad_fn is not None or g.requires_grad:
                     # A gradient made with create_graph=True: cut it from its graph first.
                     g = p.grad = g.detach()
-                g.data[...] = 0
+                g.array[...] = 0
                 g._version += 1
 
     def step(self, closure=None):
@@ -156,7 +156,7 @@ class Optimizer:
             state = self.state[p]
             if not state:
                 state.update(self.init_state(p, group))
-            grad = p.grad.data
+            grad = p.grad.array
             if penalized:
                 grad = self._penalized_grad(p, grad, l2, l1)
             self.update(p, grad, state, group)
@@ -166,7 +166,7 @@ class Optimizer:
         """∇ = g + λ₂·θ + λ₁·sign(θ) in a scratch array: ``p.grad`` stays the loss gradient."""
         bufs = self.scratch(p, self.n_scratch + 1)
         d = bufs[self.n_scratch]
-        theta = p.data
+        theta = p.array
         if l2 != 0:
             np.multiply(theta, l2, out=d)
             d += grad
@@ -193,13 +193,13 @@ class Optimizer:
         return float(group.get("weight_decay", 0.0)), float(group.get("l1", 0.0))
 
     def update(self, p, grad, state, group):
-        """Write the new θ into ``p.data`` in place, from ∇ = ``grad`` (an array), ``state`` and ``group``."""
+        """Write the new θ into ``p.array`` in place, from ∇ = ``grad`` (an array), ``state`` and ``group``."""
         raise NotImplementedError(f"{type(self).__name__} must implement update(p, grad, state, group)")
 
     def scratch(self, p, n=1):
-        """A list of at least ``n`` arrays shaped and typed like ``p.data``, reused from step to step (contents undefined)."""
+        """A list of at least ``n`` arrays shaped and typed like ``p.array``, reused from step to step (contents undefined)."""
         bufs = self._scratch.get(p)
-        data = p.data
+        data = p.array
         if not bufs or bufs[0].shape != data.shape or bufs[0].dtype != data.dtype:
             bufs = self._scratch[p] = []
         while len(bufs) < n:
@@ -276,14 +276,14 @@ class Optimizer:
                     loaded[key] = value.item() if isinstance(value, (np.ndarray, np.generic)) else value
                     continue
                 arr = np.asarray(value)
-                if arr.shape != p.data.shape:
+                if arr.shape != p.array.shape:
                     problems.append(
-                        f"state[{i}][{key!r}] has shape {arr.shape}, its parameter has shape {p.data.shape}"
+                        f"state[{i}][{key!r}] has shape {arr.shape}, its parameter has shape {p.array.shape}"
                     )
                     continue
                 # NOTE: as PyTorch, floating state takes the parameter's dtype (so a float64
                 # checkpoint resumes a float32 model without upcasting it).
-                dtype = p.data.dtype if arr.dtype.kind == "f" else arr.dtype
+                dtype = p.array.dtype if arr.dtype.kind == "f" else arr.dtype
                 loaded[key] = np.array(arr, dtype=dtype, copy=True)
             state[p] = loaded
         if problems:

@@ -35,7 +35,7 @@ class RMSprop(Optimizer):
 
     def init_state(self, p, group):
         """t = 0 and s = 0 (the momentum buffer and ḡ are made on first use)."""
-        return {"step": 0, "square_avg": np.zeros_like(p.data)}
+        return {"step": 0, "square_avg": np.zeros_like(p.array)}
 
     def update(self, p, grad, state, group):
         """s ← α·s + (1 − α)·∇⊙∇, then θ ← θ − η·∇ / (√s + ε) (or the centered / momentum forms)."""
@@ -44,9 +44,9 @@ class RMSprop(Optimizer):
         centered = bool(group["centered"])
         # Made on first use, so momentum or centering may be switched on mid-training.
         if mu > 0 and "momentum_buffer" not in state:
-            state["momentum_buffer"] = np.zeros_like(p.data)
+            state["momentum_buffer"] = np.zeros_like(p.array)
         if centered and "grad_avg" not in state:
-            state["grad_avg"] = np.zeros_like(p.data)
+            state["grad_avg"] = np.zeros_like(p.array)
         state["step"] += 1
         step = self.scratch(p)[0]
 
@@ -74,5 +74,5 @@ class RMSprop(Optimizer):
             np.multiply(buf, -lr, out=step)
         else:
             step *= -lr
-        theta = p.data
+        theta = p.array
         theta += step

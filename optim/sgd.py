@@ -45,7 +45,7 @@ class SGD(Optimizer):
         """θ ← θ − η·d, with d = ∇ or the momentum direction."""
         lr = float(group["lr"])
         mu = float(group["momentum"])
-        theta = p.data
+        theta = p.array
         step = self.scratch(p)[0]
         if mu == 0:
             np.multiply(grad, -lr, out=step)

@@ -58,7 +58,7 @@ def relu(a):
 @export
 def leaky_relu(x, negative_slope=0.01):
     """max(z, αz) for slope α = negative_slope."""
-    data = np.where(x.data > 0, x.data, x.data * negative_slope)
+    data = np.where(x.array > 0, x.array, x.array * negative_slope)
     return apply(LEAKY_RELU, data, (x,), negative_slope)
 
 
@@ -93,7 +93,7 @@ def gelu(x, approximate="none"):
     ½(1 + tanh u) as σ(2u): the textbook forms lose every digit for z ≪ 0 (float32 gelu(−5)
     came out 4% off).
     """
-    z = x.data
+    z = x.array
     dtype = z.dtype if z.dtype.kind == "f" else np.float64
     z64 = z.astype(np.float64)
     if approximate == "none":
@@ -137,7 +137,7 @@ GELU_TANH = Op(
 @export
 def elu(x, alpha=1.0):
     """z if z > 0 else α(eᶻ − 1)."""
-    z = x.data
+    z = x.array
     data = np.where(z > 0, z, alpha * np.expm1(np.minimum(z, 0)))
     return apply(ELU, data, (x,), alpha)
 
@@ -164,7 +164,7 @@ SELU_SCALE = 1.0507009873554804934193349852946
 @export
 def selu(x):
     """λ·elu(z, α) with the self-normalizing constants λ ≈ 1.0507, α ≈ 1.6733."""
-    z = x.data
+    z = x.array
     data = SELU_SCALE * np.where(z > 0, z, SELU_ALPHA * np.expm1(np.minimum(z, 0)))
     return apply(SELU, data.astype(z.dtype, copy=False), (x,))
 
@@ -187,7 +187,7 @@ SELU = Op(
 @export
 def softplus(x, beta=1.0, threshold=20.0):
     """log(1 + e^(βz))/β, and z itself where βz > threshold (PyTorch's convention)."""
-    z = x.data
+    z = x.array
     bz = beta * z
     data = np.where(bz > threshold, z, np.logaddexp(0, bz) / beta)
     return apply(SOFTPLUS, data.astype(z.dtype, copy=False), (x,), (beta, threshold))
@@ -214,8 +214,8 @@ def hardtanh(x, min_val=-1.0, max_val=1.0):
     """z clipped to [min_val, max_val]; the gradient passes strictly inside (PyTorch's rule)."""
     if max_val < min_val:
         raise ValueError(f"hardtanh: max_val ({max_val}) cannot be less than min_val ({min_val})")
-    data = np.clip(x.data, min_val, max_val)
-    return apply(HARDTANH, data.astype(x.data.dtype, copy=False), (x,), (min_val, max_val))
+    data = np.clip(x.array, min_val, max_val)
+    return apply(HARDTANH, data.astype(x.array.dtype, copy=False), (x,), (min_val, max_val))
 
 
 def _hardtanh_vjp(g, ctx, out, x):
@@ -306,7 +306,7 @@ def celu(x, alpha=1.0):
     """z if z > 0 else α(e^(z/α) − 1)."""
     if alpha == 0:
         raise ValueError("celu: alpha cannot be 0")
-    z = x.data
+    z = x.array
     data = np.where(z > 0, z, alpha * np.expm1(np.minimum(z, 0) / alpha))
     return apply(CELU, data.astype(z.dtype, copy=False), (x,), alpha)
 

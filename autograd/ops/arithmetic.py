@@ -44,13 +44,13 @@ def add(x, y):
     """x + y."""
     if isinstance(x, Tensor) and _number(y):
         y = _py(y)
-        return apply(ADD_NUMBER, x.data + y, (x,), y)
+        return apply(ADD_NUMBER, x.array + y, (x,), y)
     if isinstance(y, Tensor) and _number(x):
         x = _py(x)
-        return apply(ADD_NUMBER, x + y.data, (y,), x)
+        return apply(ADD_NUMBER, x + y.array, (y,), x)
     x, y = _operands(x, y)
     try:
-        data = x.data + y.data
+        data = x.array + y.array
     except ValueError:
         raise _broadcast_error("add", x, y) from None
     return apply(ADD, data, (x, y))
@@ -70,10 +70,10 @@ def sub(x, y):
     """x - y."""
     if isinstance(x, Tensor) and _number(y):
         y = _py(y)
-        return apply(ADD_NUMBER, x.data - y, (x,), -y)
+        return apply(ADD_NUMBER, x.array - y, (x,), -y)
     x, y = _operands(x, y)
     try:
-        data = x.data - y.data
+        data = x.array - y.array
     except ValueError:
         raise _broadcast_error("sub", x, y) from None
     return apply(SUB, data, (x, y))
@@ -93,13 +93,13 @@ def mul(x, y):
     """x * y, elementwise."""
     if isinstance(x, Tensor) and _number(y):
         y = _py(y)
-        return apply(MUL_NUMBER, x.data * y, (x,), y)
+        return apply(MUL_NUMBER, x.array * y, (x,), y)
     if isinstance(y, Tensor) and _number(x):
         x = _py(x)
-        return apply(MUL_NUMBER, x * y.data, (y,), x)
+        return apply(MUL_NUMBER, x * y.array, (y,), x)
     x, y = _operands(x, y)
     try:
-        data = x.data * y.data
+        data = x.array * y.array
     except ValueError:
         raise _broadcast_error("mul", x, y) from None
     return apply(MUL, data, (x, y))
@@ -120,10 +120,10 @@ def div(x, y):
     """x / y, elementwise."""
     if isinstance(x, Tensor) and _number(y):
         y = _py(y)
-        return apply(DIV_NUMBER, x.data / y, (x,), y)
+        return apply(DIV_NUMBER, x.array / y, (x,), y)
     x, y = _operands(x, y)
     try:
-        data = x.data / y.data
+        data = x.array / y.array
     except ValueError:
         raise _broadcast_error("div", x, y) from None
     return apply(DIV, data, (x, y))
@@ -143,7 +143,7 @@ DIV = Op(
 @export(methods=("neg", "__neg__"))
 def neg(x):
     """−x."""
-    return apply(NEG, -x.data, (x,))
+    return apply(NEG, -x.array, (x,))
 
 
 NEG = Op("neg", (lambda g, ctx, out, x: -g,), keeps_shape=True, rule="∂L/∂x = −g")
@@ -166,12 +166,12 @@ def pow(x, y):
     if isinstance(x, Tensor) and _number(y):
         y = _py(y)
         with np.errstate(divide="ignore", invalid="ignore"):
-            data = x.data**y
+            data = x.array**y
         return apply(POW_CONST, data, (x,), y)
     x, y = _operands(x, y)
     try:
         with np.errstate(divide="ignore", invalid="ignore"):
-            data = x.data**y.data
+            data = x.array**y.array
     except ValueError:
         raise _broadcast_error("pow", x, y) from None
     return apply(POW, data, (x, y))

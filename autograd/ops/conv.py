@@ -222,21 +222,21 @@ def _pad_hw(a, padding, value=0.0):
 def _conv(x, w, geo):
     if isinstance(x, Tensor) or isinstance(w, Tensor):
         x, w = _as_t(x), _as_t(w)
-        return apply(CONV2D_NO_BIAS, conv_forward_array(x.data, w.data, geo), (x, w), geo)
+        return apply(CONV2D_NO_BIAS, conv_forward_array(x.array, w.array, geo), (x, w), geo)
     return conv_forward_array(x, w, geo)
 
 
 def _conv_input_grad(g, w, geo):
     if isinstance(g, Tensor) or isinstance(w, Tensor):
         g, w = _as_t(g), _as_t(w)
-        return apply(CONV2D_INPUT_GRAD, conv_input_grad_array(g.data, w.data, geo), (g, w), geo)
+        return apply(CONV2D_INPUT_GRAD, conv_input_grad_array(g.array, w.array, geo), (g, w), geo)
     return conv_input_grad_array(g, w, geo)
 
 
 def _conv_weight_grad(x, g, geo):
     if isinstance(x, Tensor) or isinstance(g, Tensor):
         x, g = _as_t(x), _as_t(g)
-        return apply(CONV2D_WEIGHT_GRAD, conv_weight_grad_array(x.data, g.data, geo), (x, g), geo)
+        return apply(CONV2D_WEIGHT_GRAD, conv_weight_grad_array(x.array, g.array, geo), (x, g), geo)
     return conv_weight_grad_array(x, g, geo)
 
 
@@ -330,10 +330,10 @@ def conv2d(x, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
         raise TypeError(f"conv2d: input and weight must have the same dtype, got {x.dtype} and {weight.dtype}")
     geo = ConvGeometry(x.shape, weight.shape, stride, padding, dilation, groups)
     if bias is None:
-        return apply(CONV2D_NO_BIAS, conv_forward_array(x.data, weight.data, geo), (x, weight), geo)
+        return apply(CONV2D_NO_BIAS, conv_forward_array(x.array, weight.array, geo), (x, weight), geo)
     if bias.shape != (O,):
         raise ShapeError(f"conv2d: bias has shape {bias.shape}, expected ({O},)")
-    data = conv_forward_array(x.data, weight.data, geo, bias.data)
+    data = conv_forward_array(x.array, weight.array, geo, bias.array)
     return apply(CONV2D, data, (x, weight, bias), geo)
 
 
@@ -481,13 +481,13 @@ def _scatter_max_array(g, geo):
 
 def _max_gather(x, geo):
     if isinstance(x, Tensor):
-        return apply(MAX_POOL2D, _gather_max_array(x.data, geo), (x,), geo)
+        return apply(MAX_POOL2D, _gather_max_array(x.array, geo), (x,), geo)
     return _gather_max_array(x, geo)
 
 
 def _max_scatter(g, geo):
     if isinstance(g, Tensor):
-        return apply(MAX_POOL2D_SCATTER, _scatter_max_array(g.data, geo), (g,), geo)
+        return apply(MAX_POOL2D_SCATTER, _scatter_max_array(g.array, geo), (g,), geo)
     return _scatter_max_array(g, geo)
 
 
@@ -511,7 +511,7 @@ MAX_POOL2D_SCATTER = Op(
 def max_pool2d(x, kernel_size, stride=None, padding=0, dilation=1):
     """Max over each window; the gradient goes to the window's arg-max (the first, at ties)."""
     geo = _pool_args("max_pool2d", x, kernel_size, stride, padding, dilation)
-    data, geo.arg = _max_and_arg(_pad_hw(x.data, geo.padding, -np.inf), geo)
+    data, geo.arg = _max_and_arg(_pad_hw(x.array, geo.padding, -np.inf), geo)
     return apply(MAX_POOL2D, data, (x,), geo)
 
 
@@ -530,13 +530,13 @@ def _avg_scatter_array(g, geo):
 
 def _avg(x, geo):
     if isinstance(x, Tensor):
-        return apply(AVG_POOL2D, _avg_array(x.data, geo).astype(x.dtype, copy=False), (x,), geo)
+        return apply(AVG_POOL2D, _avg_array(x.array, geo).astype(x.dtype, copy=False), (x,), geo)
     return _avg_array(x, geo)
 
 
 def _avg_scatter(g, geo):
     if isinstance(g, Tensor):
-        return apply(AVG_POOL2D_SCATTER, _avg_scatter_array(g.data, geo).astype(g.dtype, copy=False), (g,), geo)
+        return apply(AVG_POOL2D_SCATTER, _avg_scatter_array(g.array, geo).astype(g.dtype, copy=False), (g,), geo)
     return _avg_scatter_array(g, geo)
 
 
@@ -567,7 +567,7 @@ def avg_pool2d(x, kernel_size, stride=None, padding=0, count_include_pad=True):
         ones = np.ones((1, 1) + geo.x_shape[2:], dtype=x.dtype)
         geo.divisor = np.ones((), dtype=x.dtype)
         geo.divisor = _avg_array(ones, geo)
-    return apply(AVG_POOL2D, _avg_array(x.data, geo).astype(x.dtype, copy=False), (x,), geo)
+    return apply(AVG_POOL2D, _avg_array(x.array, geo).astype(x.dtype, copy=False), (x,), geo)
 
 
 @export(methods=())

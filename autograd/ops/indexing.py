@@ -21,7 +21,7 @@ def _key(key):
     basic = True
     for k in items:
         if isinstance(k, Tensor):
-            k = k.data
+            k = k.array
         if isinstance(k, list):
             k = np.asarray(k)
         if isinstance(k, np.ndarray):
@@ -39,7 +39,7 @@ def index(x, key):
     """x[key]; the VJP scatters g back, adding where an index repeats."""
     k, basic = _key(key)
     try:
-        data = x.data[k]
+        data = x.array[k]
     except IndexError as e:
         raise IndexError(f"index: {e} (tensor of shape {x.shape})") from None
     return apply(INDEX, np.asarray(data) if not basic else data, (x,), (k, basic, x.shape))
@@ -65,7 +65,7 @@ def _scatter_array(g, ctx):
 def index_add_zeros(g, ctx):
     """A zero tensor of the indexed shape with ``g`` added at the key (the adjoint of indexing)."""
     if isinstance(g, Tensor):
-        return apply(SCATTER, _scatter_array(g.data, ctx), (g,), ctx)
+        return apply(SCATTER, _scatter_array(g.array, ctx), (g,), ctx)
     return _scatter_array(g, ctx)
 
 
@@ -88,21 +88,21 @@ def index_put_(x, key, value):
     if not isinstance(value, Tensor):
         value = as_tensor(value, like=x)
     try:
-        np.broadcast_to(value.data, np.shape(x.data[k]))
+        np.broadcast_to(value.array, np.shape(x.array[k]))
     except ValueError:
         raise ShapeError(
-            f"setitem: value of shape {value.shape} cannot be broadcast to the indexed shape {np.shape(x.data[k])}"
+            f"setitem: value of shape {value.shape} cannot be broadcast to the indexed shape {np.shape(x.array[k])}"
         ) from None
     if grad_mode.enabled and (x.requires_grad or value.requires_grad):
         return update_inplace(x, lambda old, v: _index_put(old, k, v), value, "index_put_")
-    x.data[k] = value.data
+    x.array[k] = value.array
     x._version += 1
     return x
 
 
 def _index_put(x, k, value):
-    data = x.data.copy()
-    data[k] = value.data
+    data = x.array.copy()
+    data[k] = value.array
     kept = np.ones(x.shape, dtype=bool)
     kept[k] = False
     return apply(INDEX_PUT, data, (x, value), (k, kept, value.shape))
@@ -122,9 +122,9 @@ INDEX_PUT = Op(
 @export
 def take_along_dim(x, indices, dim):
     """Gather: out[..i..] = x[..indices[..i..]..] along ``dim`` (NumPy's take_along_axis)."""
-    idx = np.asarray(indices.data if isinstance(indices, Tensor) else indices)
+    idx = np.asarray(indices.array if isinstance(indices, Tensor) else indices)
     try:
-        data = np.take_along_axis(x.data, idx, axis=dim)
+        data = np.take_along_axis(x.array, idx, axis=dim)
     except (ValueError, IndexError) as e:
         raise ShapeError(
             f"take_along_dim: indices of shape {idx.shape} do not fit input {x.shape} along dim {dim}: {e}"
@@ -141,7 +141,7 @@ def _full_index(idx, dim):
 def _gather_vjp(g, ctx, out, x):
     idx, dim, shape = ctx
     if isinstance(g, Tensor):
-        return apply(SCATTER_DIM, _scatter_dim(g.data, ctx), (g,), ctx)
+        return apply(SCATTER_DIM, _scatter_dim(g.array, ctx), (g,), ctx)
     return _scatter_dim(g, ctx)
 
 
@@ -176,7 +176,7 @@ SCATTER_DIM = Op(
 
 
 def _int_index(name, index):
-    idx = np.asarray(index.data if isinstance(index, Tensor) else index)
+    idx = np.asarray(index.array if isinstance(index, Tensor) else index)
     if idx.dtype.kind not in "iu":
         if idx.size == 0:
             return idx.astype(np.int64)
@@ -281,7 +281,7 @@ def index_select(x, dim, index):
 
 
 def _mask(name, mask):
-    m = np.asarray(mask.data if isinstance(mask, Tensor) else mask)
+    m = np.asarray(mask.array if isinstance(mask, Tensor) else mask)
     if m.dtype != np.bool_:
         raise TypeError(f"{name}: mask must be a bool tensor, got dtype {m.dtype}")
     return m
@@ -320,9 +320,9 @@ def masked_select(x, mask):
 @export
 def nonzero(x, as_tuple=False):
     """The indices of the nonzero entries: an (n, ndim) int64 tensor, or one 1-D tensor per dim. No gradient."""
-    found = np.argwhere(np.asarray(x.data)).astype(np.int64)
+    found = np.argwhere(np.asarray(x.array)).astype(np.int64)
     if as_tuple:
         if x.ndim == 0:
-            return (wrap(np.zeros(int(bool(x.data)), dtype=np.int64)),)
+            return (wrap(np.zeros(int(bool(x.array)), dtype=np.int64)),)
         return tuple(wrap(np.ascontiguousarray(found[:, i])) for i in range(x.ndim))
     return wrap(found)

@@ -42,7 +42,7 @@ def cat(tensors, dim=0):
         if t.ndim != ref.ndim or t.shape[:d] + t.shape[d + 1 :] != ref.shape[:d] + ref.shape[d + 1 :]:
             shapes = ", ".join(str(tuple(x.shape)) for x in tensors)
             raise ShapeError(f"cat: tensors must match in every dim but {d}; got shapes {shapes}")
-    data = np.concatenate([t.data for t in tensors], axis=d)
+    data = np.concatenate([t.array for t in tensors], axis=d)
     offsets = np.cumsum([0] + [t.shape[d] for t in tensors]).tolist()
     return apply(CAT, data, tuple(tensors), (d, offsets))
 
@@ -75,7 +75,7 @@ def stack(tensors, dim=0):
     if not -nd <= dim < nd:
         raise IndexError(f"stack: dimension out of range (expected to be in range of [{-nd}, {nd - 1}], but got {dim})")
     d = dim % nd
-    return apply(STACK, np.stack([t.data for t in tensors], axis=d), tuple(tensors), d)
+    return apply(STACK, np.stack([t.array for t in tensors], axis=d), tuple(tensors), d)
 
 
 def _stack_vjp(i, g, d, out):
@@ -112,7 +112,7 @@ def pad(x, pad, mode="constant", value=0.0):
                 f"pad: dim {d} of size {n} padded by ({a}, {b}) would have size {n + a + b}: crop at most its size"
             )
     grow = [(max(a, 0), max(b, 0)) for a, b in widths]
-    data = np.pad(x.data, grow, mode="constant", constant_values=value)
+    data = np.pad(x.array, grow, mode="constant", constant_values=value)
     crop = tuple(slice(-min(a, 0), data.shape[i] - (-min(b, 0))) for i, (a, b) in enumerate(widths))
     data = data[crop]
     if any(n < 0 for n in data.shape):

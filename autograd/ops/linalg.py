@@ -31,7 +31,7 @@ def matmul(x, y):
         raise ShapeError(f"matmul: both operands need at least 1 dim, got shapes {x.shape} and {y.shape}")
     _check_dtypes("matmul", x, y)
     try:
-        data = np.matmul(x.data, y.data)
+        data = np.matmul(x.array, y.array)
     except ValueError:
         k1 = x.shape[-1]
         k2 = y.shape[-2] if y.ndim > 1 else y.shape[0]
@@ -77,19 +77,19 @@ MATMUL = Op(
 @export(methods=())
 def linear(x, weight, bias=None):
     """z = x Wᵀ + b for x of shape (..., in_features), W of shape (out_features, in_features)."""
-    xd = x.data
-    wd = weight.data
+    xd = x.array
+    wd = weight.array
     # One combined test on the arrays for the layer's hot path; the messages are built only on failure.
     if wd.ndim != 2 or xd.ndim == 0 or xd.shape[-1] != wd.shape[1] or xd.dtype != wd.dtype:
         _check_linear(x, weight)
     data = xd @ wd.T
     if bias is None:
         return apply(LINEAR_NO_BIAS, data, (x, weight))
-    if bias.data.shape != (wd.shape[0],):
+    if bias.array.shape != (wd.shape[0],):
         raise ShapeError(
             f"linear: bias has shape {bias.shape}, expected ({weight.shape[0]},) for weight {weight.shape}"
         )
-    data += bias.data
+    data += bias.array
     return apply(LINEAR, data, (x, weight, bias))
 
 
@@ -326,7 +326,7 @@ def einsum(equation, *operands):
     if len(ops) <= 2:
         return _einsum_node(subs, out, ops)
     eq = ",".join(subs) + "->" + out
-    path = np.einsum_path(eq, *[t.data for t in ops], optimize="optimal" if len(ops) <= 4 else "greedy")[0][1:]
+    path = np.einsum_path(eq, *[t.array for t in ops], optimize="optimal" if len(ops) <= 4 else "greedy")[0][1:]
     subs, ops = list(subs), list(ops)
     for step in path:
         picked = sorted(step, reverse=True)
@@ -344,7 +344,7 @@ def einsum(equation, *operands):
 
 def _einsum_node(subs, out, ops):
     eq = ",".join(subs) + "->" + out
-    data = np.asarray(np.einsum(eq, *[t.data for t in ops], optimize=len(ops) > 1))
+    data = np.asarray(np.einsum(eq, *[t.array for t in ops], optimize=len(ops) > 1))
     if data.dtype != ops[0].dtype and ops[0].dtype.kind == "f":
         data = data.astype(ops[0].dtype)
     ctx = (tuple(subs), out, tuple(tuple(t.shape) for t in ops), ops[0].dtype)

@@ -73,7 +73,7 @@ def _sample_shape(input):
 
 def _class_indices(name, input, target, ignore_index):
     """Validated integer targets as (idx, valid), flattened to match ``_to_rows``."""
-    t = np.asarray(target.data if isinstance(target, Tensor) else target)
+    t = np.asarray(target.array if isinstance(target, Tensor) else target)
     expected = _sample_shape(input)
     if t.dtype.kind not in "iu":
         raise TypeError(
@@ -114,7 +114,7 @@ def _target_coef(idx, valid, w, dtype):
 def _class_weight(name, weight, classes, dtype):
     if weight is None:
         return None
-    w = np.asarray(weight.data if isinstance(weight, Tensor) else weight)
+    w = np.asarray(weight.array if isinstance(weight, Tensor) else weight)
     if w.shape != (classes,):
         raise ShapeError(f"{name}: weight must have one entry per class, shape ({classes},), got {w.shape}")
     return w.astype(dtype, copy=False)
@@ -150,8 +150,8 @@ def cross_entropy(input, target, weight=None, ignore_index=-100, reduction="mean
     z = _to_rows("cross_entropy", input)
     w = _class_weight("cross_entropy", weight, z.shape[1], z.dtype)
     eps = float(label_smoothing)
-    probs, logp, finite = _softmax_rows(z.data)
-    t_raw = target.data if isinstance(target, Tensor) else np.asarray(target)
+    probs, logp, finite = _softmax_rows(z.array)
+    t_raw = target.array if isinstance(target, Tensor) else np.asarray(target)
     if t_raw.dtype.kind == "f" and t_raw.ndim == input.ndim:  # class probabilities
         terms = _probability_targets(input, target, logp, w, eps)
         op, inputs = CROSS_ENTROPY_PROB, (z, terms.pop("target"))
@@ -191,11 +191,11 @@ def _softmax_rows(zr):
 
 def _probability_targets(input, target, logp, w, eps):
     """The loss terms for class-probability targets (dense t, smoothed)."""
-    _check_same_shape("cross_entropy", input, target.data if isinstance(target, Tensor) else np.asarray(target))
+    _check_same_shape("cross_entropy", input, target.array if isinstance(target, Tensor) else np.asarray(target))
     t = _as_target(target, input)
     t_rows = _to_rows("cross_entropy", t)
     classes = logp.shape[1]
-    tt = t_rows.data if eps == 0.0 else t_rows.data * (1.0 - eps) + eps / classes
+    tt = t_rows.array if eps == 0.0 else t_rows.array * (1.0 - eps) + eps / classes
     dense = tt if w is None else tt * w
     with np.errstate(invalid="ignore"):
         losses = -(dense * logp).sum(axis=1)
@@ -357,7 +357,7 @@ def huber_loss(input, target, reduction="mean", delta=1.0):
     _check_same_shape("huber_loss", input, target)
     d = input - target
     ad = d.abs()
-    loss = where(ad.data < delta, (d * d) * 0.5, (ad - 0.5 * delta) * delta)
+    loss = where(ad.array < delta, (d * d) * 0.5, (ad - 0.5 * delta) * delta)
     return _reduce("huber_loss", loss, reduction)
 
 
@@ -389,13 +389,13 @@ def binary_cross_entropy(input, target, weight=None, reduction="mean"):
     _check_reduction("binary_cross_entropy", reduction)
     target = _as_target(target, input)
     _check_same_shape("binary_cross_entropy", input, target)
-    p = input.data
+    p = input.array
     if p.size and (p.min() < 0 or p.max() > 1 or np.isnan(p).any()):
         raise ValueError(
             "binary_cross_entropy: all elements of input should be between 0 and 1 (probabilities); for "
             "logits use binary_cross_entropy_with_logits (BCEWithLogitsLoss), which is also more stable"
         )
-    t = target.data
+    t = target.array
     data = -(t * _clamped_log(p) + (1.0 - t) * _clamped_log1m(p))
     loss = apply(BCE, data, (input, target))
     if weight is not None:
@@ -438,10 +438,10 @@ def binary_cross_entropy_with_logits(input, target, weight=None, reduction="mean
     _check_reduction("binary_cross_entropy_with_logits", reduction)
     target = _as_target(target, input)
     _check_same_shape("binary_cross_entropy_with_logits", input, target)
-    z, t = input.data, target.data
+    z, t = input.array, target.array
     pw = None
     if pos_weight is not None:
-        pw = np.asarray(pos_weight.data if isinstance(pos_weight, Tensor) else pos_weight, dtype=z.dtype)
+        pw = np.asarray(pos_weight.array if isinstance(pos_weight, Tensor) else pos_weight, dtype=z.dtype)
         try:
             np.broadcast_shapes(pw.shape, z.shape)
         except ValueError:

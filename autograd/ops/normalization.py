@@ -18,7 +18,7 @@ def _normalize(name, x, weight, bias, dims, wshape, eps):
 
     Returns the output Tensor and the batch mean and biased variance (arrays, keepdims).
     """
-    xr = x.data
+    xr = x.array
     count = 1
     for d in dims:
         count *= xr.shape[d]
@@ -34,11 +34,11 @@ def _normalize(name, x, weight, bias, dims, wshape, eps):
         inputs = (x,)
     else:
         _check_param_dtype(name, x, weight)
-        out = xhat * weight.data.reshape(wshape)
+        out = xhat * weight.array.reshape(wshape)
         inputs = (x, weight)
         if bias is not None:
             _check_param_dtype(name, x, bias)
-            out += bias.data.reshape(wshape)
+            out += bias.array.reshape(wshape)
             inputs = (x, weight, bias)
     ops = _BATCH_NORM_OPS if name == "batch_norm" else _LAYER_NORM_OPS
     pshape = None if weight is None else weight.shape
@@ -115,7 +115,7 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
                 f"batch_norm: {what} has shape {tuple(t.shape)}, expected ({channels},) for input {input.shape}"
             )
     if training:
-        count = input.data.size // channels if channels else 0
+        count = input.array.size // channels if channels else 0
         if count <= 1:
             raise ValueError(
                 f"Expected more than 1 value per channel when training, got input size {input.shape}: batch "
@@ -130,7 +130,7 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
         return out
     if running_mean is None or running_var is None:
         raise ValueError("batch_norm: running_mean and running_var are needed when training=False")
-    inv = wrap(1.0 / np.sqrt(running_var.data + eps))
+    inv = wrap(1.0 / np.sqrt(running_var.array + eps))
     scale = inv if weight is None else weight * inv
     shift = -(scale * running_mean.detach())
     if bias is not None:
@@ -139,7 +139,7 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
 
 
 def _update_running(buffer, batch_value, momentum):
-    data = buffer.data
+    data = buffer.array
     data *= 1.0 - momentum
     data += momentum * batch_value.astype(data.dtype, copy=False)
     buffer._version += 1

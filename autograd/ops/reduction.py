@@ -37,7 +37,7 @@ def sum(x, dim=None, keepdim=False):
     """Σ over ``dim``."""
     dims = normalize_dims(dim, x.ndim, "sum")
     axis = dims if x.ndim else None
-    return apply(SUM, np.asarray(x.data.sum(axis=axis, keepdims=keepdim)), (x,), (x.shape, dims, keepdim))
+    return apply(SUM, np.asarray(x.array.sum(axis=axis, keepdims=keepdim)), (x,), (x.shape, dims, keepdim))
 
 
 def describe_reduction(ctx):
@@ -78,7 +78,7 @@ def mean(x, dim=None, keepdim=False):
     dims = normalize_dims(dim, x.ndim, "mean")
     axis = dims if x.ndim else None
     with np.errstate(invalid="ignore", divide="ignore"):
-        data = np.asarray(x.data.mean(axis=axis, keepdims=keepdim))
+        data = np.asarray(x.array.mean(axis=axis, keepdims=keepdim))
     return apply(MEAN, data, (x,), (x.shape, dims, keepdim))
 
 
@@ -107,7 +107,7 @@ def std(x, dim=None, unbiased=True, keepdim=False, correction=None):
     """√var; where the spread is 0 (a constant) the gradient is 0, as PyTorch's."""
     v = var(x, dim, unbiased, keepdim, correction)
     with np.errstate(invalid="ignore"):
-        return apply(STD_SQRT, np.sqrt(v.data), (v,))
+        return apply(STD_SQRT, np.sqrt(v.array), (v,))
 
 
 def _std_sqrt_vjp(g, ctx, out, v):
@@ -122,13 +122,13 @@ STD_SQRT = Op("std", (_std_sqrt_vjp,), saves_out=True, keeps_shape=True, rule="�
 
 def _amax_like(name, fn, x, dim, keepdim):
     dims = normalize_dims(dim, x.ndim, name)
-    if x.data.size == 0 and (not x.ndim or 0 in (x.shape[d] for d in dims)):
+    if x.array.size == 0 and (not x.ndim or 0 in (x.shape[d] for d in dims)):
         raise RuntimeError(
             f"{name}: cannot reduce over a dimension of size 0 (shape {x.shape}, dim {dim}): a max of nothing "
             f"has no value"
         )
     axis = dims if x.ndim else None
-    data = np.asarray(fn(x.data, axis=axis, keepdims=keepdim))
+    data = np.asarray(fn(x.array, axis=axis, keepdims=keepdim))
     return apply(AMAX if name in ("amax", "max") else AMIN, data, (x,), (x.shape, dims, keepdim))
 
 
@@ -183,7 +183,7 @@ def _max_min(name, x, dim, keepdim, arg):
     (d,) = normalize_dims(dim, x.ndim, name)
     if x.shape and x.shape[d] == 0:
         raise RuntimeError(f"{name}: cannot reduce over dim {d} of size 0 (shape {x.shape})")
-    idx = np.expand_dims(arg(x.data, axis=d), d) if x.ndim else np.zeros((), dtype=np.int64)
+    idx = np.expand_dims(arg(x.array, axis=d), d) if x.ndim else np.zeros((), dtype=np.int64)
     values = take_along_dim(x, idx, d) if x.ndim else x.clone()
     if not keepdim and x.ndim:
         values = values.squeeze(d)
@@ -207,18 +207,18 @@ def min(x, dim=None, keepdim=False):
 def argmax(x, dim=None, keepdim=False):
     """Index of the max (of the flattened tensor when ``dim`` is None); not differentiable."""
     if dim is None:
-        return wrap(np.asarray(np.argmax(x.data), dtype=np.int64))
+        return wrap(np.asarray(np.argmax(x.array), dtype=np.int64))
     (d,) = normalize_dims(dim, x.ndim, "argmax")
-    return wrap(np.argmax(x.data, axis=d, keepdims=keepdim).astype(np.int64))
+    return wrap(np.argmax(x.array, axis=d, keepdims=keepdim).astype(np.int64))
 
 
 @export
 def argmin(x, dim=None, keepdim=False):
     """Index of the min; not differentiable."""
     if dim is None:
-        return wrap(np.asarray(np.argmin(x.data), dtype=np.int64))
+        return wrap(np.asarray(np.argmin(x.array), dtype=np.int64))
     (d,) = normalize_dims(dim, x.ndim, "argmin")
-    return wrap(np.argmin(x.data, axis=d, keepdims=keepdim).astype(np.int64))
+    return wrap(np.argmin(x.array, axis=d, keepdims=keepdim).astype(np.int64))
 
 
 def reduce_rows(ufunc, a):
@@ -245,9 +245,9 @@ def logsumexp(x, dim=None, keepdim=False):
     """log Σ eˣ over ``dim``, stable for large |x|."""
     dims = normalize_dims(dim, x.ndim, "logsumexp")
     axis = dims if x.ndim else None
-    m = _stable_max(x.data, dims)
+    m = _stable_max(x.array, dims)
     with np.errstate(divide="ignore"):
-        data = np.log(np.exp(x.data - m).sum(axis=axis, keepdims=True)) + m
+        data = np.log(np.exp(x.array - m).sum(axis=axis, keepdims=True)) + m
     if not keepdim:
         data = data.reshape(tuple(n for i, n in enumerate(x.shape) if i not in dims))
     return apply(LOGSUMEXP, np.asarray(data, dtype=x.dtype), (x,), (x.shape, dims, keepdim))
@@ -283,8 +283,8 @@ def softmax(x, dim=-1):
     """e^(z_i) / Σ_j e^(z_j) along ``dim``."""
     dims = _one_dim(dim, x.ndim, "softmax")
     if not dims:
-        return apply(SOFTMAX, np.ones_like(x.data), (x,), dims)
-    e = np.exp(x.data - _stable_max(x.data, dims))
+        return apply(SOFTMAX, np.ones_like(x.array), (x,), dims)
+    e = np.exp(x.array - _stable_max(x.array, dims))
     return apply(SOFTMAX, e / e.sum(axis=dims, keepdims=True), (x,), dims)
 
 
@@ -313,8 +313,8 @@ def log_softmax(x, dim=-1):
     """z − log Σ e^z along ``dim``, stable for large |z|."""
     dims = _one_dim(dim, x.ndim, "log_softmax")
     if not dims:
-        return apply(LOG_SOFTMAX, np.zeros_like(x.data), (x,), dims)
-    shifted = x.data - _stable_max(x.data, dims)
+        return apply(LOG_SOFTMAX, np.zeros_like(x.array), (x,), dims)
+    shifted = x.array - _stable_max(x.array, dims)
     with np.errstate(divide="ignore"):
         data = shifted - np.log(np.exp(shifted).sum(axis=dims, keepdims=True))
     return apply(LOG_SOFTMAX, data, (x,), dims)
@@ -353,7 +353,7 @@ def _scan_dim(x, dim, name):
 def cumsum(x, dim=None, *, axis=None):
     """Running Σ along ``dim``."""
     d = _scan_dim(x, axis if dim is None else dim, "cumsum")
-    data = x.data.copy() if d is None else np.cumsum(x.data, axis=d, dtype=x.dtype if x.dtype.kind == "f" else None)
+    data = x.array.copy() if d is None else np.cumsum(x.array, axis=d, dtype=x.dtype if x.dtype.kind == "f" else None)
     return apply(CUMSUM, np.asarray(data), (x,), d)
 
 
@@ -392,7 +392,7 @@ def logcumsumexp(x, dim=None, *, axis=None):
     d = _scan_dim(x, axis if dim is None else dim, "logcumsumexp")
     if d is None:
         return x * 1.0
-    m = np.where(np.isfinite(m := np.max(x.data, axis=d, keepdims=True)), m, 0) if x.data.size else 0.0
+    m = np.where(np.isfinite(m := np.max(x.array, axis=d, keepdims=True)), m, 0) if x.array.size else 0.0
     with np.errstate(divide="ignore"):
         return (x - m).exp().cumsum(d).log() + m
 
@@ -428,7 +428,7 @@ def prod(x, dim=None, keepdim=False, *, axis=None, keepdims=None):
     keepdim = keepdim if keepdims is None else keepdims
     dims = normalize_dims(dim, x.ndim, "prod")
     axis = dims if x.ndim else None
-    data = np.asarray(np.prod(x.data, axis=axis, keepdims=keepdim))
+    data = np.asarray(np.prod(x.array, axis=axis, keepdims=keepdim))
     if x.dtype.kind in "biu":
         data = data.astype(np.int64)
         return wrap(data)
@@ -438,7 +438,7 @@ def prod(x, dim=None, keepdim=False, *, axis=None, keepdims=None):
 def _logical(name, fn, x, dim, keepdim):
     dims = normalize_dims(dim, x.ndim, name)
     axis = dims if x.ndim else None
-    return wrap(np.asarray(fn(x.data, axis=axis, keepdims=keepdim), dtype=bool))
+    return wrap(np.asarray(fn(x.array, axis=axis, keepdims=keepdim), dtype=bool))
 
 
 @export
@@ -457,7 +457,7 @@ def any(x, dim=None, keepdim=False, *, axis=None, keepdims=None):
 def count_nonzero(x, dim=None, *, axis=None):
     """The number of nonzero entries (along ``dim``), as int64; not differentiable."""
     dims = normalize_dims(axis if dim is None else dim, x.ndim, "count_nonzero")
-    return wrap(np.asarray(np.count_nonzero(x.data, axis=dims if x.ndim else None), dtype=np.int64))
+    return wrap(np.asarray(np.count_nonzero(x.array, axis=dims if x.ndim else None), dtype=np.int64))
 
 
 Sorted = namedtuple("Sorted", ["values", "indices"])
@@ -492,7 +492,7 @@ def sort(x, dim=-1, descending=False, stable=False):
     d = _sort_dim(x, dim, "sort")
     if d is None:
         return Sorted(x * 1 if x.dtype.kind == "f" else x.clone(), wrap(np.zeros((), np.int64)))
-    return _gather(x, _order(x.data, d, descending), d)
+    return _gather(x, _order(x.array, d, descending), d)
 
 
 @export
@@ -501,7 +501,7 @@ def argsort(x, dim=-1, descending=False, stable=False):
     d = _sort_dim(x, dim, "argsort")
     if d is None:
         return wrap(np.zeros((), np.int64))
-    return wrap(_order(x.data, d, descending).astype(np.int64))
+    return wrap(_order(x.array, d, descending).astype(np.int64))
 
 
 @export
@@ -518,7 +518,7 @@ def topk(x, k, dim=-1, largest=True, sorted=True):
         if k == 0:
             raise IndexError(f"topk: k=0 is out of range for a 0-d tensor (shape {x.shape})")
         return sort(x)
-    idx = _order(x.data, d, largest)
+    idx = _order(x.array, d, largest)
     return _gather(x, np.take(idx, np.arange(k), axis=d), d)
 
 
@@ -530,7 +530,7 @@ def median(x, dim=None, keepdim=False):
         n = flat.shape[0]
         if n == 0:
             return wrap(np.asarray(np.nan, dtype=x.dtype if x.dtype.kind == "f" else np.float32))
-        i = np.argsort(flat.data, kind="stable")[(n - 1) // 2]
+        i = np.argsort(flat.array, kind="stable")[(n - 1) // 2]
         return flat[int(i)]
     d = _sort_dim(x, dim, "median")
     if d is None:
@@ -538,10 +538,10 @@ def median(x, dim=None, keepdim=False):
     n = x.shape[d]
     if n == 0:
         raise IndexError(f"median: cannot take the median over dim {d} of size 0 (shape {x.shape})")
-    idx = np.take(np.argsort(x.data, axis=d, kind="stable"), [(n - 1) // 2], axis=d)
+    idx = np.take(np.argsort(x.array, axis=d, kind="stable"), [(n - 1) // 2], axis=d)
     values, indices = _gather(x, idx, d)
     if not keepdim:
-        values, indices = values.squeeze(d), wrap(np.squeeze(indices.data, d))
+        values, indices = values.squeeze(d), wrap(np.squeeze(indices.array, d))
     return Sorted(values, indices)
 
 
@@ -549,12 +549,12 @@ def _cum_extreme(name, acc, x, dim):
     d = _scan_dim(x, dim, name)
     if d is None:
         return Sorted(x * 1 if x.dtype.kind == "f" else x.clone(), wrap(np.zeros((), np.int64)))
-    best = acc.accumulate(x.data, axis=d) if x.data.size else x.data
+    best = acc.accumulate(x.array, axis=d) if x.array.size else x.array
     shape = [1] * x.ndim
     shape[d] = x.shape[d]
     here = np.arange(x.shape[d]).reshape(shape)
     # the latest index holding the running extreme (PyTorch's choice on ties)
-    idx = np.maximum.accumulate(np.where(x.data == best, here, 0), axis=d) if x.data.size else best.astype(np.int64)
+    idx = np.maximum.accumulate(np.where(x.array == best, here, 0), axis=d) if x.array.size else best.astype(np.int64)
     return _gather(x, idx, d)
 
 
@@ -584,7 +584,7 @@ def norm(x, p="fro", dim=None, keepdim=False, *, axis=None, keepdims=None):
     dims = normalize_dims(dim, x.ndim, "norm")
     if p == "fro" or p == 2:
         s = (x * x).sum(dims, keepdim)
-        return apply(NORM_SQRT, np.sqrt(s.data), (s,))
+        return apply(NORM_SQRT, np.sqrt(s.array), (s,))
     if isinstance(p, str) or not isinstance(p, (int, float, np.number)):
         raise ValueError(f"norm: p must be 'fro', a number, inf or -inf, got {p!r} (shape {x.shape})")
     if p == np.inf:
@@ -592,7 +592,7 @@ def norm(x, p="fro", dim=None, keepdim=False, *, axis=None, keepdims=None):
     if p == -np.inf:
         return x.abs().amin(dims, keepdim)
     if p == 0:
-        data = np.asarray(np.count_nonzero(x.data, axis=dims if x.ndim else None), dtype=x.dtype)
+        data = np.asarray(np.count_nonzero(x.array, axis=dims if x.ndim else None), dtype=x.dtype)
         return wrap(data.reshape(reduced_shape(x.shape, dims)) if keepdim else data)
     if p == 1:
         return x.abs().sum(dims, keepdim)
@@ -601,7 +601,7 @@ def norm(x, p="fro", dim=None, keepdim=False, *, axis=None, keepdims=None):
         if p < 0:
             return s ** (1.0 / p)
         # the zero vector: norm 0 with gradient 0 (as PyTorch), not 0^(1/p − 1) = ∞ times 0
-        zero = wrap(s.data == 0)
+        zero = wrap(s.array == 0)
         return where(zero, 0.0, where(zero, 1.0, s) ** (1.0 / p))
 
 

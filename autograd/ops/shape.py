@@ -38,10 +38,10 @@ def _reshape_as(self, other):
 def reshape(x, shape):
     """The same entries in a new shape (one dimension may be -1)."""
     try:
-        data = x.data.reshape(shape)
+        data = x.array.reshape(shape)
     except ValueError:
         raise ShapeError(
-            f"reshape: cannot view a tensor of shape {x.shape} ({x.data.size} elements) as shape {tuple(shape)}"
+            f"reshape: cannot view a tensor of shape {x.shape} ({x.array.size} elements) as shape {tuple(shape)}"
         ) from None
     return apply(RESHAPE, data, (x,), x.shape)
 
@@ -81,7 +81,7 @@ def squeeze(x, dim=None):
     else:
         dims = normalize_dims(dim, x.ndim, "squeeze")
         new = tuple(n for i, n in enumerate(x.shape) if not (i in dims and n == 1))
-    return apply(SQUEEZE, x.data.reshape(new), (x,), x.shape)
+    return apply(SQUEEZE, x.array.reshape(new), (x,), x.shape)
 
 
 SQUEEZE = Op(
@@ -102,7 +102,7 @@ def unsqueeze(x, dim):
             f"unsqueeze: dimension out of range (expected to be in range of [{-nd}, {nd - 1}], but got {dim})"
         )
     d = dim % nd
-    return apply(UNSQUEEZE, x.data.reshape(x.shape[:d] + (1,) + x.shape[d:]), (x,), x.shape)
+    return apply(UNSQUEEZE, x.array.reshape(x.shape[:d] + (1,) + x.shape[d:]), (x,), x.shape)
 
 
 UNSQUEEZE = Op(
@@ -130,7 +130,7 @@ def permute(x, dims):
         raise ValueError(f"permute: {dims} is not a permutation of the {x.ndim} dims of a tensor of shape {x.shape}")
     dims = tuple(d % x.ndim for d in dims) if x.ndim else ()
     inverse = tuple(np.argsort(dims))
-    return apply(PERMUTE, x.data.transpose(dims), (x,), inverse)
+    return apply(PERMUTE, x.array.transpose(dims), (x,), inverse)
 
 
 def _permute_vjp(g, inverse, out, x):
@@ -164,7 +164,7 @@ def broadcast_to(x, shape):
     """A read-only broadcast view; its VJP sums the gradient back (sum_to)."""
     shape = tuple(shape)
     try:
-        data = np.broadcast_to(x.data, shape)
+        data = np.broadcast_to(x.array, shape)
     except ValueError:
         raise ShapeError(f"expand: a tensor of shape {x.shape} cannot be broadcast to {shape}") from None
     if data.shape == x.shape:
@@ -198,7 +198,7 @@ def sum_to(x, shape):
     shape = tuple(shape)
     if x.shape == shape:
         return x
-    return apply(SUM_TO, np.ascontiguousarray(unbroadcast_array(x.data, shape)), (x,), x.shape)
+    return apply(SUM_TO, np.ascontiguousarray(unbroadcast_array(x.array, shape)), (x,), x.shape)
 
 
 SUM_TO = Op(
@@ -213,7 +213,7 @@ SUM_TO = Op(
 @export
 def clone(x):
     """A copy that stays in the graph."""
-    return apply(CLONE, x.data.copy(), (x,))
+    return apply(CLONE, x.array.copy(), (x,))
 
 
 CLONE = Op("clone", (lambda g, ctx, out, x: g,), keeps_shape=True, rule="∂L/∂x = g")
@@ -244,8 +244,8 @@ def cast(x, dtype):
     if dtype == x.dtype:
         return x
     if dtype.kind != "f" or x.dtype.kind != "f":
-        return wrap(x.data.astype(dtype))
-    return apply(CAST, x.data.astype(dtype), (x,), x.dtype)
+        return wrap(x.array.astype(dtype))
+    return apply(CAST, x.array.astype(dtype), (x,), x.dtype)
 
 
 def _cast_vjp(g, in_dtype, out, x):
@@ -358,7 +358,7 @@ def repeat_interleave(x, repeats, dim=None):
     if dim is None:
         x, dim = flatten(x), 0
     d = _dim("repeat_interleave", dim, x.ndim)
-    reps = np.asarray(repeats.data if isinstance(repeats, Tensor) else repeats)
+    reps = np.asarray(repeats.array if isinstance(repeats, Tensor) else repeats)
     if reps.dtype.kind not in "iu" or reps.ndim > 1 or (reps.ndim == 1 and reps.shape[0] not in (1, x.shape[d])):
         raise ShapeError(
             f"repeat_interleave: repeats must be an int or a 1-D integer tensor of size 1 or {x.shape[d]} "
@@ -469,4 +469,4 @@ def unflatten(x, dim, sizes):
 @export
 def contiguous(x):
     """The tensor itself if its entries are laid out in C order, else a C-ordered copy (clone)."""
-    return x if x.data.flags.c_contiguous else clone(x)
+    return x if x.array.flags.c_contiguous else clone(x)

@@ -99,9 +99,9 @@ def clamp(x, min=None, max=None):
         raise ValueError("clamp: at least one of min and max must be given")
     lo = -np.inf if min is None else dual.raw(min)
     hi = np.inf if max is None else dual.raw(max)
-    data = np.clip(x.data, lo, hi)
-    if data.dtype != x.data.dtype:
-        data = data.astype(x.data.dtype)
+    data = np.clip(x.array, lo, hi)
+    if data.dtype != x.array.dtype:
+        data = data.astype(x.array.dtype)
     return apply(CLAMP, data, (x,), (lo, hi))
 
 
@@ -141,7 +141,7 @@ def _pair(name, x, y):
 def maximum(x, y):
     """Elementwise max; at ties each side gets half the gradient (PyTorch's rule)."""
     x, y = _pair("maximum", x, y)
-    return apply(MAXIMUM, np.maximum(x.data, y.data), (x, y))
+    return apply(MAXIMUM, np.maximum(x.array, y.array), (x, y))
 
 
 def _tie_split(g, win, tie):
@@ -165,7 +165,7 @@ MAXIMUM = Op(
 def minimum(x, y):
     """Elementwise min; at ties each side gets half the gradient."""
     x, y = _pair("minimum", x, y)
-    return apply(MINIMUM, np.minimum(x.data, y.data), (x, y))
+    return apply(MINIMUM, np.minimum(x.array, y.array), (x, y))
 
 
 MINIMUM = Op(
@@ -194,7 +194,7 @@ def where(condition, x, y):
     if not isinstance(y, Tensor):
         y = as_tensor(y, like=x)
     try:
-        data = np.where(cond, x.data, y.data)
+        data = np.where(cond, x.array, y.array)
     except ValueError:
         raise ShapeError(
             f"where: condition {cond.shape}, x {x.shape} and y {y.shape} cannot be broadcast together"
@@ -494,7 +494,7 @@ def clamp_max(x, max):
 @export
 def nan_to_num(x, nan=0.0, posinf=None, neginf=None):
     """NaN → ``nan``, ±inf → ``posinf``/``neginf`` (default: the dtype's largest finite values)."""
-    data = np.nan_to_num(x.data, nan=nan, posinf=posinf, neginf=neginf)
+    data = np.nan_to_num(x.array, nan=nan, posinf=posinf, neginf=neginf)
     return apply(NAN_TO_NUM, data, (x,))
 
 
@@ -510,19 +510,19 @@ NAN_TO_NUM = Op(
 @export
 def isnan(x):
     """Where x is NaN (a bool tensor outside the graph)."""
-    return wrap(np.isnan(x.data))
+    return wrap(np.isnan(x.array))
 
 
 @export
 def isinf(x):
     """Where x is ±inf (a bool tensor outside the graph)."""
-    return wrap(np.isinf(x.data))
+    return wrap(np.isinf(x.array))
 
 
 @export
 def isfinite(x):
     """Where x is neither NaN nor ±inf (a bool tensor outside the graph)."""
-    return wrap(np.isfinite(x.data))
+    return wrap(np.isfinite(x.array))
 
 
 # --- two inputs, broadcasting; a Python number on either side is a constant Tensor ----------------
@@ -530,7 +530,7 @@ def _binary(op, forward, x, y):
     """Record ``op`` on the broadcast pair (x, y), with the forward run on their arrays."""
     x, y = _pair(op.name, x, y)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        data = forward(x.data, y.data)
+        data = forward(x.array, y.array)
     return apply(op, data, (x, y))
 
 
@@ -624,7 +624,7 @@ def fmod(input, other):
     """x − y·trunc(x/y): the remainder with the sign of x (C's fmod)."""
     if _by_number(input, other):
         with np.errstate(divide="ignore", invalid="ignore"):
-            return apply(FMOD_NUMBER, np.fmod(input.data, other), (input,), other)
+            return apply(FMOD_NUMBER, np.fmod(input.array, other), (input,), other)
     return _binary(FMOD, np.fmod, input, other)
 
 
@@ -653,7 +653,7 @@ def remainder(input, other):
     """x − y·floor(x/y): the remainder with the sign of y (Python's and PyTorch's ``%``)."""
     if _by_number(input, other):
         with np.errstate(divide="ignore", invalid="ignore"):
-            return apply(REMAINDER_NUMBER, np.remainder(input.data, other), (input,), other)
+            return apply(REMAINDER_NUMBER, np.remainder(input.array, other), (input,), other)
     return _binary(REMAINDER, np.remainder, input, other)
 
 
@@ -679,7 +679,7 @@ def floor_divide(input, other):
     """floor(x/y) (Python's and PyTorch's ``//``), outside the graph: PyTorch gives it no gradient."""
     x, y = _pair("floor_divide", input, other)
     with np.errstate(divide="ignore", invalid="ignore"):
-        return wrap(np.floor_divide(x.data, y.data))
+        return wrap(np.floor_divide(x.array, y.array))
 
 
 @export

@@ -105,7 +105,7 @@ def as_array(x):
     if x is None:
         return None
     if isinstance(x, Tensor):
-        return x.data
+        return x.array
     if isinstance(x, Scalar):
         return x.data
     if isinstance(x, (float, int, np.floating)):
@@ -223,8 +223,8 @@ class _Builder:
         inputs = v.inputs
         x = inputs[i] if inputs is not None and i < len(inputs) else None
         if x is not None:
-            c.value = x.data
-            c.shape, c.dtype = x.data.shape, x.data.dtype
+            c.value = x.array
+            c.shape, c.dtype = x.array.shape, x.array.dtype
             c.name = self.names.get(id(x)) or x.name or ""
         elif v.shapes is not None:
             c.shape = v.shapes[i]
@@ -281,8 +281,8 @@ class _Builder:
     def add_leaf(self, v):
         """The value item of a leaf Tensor: its data, grad and name."""
         item = self.new("value", v)
-        item.value = v.data
-        item.shape, item.dtype = v.data.shape, v.data.dtype
+        item.value = v.array
+        item.shape, item.dtype = v.array.shape, v.array.dtype
         item.grad = as_array(v.grad)
         item.name = self.names.get(id(v)) or v.name or ""
         item.param = id(v) in self.names
@@ -376,7 +376,7 @@ def _fill_node_value(item, node, tensor, names):
     if value is None:
         value = node.out
     if value is None and tensor is not None:
-        value = tensor.data
+        value = tensor.array
     grad = node.grad_value
     retained = node.retain() if node.retain is not None else None
     if grad is None and retained is not None and retained.grad is not None:
@@ -391,7 +391,7 @@ def _fill_node_value(item, node, tensor, names):
         if t is not None:
             item.name = item.name or names.get(id(t)) or t.name or ""
             if item.shape is None:
-                item.shape, item.dtype = t.data.shape, t.data.dtype
+                item.shape, item.dtype = t.array.shape, t.array.dtype
 
 
 def _known_tensors(order):

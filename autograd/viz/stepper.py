@@ -31,7 +31,7 @@ def _copy(g):
     if isinstance(g, np.ndarray):
         return g.copy()
     if isinstance(g, Tensor):
-        return g.data.copy()
+        return g.array.copy()
     return float(g)
 
 

@@ -40,11 +40,11 @@ class TensorDataset(Dataset):
         return len(self.tensors[0])
 
     def __getitem__(self, index):
-        return tuple(ag.tensor(t.data[index]) for t in self.tensors)
+        return tuple(ag.tensor(t.array[index]) for t in self.tensors)
 
     def take(self, indices):
         """The samples at ``indices`` as one batch (a fancy index per tensor, no Python loop)."""
-        return tuple(ag.tensor(t.data[indices]) for t in self.tensors)
+        return tuple(ag.tensor(t.array[indices]) for t in self.tensors)
 
 
 class Subset(Dataset):
@@ -81,7 +81,7 @@ def collate(samples):
     first = samples[0]
     if isinstance(first, (tuple, list)):
         return tuple(collate([s[k] for s in samples]) for k in range(len(first)))
-    arrays = [s.data if isinstance(s, ag.Tensor) else np.asarray(s) for s in samples]
+    arrays = [s.array if isinstance(s, ag.Tensor) else np.asarray(s) for s in samples]
     return ag.tensor(np.stack(arrays))
 
 
@@ -174,7 +174,7 @@ def stratified_split(dataset, fractions, labels=None, seed=None):
         if not hasattr(dataset, "tensors"):
             raise ValueError("stratified_split: pass labels= for a dataset that is not a TensorDataset")
         labels = dataset.tensors[-1]
-    labels = np.asarray(labels.data if isinstance(labels, ag.Tensor) else labels)
+    labels = np.asarray(labels.array if isinstance(labels, ag.Tensor) else labels)
     if labels.ndim != 1 or len(labels) != len(dataset):
         raise ValueError(f"stratified_split: labels must be 1-D with one entry per sample, got shape {labels.shape}")
     rng = np.random.default_rng(seed if seed is not None else ag.default_generator().integers(2**63))

@@ -14,7 +14,7 @@ __all__ = ["Standardize", "Compose", "RandomHorizontalFlip", "RandomCrop", "Cuto
 
 
 def _array(v):
-    return v.data if isinstance(v, ag.Tensor) else np.asarray(v)
+    return v.array if isinstance(v, ag.Tensor) else np.asarray(v)
 
 
 def _rng(seed):

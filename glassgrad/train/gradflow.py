@@ -65,7 +65,7 @@ class GradientFlow(Callback):
         def hook(module, args, out):
             """Keep the mean and std of a training forward's output."""
             if module.training and hasattr(out, "data"):
-                a = np.asarray(out.data, dtype=np.float64)
+                a = np.asarray(out.array, dtype=np.float64)
                 self._latest[name] = (float(a.mean()), float(a.std()))
 
         return hook
@@ -78,7 +78,7 @@ class GradientFlow(Callback):
         sums = {}
         for name, p in trainer.model.named_parameters():
             if p.grad is not None:
-                g = np.asarray(p.grad.data, dtype=np.float64)
+                g = np.asarray(p.grad.array, dtype=np.float64)
                 sums[_layer(name)] = sums.get(_layer(name), 0.0) + float(np.sum(g * g))
         self._pending.append(({k: v**0.5 for k, v in sums.items()}, dict(self._latest)))
         if self.per == "step":

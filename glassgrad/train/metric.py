@@ -11,8 +11,8 @@ __all__ = ["METRICS", "accuracy", "get_metric", "monitor_mode"]
 
 def accuracy(logits, targets):
     """Share of samples whose arg-max class equals the target (probability targets: their arg-max)."""
-    z = logits.data if isinstance(logits, ag.Tensor) else np.asarray(logits)
-    t = targets.data if isinstance(targets, ag.Tensor) else np.asarray(targets)
+    z = logits.array if isinstance(logits, ag.Tensor) else np.asarray(logits)
+    t = targets.array if isinstance(targets, ag.Tensor) else np.asarray(targets)
     if t.ndim == z.ndim and t.dtype.kind == "f" and z.ndim > 1:
         t = t.argmax(axis=-1)
     if z.ndim == 1 or z.shape[-1] == 1:  # one logit: binary classification at 0

@@ -37,7 +37,7 @@ def test_conv2d_paths_match_torch(N, C, O, H, W, k, kwargs, monkeypatch):
         tx, tw, tb = (torch.tensor(v, requires_grad=True) for v in (a, wa, ba))
         tout = F.conv2d(tx, tw, tb, **kwargs)
         (tout * torch.tensor(g)).sum().backward()
-        np.testing.assert_allclose(out.data, tout.detach().numpy(), rtol=1e-10, atol=1e-10)
+        np.testing.assert_allclose(out.array, tout.detach().numpy(), rtol=1e-10, atol=1e-10)
         for mine, theirs in ((x, tx), (w, tw), (b, tb)):
             np.testing.assert_allclose(mine.grad, theirs.grad.numpy(), rtol=1e-10, atol=1e-10)
 
@@ -63,5 +63,5 @@ def test_max_pool_ties_and_overlaps_match_torch(kernel, stride, padding):
     tx = torch.tensor(a, requires_grad=True)
     tout = F.max_pool2d(tx, kernel, stride, padding)
     tout.sum().backward()
-    np.testing.assert_array_equal(out.data, tout.detach().numpy())
+    np.testing.assert_array_equal(out.array, tout.detach().numpy())
     np.testing.assert_array_equal(x.grad, tx.grad.numpy())

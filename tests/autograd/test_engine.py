@@ -17,35 +17,35 @@ def test_shared_input_gradients_add_up():
     x = t64([1.0, 2.0, 3.0])
     y = x * x + x * 3.0 + x.exp()
     y.sum().backward()
-    np.testing.assert_allclose(x.grad.data, 2 * x.data + 3 + np.exp(x.data))
+    np.testing.assert_allclose(x.grad.array, 2 * x.array + 3 + np.exp(x.array))
 
 
 def test_leaf_grads_accumulate_across_backward_calls():
     x = t64([1.0, -2.0])
     (x * 2).sum().backward()
     (x * 3).sum().backward()
-    np.testing.assert_allclose(x.grad.data, [5.0, 5.0])
+    np.testing.assert_allclose(x.grad.array, [5.0, 5.0])
 
 
 def test_leaf_grads_do_not_alias_each_other():
     x, y = t64([1.0, 2.0]), t64([3.0, 4.0])
     (x + y).sum().backward()
-    x.grad.data += 10
-    np.testing.assert_allclose(y.grad.data, [1.0, 1.0])
+    x.grad.array += 10
+    np.testing.assert_allclose(y.grad.array, [1.0, 1.0])
 
 
 def test_user_gradient_array_is_not_aliased():
     x = t64([1.0, 2.0])
     g = np.array([1.0, 1.0])
     x.clone().backward(g)
-    x.grad.data[0] = 99.0
+    x.grad.array[0] = 99.0
     np.testing.assert_allclose(g, [1.0, 1.0])
 
 
 def test_backward_on_leaf_itself():
     x = t64([1.0, 2.0])
     x.backward(np.array([3.0, 4.0]))
-    np.testing.assert_allclose(x.grad.data, [3.0, 4.0])
+    np.testing.assert_allclose(x.grad.array, [3.0, 4.0])
 
 
 def test_deep_chain_of_100k_ops_has_no_recursion_error():
@@ -92,7 +92,7 @@ def test_retain_graph_allows_a_second_backward():
     loss = (x * x).sum()
     loss.backward(retain_graph=True)
     loss.backward()
-    np.testing.assert_allclose(x.grad.data, 4 * x.data)
+    np.testing.assert_allclose(x.grad.array, 4 * x.array)
 
 
 def test_backward_of_non_scalar_needs_gradient():
@@ -135,12 +135,12 @@ def test_default_dtype_is_float32_and_settable():
 def test_hooks_on_leaf_and_non_leaf():
     x = t64([1.0, 2.0])
     seen = []
-    handle = x.register_hook(lambda g: seen.append(g.data.copy()))
+    handle = x.register_hook(lambda g: seen.append(g.array.copy()))
     h = x * 3.0
     h.register_hook(lambda g: g * 2.0)  # doubles the gradient flowing into x
     h.sum().backward()
     np.testing.assert_allclose(seen[0], [6.0, 6.0])
-    np.testing.assert_allclose(x.grad.data, [6.0, 6.0])
+    np.testing.assert_allclose(x.grad.array, [6.0, 6.0])
     handle.remove()
     x.grad = None
     (x * 1.0).sum().backward()
@@ -152,7 +152,7 @@ def test_retain_grad_keeps_intermediate_gradient():
     h = x * x
     h.retain_grad()
     (h * 3.0).sum().backward()
-    np.testing.assert_allclose(h.grad.data, [3.0, 3.0])
+    np.testing.assert_allclose(h.grad.array, [3.0, 3.0])
     assert x.grad is not None
 
 
@@ -194,8 +194,8 @@ def test_detach_shares_data_and_leaves_graph():
 def test_grad_returns_gradients_without_touching_dot_grad():
     x, y = t64([1.0, 2.0]), t64([3.0, 4.0])
     gx, gy = ag.grad((x * y).sum(), [x, y])
-    np.testing.assert_allclose(gx.data, y.data)
-    np.testing.assert_allclose(gy.data, x.data)
+    np.testing.assert_allclose(gx.array, y.array)
+    np.testing.assert_allclose(gy.array, x.array)
     assert x.grad is None and y.grad is None
 
 
@@ -203,7 +203,7 @@ def test_grad_of_non_leaf_input():
     x = t64([1.0, 2.0])
     h = x * 2.0
     (gh,) = ag.grad((h * h).sum(), h)
-    np.testing.assert_allclose(gh.data, 2 * h.data)
+    np.testing.assert_allclose(gh.array, 2 * h.array)
 
 
 def test_grad_unused_input():
@@ -224,7 +224,7 @@ def test_in_place_on_leaf_requiring_grad_raises_outside_no_grad():
     with ag.no_grad():
         w -= 0.5
         w.mul_(2.0)
-    np.testing.assert_allclose(w.data, [1.0, 3.0])
+    np.testing.assert_allclose(w.array, [1.0, 3.0])
     assert w._version == 2
 
 
@@ -243,7 +243,7 @@ def test_in_place_on_non_leaf_gives_right_gradients():
     h *= x  # h = exp(x) * x
     h += 1.0
     h.sum().backward()
-    np.testing.assert_allclose(x.grad.data, np.exp(x.data) * (x.data + 1))
+    np.testing.assert_allclose(x.grad.array, np.exp(x.array) * (x.array + 1))
 
 
 def test_in_place_after_use_by_an_op_that_saves_nothing():
@@ -252,7 +252,7 @@ def test_in_place_after_use_by_an_op_that_saves_nothing():
     z = h + 1.0  # add saves nothing: changing h later must not change z's gradient
     h.mul_(5.0)
     (z.sum() + h.sum()).backward()
-    np.testing.assert_allclose(x.grad.data, [3.0 + 15.0, 3.0 + 15.0])
+    np.testing.assert_allclose(x.grad.array, [3.0 + 15.0, 3.0 + 15.0])
 
 
 def test_setitem_and_zero_on_non_leaf():
@@ -260,7 +260,7 @@ def test_setitem_and_zero_on_non_leaf():
     h = x * 2.0
     h[1] = 0.0
     h.sum().backward()
-    np.testing.assert_allclose(x.grad.data, [2.0, 0.0, 2.0])
+    np.testing.assert_allclose(x.grad.array, [2.0, 0.0, 2.0])
     x.grad = None
     k = x * 2.0
     k.zero_()
@@ -288,7 +288,7 @@ def test_detect_anomaly_names_the_op_and_forward_line():
 def test_without_anomaly_mode_nan_gradients_pass_silently():
     x = t64([0.0])
     x.sqrt().sum().backward()
-    assert np.isinf(x.grad.data[0])
+    assert np.isinf(x.grad.array[0])
 
 
 # --- shape errors -----------------------------------------------------------------------------
@@ -339,7 +339,7 @@ def test_copy_into_non_leaf_routes_gradient_to_source():
     h = x * 2.0
     h.copy_(s * 3.0)
     h.sum().backward()
-    np.testing.assert_allclose(s.grad.data, [3.0, 3.0])
+    np.testing.assert_allclose(s.grad.array, [3.0, 3.0])
     assert x.grad is None
 
 
@@ -349,4 +349,4 @@ def test_number_operands_keep_float32_and_record_no_constant_tensor():
         assert y.dtype == np.float32
         assert y.grad_fn.next_functions == (x,)
     ((x * 3.0 + 1.0) / 2.0 - 0.5).sum().backward()
-    np.testing.assert_allclose(x.grad.data, [1.5, 1.5, 1.5])
+    np.testing.assert_allclose(x.grad.array, [1.5, 1.5, 1.5])

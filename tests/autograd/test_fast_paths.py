@@ -32,11 +32,11 @@ def test_three_input_op_records_exactly_the_inputs_that_need_grad(needs):
     z = ag.linear(x, w, b)
     assert tuple(e is not None for e in z.grad_fn.next_functions) == needs
     (z * z).sum().backward()
-    g = 2 * z.data
-    expected = (g @ w.data, g.T @ x.data, g.sum(0))
+    g = 2 * z.array
+    expected = (g @ w.array, g.T @ x.array, g.sum(0))
     for t, need, e in zip((x, w, b), needs, expected):
         if need:
-            np.testing.assert_allclose(t.grad.data, e, rtol=1e-12)
+            np.testing.assert_allclose(t.grad.array, e, rtol=1e-12)
         else:
             assert t.grad is None
 
@@ -52,10 +52,10 @@ def test_leaf_gradients_never_share_memory():
     b = ag.randn(3, 4, requires_grad=True)
     c = ag.randn(4, requires_grad=True)
     (a + b + c).sum().backward()
-    assert not np.shares_memory(a.grad.data, b.grad.data)
-    a.grad.data[...] = 7.0
-    np.testing.assert_array_equal(b.grad.data, 1.0)
-    np.testing.assert_array_equal(c.grad.data, 3.0)
+    assert not np.shares_memory(a.grad.array, b.grad.array)
+    a.grad.array[...] = 7.0
+    np.testing.assert_array_equal(b.grad.array, 1.0)
+    np.testing.assert_array_equal(c.grad.array, 3.0)
 
 
 def test_a_float64_gradient_for_a_float32_leaf_is_cast():
@@ -63,7 +63,7 @@ def test_a_float64_gradient_for_a_float32_leaf_is_cast():
     y = x.double() * 2.0
     y.sum().backward()
     assert x.grad.dtype == np.float32
-    np.testing.assert_array_equal(x.grad.data, 2.0)
+    np.testing.assert_array_equal(x.grad.array, 2.0)
 
 
 def test_an_in_place_change_after_saving_still_raises():
@@ -83,6 +83,6 @@ def test_a_leaf_hook_returning_its_own_tensor_is_never_summed_into():
     x.register_hook(lambda g: replacement)
     (x * 2).sum().backward()
     (x * 2).sum().backward()  # the second backward accumulates into x.grad
-    np.testing.assert_array_equal(replacement.data, 1.0)
-    np.testing.assert_array_equal(x.grad.data, 2.0)
-    assert not np.shares_memory(x.grad.data, replacement.data)
+    np.testing.assert_array_equal(replacement.array, 1.0)
+    np.testing.assert_array_equal(x.grad.array, 2.0)
+    assert not np.shares_memory(x.grad.array, replacement.array)

@@ -85,10 +85,10 @@ def test_legendre_forward_backward_and_name_match_torch():
     x = t64(a)
     tx = torch.tensor(a, requires_grad=True)
     y, ty = LegendrePolynomial3.apply(x), TorchP3.apply(tx)
-    np.testing.assert_allclose(y.data, ty.detach().numpy())
+    np.testing.assert_allclose(y.array, ty.detach().numpy())
     (y * y).sum().backward()
     (ty * ty).sum().backward()
-    np.testing.assert_allclose(x.grad.data, tx.grad.numpy())
+    np.testing.assert_allclose(x.grad.array, tx.grad.numpy())
     assert y.grad_fn.name() == "LegendrePolynomial3Backward"
     assert repr(y).endswith("grad_fn=<LegendrePolynomial3Backward>)")
 
@@ -144,25 +144,25 @@ def test_gradcheck_and_gradgradcheck_of_functions():
 def test_create_graph_through_a_function():
     x = t64([0.3, -0.7, 1.1])
     (g,) = ag.grad(LegendrePolynomial3.apply(x).sum(), x, create_graph=True)
-    np.testing.assert_allclose(g.data, 1.5 * (5 * x.data**2 - 1))
+    np.testing.assert_allclose(g.array, 1.5 * (5 * x.array**2 - 1))
     (gg,) = ag.grad(g.sum(), x)
-    np.testing.assert_allclose(gg.data, 15 * x.data)
+    np.testing.assert_allclose(gg.data, 15 * x.array)
     # a saved output is in the graph too: (eˣ)'' = eˣ
     (g,) = ag.grad(Exp.apply(x).sum(), x, create_graph=True)
     (gg,) = ag.grad(g.sum(), x)
-    np.testing.assert_allclose(gg.data, np.exp(x.data))
+    np.testing.assert_allclose(gg.data, np.exp(x.array))
 
 
 def test_several_outputs():
     a = np.array([0.2, -0.5, 1.0])
     x = t64(a)
     s, c = SinCos.apply(x, 2.0)
-    np.testing.assert_allclose(s.data, 2 * np.sin(a))
-    np.testing.assert_allclose(c.data, 2 * np.cos(a))
+    np.testing.assert_allclose(s.array, 2 * np.sin(a))
+    np.testing.assert_allclose(c.array, 2 * np.cos(a))
     assert s.grad_fn.name() == c.grad_fn.name() == "SinCosBackward"
     SinCos.calls = 0
     (3 * s + c).sum().backward()
-    np.testing.assert_allclose(x.grad.data, 6 * np.cos(a) - 2 * np.sin(a))
+    np.testing.assert_allclose(x.grad.array, 6 * np.cos(a) - 2 * np.sin(a))
     assert SinCos.calls == 2  # one call per output that receives a gradient (see the NOTE)
     # one output used, the other dropped: the gradient, and the second derivative, still hold
     x = t64(a)
@@ -171,7 +171,7 @@ def test_several_outputs():
     SinCos.calls = 0
     (g,) = ag.grad(s.sum(), x, create_graph=True)
     assert SinCos.calls == 1
-    np.testing.assert_allclose(g.data, np.cos(a))
+    np.testing.assert_allclose(g.array, np.cos(a))
     (gg,) = ag.grad(g.sum(), x)
     np.testing.assert_allclose(gg.data, -np.sin(a))
 
@@ -180,7 +180,7 @@ def test_one_gradient_object_sent_to_two_outputs():
     x = t64([0.4, 0.9])
     s, c = SinCos.apply(x, 1.0)
     (s + c).sum().backward()  # add passes the same g to both nodes
-    np.testing.assert_allclose(x.grad.data, np.cos(x.data) - np.sin(x.data))
+    np.testing.assert_allclose(x.grad.array, np.cos(x.array) - np.sin(x.array))
 
 
 def test_retain_graph_backward_twice_accumulates():
@@ -188,7 +188,7 @@ def test_retain_graph_backward_twice_accumulates():
     y = LegendrePolynomial3.apply(x).sum()
     y.backward(retain_graph=True)
     y.backward()
-    np.testing.assert_allclose(x.grad.data, 2 * 1.5 * (5 * x.data**2 - 1))
+    np.testing.assert_allclose(x.grad.array, 2 * 1.5 * (5 * x.array**2 - 1))
     with pytest.raises(RuntimeError, match="second time"):
         y.backward()
 
@@ -220,12 +220,12 @@ def test_non_tensor_arguments_and_needs_input_grad():
     y = Scale.apply(x, w, 2.0, "name")
     assert Scale.seen == (True, False, False, False)
     y.sum().backward()
-    np.testing.assert_allclose(x.grad.data, 2.0 * w.data)
+    np.testing.assert_allclose(x.grad.array, 2.0 * w.array)
     assert w.grad is None
     w.requires_grad_(True)
     Scale.apply(x, w, 0.5, None).sum().backward()
     assert Scale.seen == (True, True, False, False)
-    np.testing.assert_allclose(w.grad.data, 0.5 * x.data)
+    np.testing.assert_allclose(w.grad.array, 0.5 * x.array)
     with ag.no_grad():
         out = Scale.apply(x, w, 2.0, "name")
     assert out.grad_fn is None and not out.requires_grad
@@ -260,8 +260,8 @@ def test_mark_non_differentiable():
     assert m.requires_grad and m.grad_fn is not None
     assert not mask.requires_grad and mask.grad_fn is None
     m.backward()
-    np.testing.assert_array_equal(x.grad.data, [0.0, 1.0, 0.0])
-    np.testing.assert_array_equal(MaxAndWhere.received.data, [0.0, 0.0, 0.0])  # zeros, as in PyTorch
+    np.testing.assert_array_equal(x.grad.array, [0.0, 1.0, 0.0])
+    np.testing.assert_array_equal(MaxAndWhere.received.array, [0.0, 0.0, 0.0])  # zeros, as in PyTorch
 
 
 class SortWithIndices(ag.Function):
@@ -270,16 +270,16 @@ class SortWithIndices(ag.Function):
     @staticmethod
     def forward(ctx, x):
         """(values, indices)."""
-        order = np.argsort(x.data, kind="stable")
+        order = np.argsort(x.array, kind="stable")
         ctx.saved = order  # the user's attribute, not glassgrad's
-        return ag.tensor(x.data[order]), ag.tensor(order)
+        return ag.tensor(x.array[order]), ag.tensor(order)
 
     @staticmethod
     def backward(ctx, g, g_indices):
         """Scatter g back to where each value came from."""
-        assert g_indices is not None and not g_indices.data.any()
-        out = np.zeros_like(g.data)
-        out[ctx.saved] = g.data
+        assert g_indices is not None and not g_indices.array.any()
+        out = np.zeros_like(g.array)
+        out[ctx.saved] = g.array
         return ag.tensor(out)
 
 
@@ -288,7 +288,7 @@ def test_integer_outputs_are_not_differentiable_and_ctx_attributes_are_the_users
     values, indices = SortWithIndices.apply(x)
     assert indices.grad_fn is None and not indices.requires_grad and values.grad_fn is not None
     (values * ag.tensor([1.0, 10.0, 100.0], dtype=np.float64)).sum().backward()
-    np.testing.assert_array_equal(x.grad.data, [100.0, 1.0, 10.0])
+    np.testing.assert_array_equal(x.grad.array, [100.0, 1.0, 10.0])
 
 
 def test_mark_dirty_is_refused_with_a_message():
@@ -333,7 +333,7 @@ def test_setup_context_style():
 
     x = t64([0.5, -2.0])
     Cube.apply(x).sum().backward()
-    np.testing.assert_allclose(x.grad.data, 3 * x.data**2)
+    np.testing.assert_allclose(x.grad.array, 3 * x.array**2)
     assert ag.gradgradcheck(Cube.apply, (x,))
 
 
@@ -398,8 +398,8 @@ def test_none_gradient_is_zero_and_returned_input_is_not_changed():
     out = Identity.apply(x, y)
     assert x.grad_fn is None and out.grad_fn is not None and out is not x
     (out * 2).sum().backward()
-    np.testing.assert_array_equal(x.grad.data, [2.0, 2.0])
-    np.testing.assert_array_equal(y.grad.data, [0.0, 0.0])
+    np.testing.assert_array_equal(x.grad.array, [2.0, 2.0])
+    np.testing.assert_array_equal(y.grad.array, [0.0, 0.0])
 
 
 def test_backward_returning_a_saved_array_leaves_it_unchanged():
@@ -419,8 +419,8 @@ def test_backward_returning_a_saved_array_leaves_it_unchanged():
 
     x, w = t64([1.0, 2.0]), t64([3.0, 4.0], requires_grad=False)
     (Linear.apply(x, w) + Linear.apply(x, w)).backward()
-    np.testing.assert_array_equal(x.grad.data, [6.0, 8.0])
-    np.testing.assert_array_equal(w.data, [3.0, 4.0])
+    np.testing.assert_array_equal(x.grad.array, [6.0, 8.0])
+    np.testing.assert_array_equal(w.array, [3.0, 4.0])
 
 
 class P3Layer(nn.Module):
@@ -449,7 +449,7 @@ def test_function_inside_a_module_trains():
         with ag.no_grad():
             model.abcd -= 5e-5 * model.abcd.grad
     assert losses[-1] < losses[0]
-    assert ag.gradcheck(lambda p: _with_params(model, p, x), (t64(model.abcd.data.copy()),))
+    assert ag.gradcheck(lambda p: _with_params(model, p, x), (t64(model.abcd.array.copy()),))
 
 
 def _with_params(model, p, x):
@@ -475,15 +475,15 @@ def test_jvp_matches_torch():
     (outs, jv), (touts, tjv) = ag.functional.jvp(f, xs, vs), TF.jvp(f, txs, tvs)
     assert isinstance(outs, tuple) and isinstance(jv, tuple) and len(jv) == 2
     for a, b in zip(outs + jv, touts + tjv):
-        np.testing.assert_allclose(a.data, b.numpy(), rtol=1e-10)
+        np.testing.assert_allclose(a.array, b.numpy(), rtol=1e-10)
         assert not a.requires_grad
     out, j = ag.functional.jvp(lambda x: x.tanh(), xs[0], vs[0])
     tout, tj = TF.jvp(lambda x: x.tanh(), txs[0], tvs[0])
-    np.testing.assert_allclose(j.data, tj.numpy(), rtol=1e-10)
+    np.testing.assert_allclose(j.array, tj.numpy(), rtol=1e-10)
     out, j = ag.functional.jvp(lambda x: x * 3.0, ag.tensor([2.0]))  # v=None for a one-element input
-    np.testing.assert_allclose(j.data, [3.0])
+    np.testing.assert_allclose(j.array, [3.0])
     out, j = ag.functional.jvp(LegendrePolynomial3.apply, xs[0], vs[0])
-    np.testing.assert_allclose(j.data, 1.5 * (5 * xs[0].data ** 2 - 1) * vs[0].data)
+    np.testing.assert_allclose(j.array, 1.5 * (5 * xs[0].array ** 2 - 1) * vs[0].array)
     with pytest.raises(RuntimeError, match="single element"):
         ag.functional.jvp(lambda x: x, xs[0])
 
@@ -500,12 +500,12 @@ def test_vhp_matches_torch():
         return (x.sin() * y * y).sum()
 
     (out, vh), (tout, tvh) = ag.functional.vhp(f, xs, vs), TF.vhp(f, txs, tvs)
-    np.testing.assert_allclose(out.data, tout.numpy())
+    np.testing.assert_allclose(out.array, tout.numpy())
     for a, b in zip(vh, tvh):
-        np.testing.assert_allclose(a.data, b.numpy(), rtol=1e-10)
+        np.testing.assert_allclose(a.array, b.numpy(), rtol=1e-10)
     out, vh = ag.functional.vhp(lambda x: (x**3).sum(), xs[0], vs[0])
     tout, tvh = TF.vhp(lambda x: (x**3).sum(), txs[0], tvs[0])
-    np.testing.assert_allclose(vh.data, tvh.numpy(), rtol=1e-10)
+    np.testing.assert_allclose(vh.array, tvh.numpy(), rtol=1e-10)
     out, vh = ag.functional.vhp(lambda x: (x**3).sum(), xs[0], vs[0], create_graph=True)
     assert vh.requires_grad  # differentiable, as PyTorch's with create_graph=True
     with pytest.raises(RuntimeError, match="single element"):
@@ -533,6 +533,6 @@ def test_anomaly_mode_names_the_function_and_hooks_see_its_gradient():
             y.sum().backward()
     seen = []
     y = LegendrePolynomial3.apply(x)
-    y.register_hook(lambda g: seen.append(g.data.copy()))
+    y.register_hook(lambda g: seen.append(g.array.copy()))
     (2 * y).sum().backward()
     np.testing.assert_array_equal(seen[0], [2.0, 2.0])

@@ -14,8 +14,8 @@ def _grads(fn, data, **kw):
     t = torch.tensor(data, requires_grad=True)
     tout = fn(t, torch)
     tout.sum().backward()
-    np.testing.assert_allclose(out.data, tout.detach().numpy(), rtol=1e-12, atol=1e-12)
-    np.testing.assert_allclose(x.grad.data, t.grad.numpy(), rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(out.array, tout.detach().numpy(), rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(x.grad.array, t.grad.numpy(), rtol=1e-12, atol=1e-12)
 
 
 ZEROS = [
@@ -45,7 +45,7 @@ def test_prod_second_order_with_one_zero_matches_torch():
     (g,) = ag.grad(x.prod(), x, create_graph=True)
     t = torch.tensor(data, requires_grad=True)
     (tg,) = torch.autograd.grad(t.prod(), t, create_graph=True)
-    np.testing.assert_allclose(g.data, tg.detach().numpy())
+    np.testing.assert_allclose(g.array, tg.detach().numpy())
 
 
 def test_scan_errors_name_the_op_and_shape():
@@ -59,7 +59,7 @@ def test_scan_errors_name_the_op_and_shape():
 def test_logcumsumexp_is_stable():
     data = np.array([1000.0, 1000.0, -1000.0])
     out = ag.tensor(data).logcumsumexp(0)
-    np.testing.assert_allclose(out.data, torch.tensor(data).logcumsumexp(0).numpy())
+    np.testing.assert_allclose(out.array, torch.tensor(data).logcumsumexp(0).numpy())
 
 
 def test_sort_topk_median_errors_name_the_op_and_shape():
@@ -79,11 +79,11 @@ def test_stable_sort_and_cummax_ties_match_torch():
     x, t = ag.tensor(data), torch.tensor(data)
     for desc in (False, True):
         assert (
-            x.sort(dim=1, descending=desc, stable=True).indices.data
+            x.sort(dim=1, descending=desc, stable=True).indices.array
             == t.sort(dim=1, descending=desc, stable=True).indices.numpy()
         ).all()
     for name in ("cummax", "cummin"):
-        assert (getattr(x, name)(1).indices.data == getattr(t, name)(1).indices.numpy()).all()
+        assert (getattr(x, name)(1).indices.array == getattr(t, name)(1).indices.numpy()).all()
 
 
 def test_all_any_return_bool_and_median_of_nothing_is_nan():

@@ -173,7 +173,7 @@ def test_an_op_registered_after_import_is_complete():
         x = ag.tensor([1.0, 2.0], dtype=np.float64, requires_grad=True)
         assert ag.triple_test_op is triple_test_op
         x.triple_test_op().sum().backward()
-        np.testing.assert_array_equal(x.grad.data, [3.0, 3.0])
+        np.testing.assert_array_equal(x.grad.array, [3.0, 3.0])
         s = ag.Scalar(2.0)
         out = s.triple_test_op()
         out.backward()

@@ -60,7 +60,7 @@ def test_an_unrelated_copy_does_not_share_the_version():
     x.detach().clone().add_(1)  # a copy: x's memory is untouched
     (x * 2.0).detach().add_(1)
     y.backward()
-    np.testing.assert_allclose(x.grad.data, [2.0, 4.0, 6.0])
+    np.testing.assert_allclose(x.grad.array, [2.0, 4.0, 6.0])
 
 
 # --- concurrent backward into one leaf -------------------------------------------------------------
@@ -73,7 +73,7 @@ def test_concurrent_backward_into_a_shared_leaf_loses_no_update():
             t.start()
         for t in threads:
             t.join()
-        assert np.all(w.grad.data == 4.0)
+        assert np.all(w.grad.array == 4.0)
 
 
 # --- special points as PyTorch ---------------------------------------------------------------------
@@ -81,10 +81,10 @@ def test_std_of_a_constant_has_a_zero_gradient():
     for fn in (lambda x: x.std(), lambda x: x.std(dim=0), lambda x: x.var()):
         x = _leaf([3.0, 3.0, 3.0])
         fn(x).sum().backward()
-        np.testing.assert_array_equal(x.grad.data, [0.0, 0.0, 0.0])
+        np.testing.assert_array_equal(x.grad.array, [0.0, 0.0, 0.0])
     x = _leaf([[1.0, 2.0], [3.0, 3.0]])
     x.std(dim=1).sum().backward()
-    assert np.all(np.isfinite(x.grad.data)) and np.all(x.grad.data[1] == 0)
+    assert np.all(np.isfinite(x.grad.array)) and np.all(x.grad.array[1] == 0)
 
 
 def test_pow_gradients_at_special_points_are_pytorchs():
@@ -92,8 +92,8 @@ def test_pow_gradients_at_special_points_are_pytorchs():
     y = _leaf([0.0, 2.0, 0.5, -1.5, 0.0])
     with np.errstate(all="ignore"):
         (x**y).sum().backward()
-    np.testing.assert_array_equal(x.grad.data, [0.0, 0.0, np.nan, -np.inf, 0.0])
-    np.testing.assert_allclose(y.grad.data, [0.0, 0.0, np.nan, -np.inf, np.log(2.0)])
+    np.testing.assert_array_equal(x.grad.array, [0.0, 0.0, np.nan, -np.inf, 0.0])
+    np.testing.assert_allclose(y.grad.array, [0.0, 0.0, np.nan, -np.inf, np.log(2.0)])
 
 
 def test_scalar_edge_cases_give_ieee_values_not_exceptions():
@@ -187,7 +187,7 @@ def test_many_input_joins_hand_no_inputs_to_their_vjps(join):
     assert out.grad_fn.op.variadic
     out.sum().backward()
     for x in xs:
-        np.testing.assert_array_equal(x.grad.data, np.ones(2))
+        np.testing.assert_array_equal(x.grad.array, np.ones(2))
 
 
 @pytest.mark.parametrize(

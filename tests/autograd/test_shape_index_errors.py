@@ -54,7 +54,7 @@ def test_bad_arguments_name_the_op_and_shapes(call, error, message):
 def test_nonzero_as_tuple_and_no_gradient():
     x = ag.tensor(np.array([[0.0, 1.5], [2.0, 0.0]]), requires_grad=True)
     rows, cols = x.nonzero(as_tuple=True)
-    assert rows.data.tolist() == [0, 1] and cols.data.tolist() == [1, 0]
+    assert rows.array.tolist() == [0, 1] and cols.array.tolist() == [1, 0]
     assert not x.nonzero().requires_grad and x.nonzero().dtype == np.int64
 
 

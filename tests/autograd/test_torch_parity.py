@@ -20,7 +20,7 @@ def test_matches_torch(case, shapes):
     out = case.fn(*xs)
     tout = (case.torch_fn or case.fn)(*ts)
     assert out.shape == tuple(tout.shape)
-    np.testing.assert_allclose(out.data, tout.detach().numpy(), rtol=1e-6, atol=1e-12)
+    np.testing.assert_allclose(out.array, tout.detach().numpy(), rtol=1e-6, atol=1e-12)
     if not case.grad:
         assert out.dtype == tout.detach().numpy().dtype
         return
@@ -29,7 +29,7 @@ def test_matches_torch(case, shapes):
     (tout * torch.tensor(weights)).sum().backward()
     for i, (x, t) in enumerate(zip(xs, ts)):
         np.testing.assert_allclose(
-            x.grad.data, t.grad.numpy(), rtol=1e-6, atol=1e-12, err_msg=f"{case.name}: input {i}"
+            x.grad.array, t.grad.numpy(), rtol=1e-6, atol=1e-12, err_msg=f"{case.name}: input {i}"
         )
 
 
@@ -40,25 +40,25 @@ def test_max_tie_rules_match_torch():
     t = torch.tensor(a, requires_grad=True)
     x.max().backward()
     t.max().backward()
-    np.testing.assert_allclose(x.grad.data, t.grad.numpy())
+    np.testing.assert_allclose(x.grad.array, t.grad.numpy())
     x.grad = None
     t.grad = None
     x.max(dim=1).values.sum().backward()
     t.max(dim=1).values.sum().backward()
-    np.testing.assert_allclose(x.grad.data, t.grad.numpy())
+    np.testing.assert_allclose(x.grad.array, t.grad.numpy())
     x.grad = None
     t.grad = None
     x.amax(dim=1).sum().backward()
     t.amax(dim=1).sum().backward()
-    np.testing.assert_allclose(x.grad.data, t.grad.numpy())
+    np.testing.assert_allclose(x.grad.array, t.grad.numpy())
     y = ag.tensor(a[::-1].copy(), requires_grad=True)
     ty = torch.tensor(a[::-1].copy(), requires_grad=True)
     x.grad = None
     t.grad = None
     ag.maximum(x, y).sum().backward()
     torch.maximum(t, ty).sum().backward()
-    np.testing.assert_allclose(x.grad.data, t.grad.numpy())
-    np.testing.assert_allclose(y.grad.data, ty.grad.numpy())
+    np.testing.assert_allclose(x.grad.array, t.grad.numpy())
+    np.testing.assert_allclose(y.grad.array, ty.grad.numpy())
 
 
 def test_second_derivatives_match_torch():
@@ -70,5 +70,5 @@ def test_second_derivatives_match_torch():
     (tgx,) = torch.autograd.grad(((tx @ tW).tanh().sigmoid() * tx.sum()).sum(), tx, create_graph=True)
     (gx * gx).sum().backward()
     (tgx * tgx).sum().backward()
-    np.testing.assert_allclose(x.grad.data, tx.grad.numpy(), rtol=1e-6)
-    np.testing.assert_allclose(W.grad.data, tW.grad.numpy(), rtol=1e-6)
+    np.testing.assert_allclose(x.grad.array, tx.grad.numpy(), rtol=1e-6)
+    np.testing.assert_allclose(W.grad.array, tW.grad.numpy(), rtol=1e-6)

@@ -26,15 +26,15 @@ def test_tensor_dataset_and_shape_mismatch():
 def test_loader_batches_cover_everything_and_reshuffle_each_epoch():
     loader = data.DataLoader(_ds(10), batch_size=4, shuffle=True, seed=0)
     assert len(loader) == 3
-    epoch1 = np.concatenate([y.data for _, y in loader])
-    epoch2 = np.concatenate([x.data[:, 0] for x, _ in loader])
+    epoch1 = np.concatenate([y.array for _, y in loader])
+    epoch2 = np.concatenate([x.array[:, 0] for x, _ in loader])
     assert sorted(epoch2.tolist()) == list(range(0, 20, 2))
-    order1 = [x.data[:, 0].tolist() for x, _ in data.DataLoader(_ds(10), batch_size=4, shuffle=True, seed=0)]
-    order2 = [x.data[:, 0].tolist() for x, _ in data.DataLoader(_ds(10), batch_size=4, shuffle=True, seed=0)]
+    order1 = [x.array[:, 0].tolist() for x, _ in data.DataLoader(_ds(10), batch_size=4, shuffle=True, seed=0)]
+    order2 = [x.array[:, 0].tolist() for x, _ in data.DataLoader(_ds(10), batch_size=4, shuffle=True, seed=0)]
     assert order1 == order2, "same seed, same order"
     loader = data.DataLoader(_ds(10), batch_size=4, shuffle=True, seed=0)
-    a = [x.data[:, 0].tolist() for x, _ in loader]
-    b = [x.data[:, 0].tolist() for x, _ in loader]
+    a = [x.array[:, 0].tolist() for x, _ in loader]
+    b = [x.array[:, 0].tolist() for x, _ in loader]
     assert a != b, "a new order every epoch"
     assert len(epoch1) == 10
     assert [len(x) for x, _ in data.DataLoader(_ds(10), batch_size=4, drop_last=True)] == [4, 4]
@@ -46,10 +46,10 @@ def test_loader_state_dict_resumes_order():
     loader = data.DataLoader(_ds(10), batch_size=3, shuffle=True, seed=1)
     list(loader)
     state = loader.state_dict()
-    nxt = [x.data.tolist() for x, _ in loader]
+    nxt = [x.array.tolist() for x, _ in loader]
     other = data.DataLoader(_ds(10), batch_size=3, shuffle=True, seed=99)
     other.load_state_dict(state)
-    assert [x.data.tolist() for x, _ in other] == nxt
+    assert [x.array.tolist() for x, _ in other] == nxt
 
 
 def test_random_split_and_fractions():
@@ -66,7 +66,7 @@ def test_stratified_split_keeps_class_proportions():
     ds = datasets.digits()
     train, test = data.stratified_split(ds, [0.8, 0.2], seed=0)
     assert len(train) + len(test) == 1797
-    y = ds.tensors[1].data
+    y = ds.tensors[1].array
     whole = np.bincount(y) / len(y)
     part = np.bincount(y[test.indices], minlength=10) / len(test)
     assert np.max(np.abs(whole - part)) < 0.01
@@ -78,13 +78,13 @@ def test_generated_datasets_shapes_and_balance():
     for ds in (datasets.rings(200), datasets.moons(200), datasets.spirals(300, classes=3)):
         X, y = ds.tensors
         assert X.dtype == np.float32 and y.dtype == np.int64
-        counts = np.bincount(y.data)
+        counts = np.bincount(y.array)
         assert counts.min() == counts.max()
     X, y = datasets.xor().tensors
     assert y.tolist() == [0, 1, 1, 0]
     assert datasets.digits(images=True).tensors[0].shape == (1797, 1, 8, 8)
     np.testing.assert_array_equal(
-        datasets.rings(50, seed=3).tensors[0].data, datasets.rings(50, seed=3).tensors[0].data
+        datasets.rings(50, seed=3).tensors[0].array, datasets.rings(50, seed=3).tensors[0].array
     )
 
 
@@ -133,20 +133,20 @@ def test_augmentations_on_image_batches():
     x = ag.tensor(rng.standard_normal((6, 2, 5, 5)).astype(np.float32))
     y = ag.tensor(np.arange(6) % 3)
     fx, fy = transforms.RandomHorizontalFlip(p=1.0, seed=0)((x, y))
-    np.testing.assert_array_equal(fx.data, x.data[..., ::-1])
+    np.testing.assert_array_equal(fx.array, x.array[..., ::-1])
     assert fy is y
     cx, _ = transforms.RandomCrop(5, padding=2, seed=0)((x, y))
     assert cx.shape == x.shape
     # every crop is a shifted window of the zero-padded image
-    padded = np.pad(x.data, ((0, 0), (0, 0), (2, 2), (2, 2)))
+    padded = np.pad(x.array, ((0, 0), (0, 0), (2, 2), (2, 2)))
     for i in range(6):
-        assert any(np.array_equal(cx.data[i], padded[i, :, r : r + 5, c : c + 5]) for r in range(5) for c in range(5))
+        assert any(np.array_equal(cx.array[i], padded[i, :, r : r + 5, c : c + 5]) for r in range(5) for c in range(5))
     ox, _ = transforms.Cutout(2, seed=0)((x, y))
-    zeroed = (ox.data == 0).all(axis=1).sum(axis=(1, 2))
+    zeroed = (ox.array == 0).all(axis=1).sum(axis=(1, 2))
     assert np.all((zeroed >= 1) & (zeroed <= 4))
     mx, soft = transforms.Mixup(alpha=0.4, num_classes=3, seed=0)((x, y))
     assert soft.shape == (6, 3)
-    np.testing.assert_allclose(soft.data.sum(1), 1, rtol=1e-6)
+    np.testing.assert_allclose(soft.array.sum(1), 1, rtol=1e-6)
     assert mx.dtype == np.float32
     with pytest.raises(ValueError, match=r"\(N, C, H, W\)"):
         transforms.Cutout(2)((ag.zeros(3, 4), y))

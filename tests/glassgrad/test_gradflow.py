@@ -40,7 +40,7 @@ def test_activation_mean_and_std_of_every_layer_from_forward_hooks():
     assert np.all(np.abs(mean[1]) < 1) and np.all(std > 0)  # tanh outputs lie in (−1, 1)
     # the last column is the last training batch's forward (validation runs in eval mode, unrecorded)
     with ag.no_grad():
-        a1 = model[1](model[0](batches[-1][0])).data
+        a1 = model[1](model[0](batches[-1][0])).array
     np.testing.assert_allclose([mean[1, -1], std[1, -1]], [a1.mean(), a1.std()], rtol=1e-5)
     assert all(not m._forward_hooks for m in model.modules())  # hooks taken off after training
 
@@ -75,4 +75,4 @@ def test_forward_hook_sees_and_may_replace_the_output():
     layer(x)
     assert len(seen) == 1
     layer.register_forward_hook(lambda m, args, out: out * 0.0)
-    assert np.all(layer(x).data == 0)
+    assert np.all(layer(x).array == 0)

@@ -25,7 +25,7 @@ def _mlp(n_in, hidden, n_out, act=nn.ReLU):
 def _train(ds, hidden, epochs, lr, seed=0, batch_size=32, act=nn.ReLU, test_fraction=0.2):
     ag.manual_seed(seed)
     train_set, test_set = data.stratified_split(ds, [1 - test_fraction, test_fraction], seed=seed)
-    model = _mlp(ds.tensors[0].shape[1], hidden, int(ds.tensors[1].data.max()) + 1, act)
+    model = _mlp(ds.tensors[0].shape[1], hidden, int(ds.tensors[1].array.max()) + 1, act)
     opt = optim.Adam(model.parameters(), lr=lr)
     loader = data.DataLoader(train_set, batch_size=batch_size, shuffle=True, seed=seed)
     history = train.fit(
@@ -104,7 +104,7 @@ def test_early_stopping_restores_the_best_weights():
     class Snap(train.Callback):
         def on_epoch_end(self, trainer, record):
             snapshots[record["epoch"]] = {
-                k: np.array(v.data if hasattr(v, "data") else v) for k, v in trainer.model.state_dict().items()
+                k: np.array(v.array if hasattr(v, "data") else v) for k, v in trainer.model.state_dict().items()
             }
 
     history = train.fit(
@@ -119,7 +119,7 @@ def test_early_stopping_restores_the_best_weights():
     )
     best = history.best("val_loss")
     assert stopper.best_epoch == best["epoch"]
-    final = {k: np.array(v.data if hasattr(v, "data") else v) for k, v in model.state_dict().items()}
+    final = {k: np.array(v.array if hasattr(v, "data") else v) for k, v in model.state_dict().items()}
     for k in final:
         np.testing.assert_array_equal(final[k], snapshots[best["epoch"]][k])
     if len(history) < 30:
@@ -183,7 +183,7 @@ def test_nan_loss_stops_with_epoch_batch_and_hint(tmp_path):
     with open(path, "rb") as f:
         saved = f.read()
     with ag.no_grad():
-        model[0].weight.data[0, 0] = np.nan
+        model[0].weight.array[0, 0] = np.nan
     with pytest.raises(train.TrainingDiverged, match=r"epoch 1, batch 0.*[Ll]ower the learning rate"):
         train.fit(
             model, nn.CrossEntropyLoss(), opt, data.DataLoader(ds, 50), epochs=1, callbacks=[ckpt], progress=False
@@ -266,7 +266,7 @@ def test_recipe_initial_loss_and_lr_range(tmp_path):
     X, y = ds.tensors
     model = _mlp(64, [32], 10)
     with ag.no_grad():
-        model[2].weight.data *= 0.01  # small last layer: near-uniform softmax
+        model[2].weight.array *= 0.01  # small last layer: near-uniform softmax
     loss, expected = train.check_initial_loss(model, nn.CrossEntropyLoss(), X[:200], y[:200], 10)
     assert expected == pytest.approx(math.log(10)) and abs(loss - expected) < 0.1
     results = train.lr_range_test(

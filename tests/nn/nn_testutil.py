@@ -71,19 +71,19 @@ def compare_twins(ours, theirs, *args, tol=1e-6, seed=0, **kwargs):
     loss, tloss = 0.0, 0.0
     for out, tout in zip(outs, touts):
         assert tuple(out.shape) == tuple(tout.shape)
-        np.testing.assert_allclose(out.data, tout.detach().numpy(), rtol=tol, atol=tol)
+        np.testing.assert_allclose(out.array, tout.detach().numpy(), rtol=tol, atol=tol)
         g = rng.standard_normal(out.shape)
-        finite = np.isfinite(out.data)
+        finite = np.isfinite(out.array)
         loss = loss + (out * ag.tensor(np.where(finite, g, 0.0))).sum()
         tloss = tloss + (tout.nan_to_num(0.0) * torch.tensor(np.where(finite, g, 0.0))).sum()
     loss.backward()
     tloss.backward()
     for x, tx in leaves:
-        np.testing.assert_allclose(x.grad.data, tx.grad.numpy(), rtol=tol, atol=tol)
+        np.testing.assert_allclose(x.grad.array, tx.grad.numpy(), rtol=tol, atol=tol)
     their_params = dict(theirs.named_parameters())
     for name, p in ours.named_parameters():
         tgrad = their_params[name].grad
         expected = np.zeros(p.shape) if tgrad is None else tgrad.numpy()
-        got = np.zeros(p.shape) if p.grad is None else p.grad.data
+        got = np.zeros(p.shape) if p.grad is None else p.grad.array
         np.testing.assert_allclose(got, expected, rtol=tol, atol=tol, err_msg=name)
     return outs

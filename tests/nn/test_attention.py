@@ -166,10 +166,10 @@ def test_multihead_attention_causal_hint_matches_torch():
 def test_multihead_attention_keys_and_init_are_pytorchs():
     ours, theirs = _mha_pair()
     assert list(ours.state_dict()) == list(theirs.state_dict())
-    assert not ours.in_proj_bias.data.any() and not ours.out_proj.bias.data.any()
+    assert not ours.in_proj_bias.array.any() and not ours.out_proj.bias.array.any()
     bound = np.sqrt(6 / (E + 3 * E))  # xavier_uniform_ of a (3E, E) weight
-    assert np.abs(ours.in_proj_weight.data).max() <= bound
-    assert np.abs(ours.in_proj_weight.data).max() > 0.9 * bound
+    assert np.abs(ours.in_proj_weight.array).max() <= bound
+    assert np.abs(ours.in_proj_weight.array).max() > 0.9 * bound
 
 
 def test_multihead_attention_gradcheck():
@@ -251,7 +251,7 @@ def test_transformer_state_dict_from_pytorch_loads_strictly():
     ours.eval()
     theirs.eval()
     x = _rng(12).standard_normal((N, L, E))
-    np.testing.assert_allclose(ours(ag.tensor(x)).data, theirs(torch.tensor(x)).detach().numpy(), atol=1e-10)
+    np.testing.assert_allclose(ours(ag.tensor(x)).array, theirs(torch.tensor(x)).detach().numpy(), atol=1e-10)
 
 
 def test_transformer_encoder_layer_refuses_an_unknown_activation():

@@ -88,17 +88,17 @@ def test_matches_pytorch():
     x = ag.tensor(a, requires_grad=True)
     tx = torch.tensor(a, requires_grad=True)
     out, tout = ours(x), twin(tx)
-    np.testing.assert_allclose(out.data, tout.detach().numpy(), rtol=1e-6, atol=1e-9)
+    np.testing.assert_allclose(out.array, tout.detach().numpy(), rtol=1e-6, atol=1e-9)
     out.sum().backward()
     tout.sum().backward()
-    np.testing.assert_allclose(x.grad.data, tx.grad.numpy(), rtol=1e-6, atol=1e-9)
+    np.testing.assert_allclose(x.grad.array, tx.grad.numpy(), rtol=1e-6, atol=1e-9)
     for (name, p), tp in zip(ours.named_parameters(), twin.parameters()):
-        np.testing.assert_allclose(p.grad.data, tp.grad.numpy(), rtol=1e-6, atol=1e-9, err_msg=name)
+        np.testing.assert_allclose(p.grad.array, tp.grad.numpy(), rtol=1e-6, atol=1e-9, err_msg=name)
 
 
 def test_default_init_bounds_match_pytorch():
     ag.manual_seed(0)
     conv = nn.Conv2d(16, 32, 3)
     bound = 1.0 / np.sqrt(16 * 9)  # kaiming_uniform with a=√5 gives U(−1/√fan_in, 1/√fan_in)
-    assert np.abs(conv.weight.data).max() <= bound and np.abs(conv.weight.data).max() > 0.9 * bound
-    assert np.abs(conv.bias.data).max() <= bound
+    assert np.abs(conv.weight.array).max() <= bound and np.abs(conv.weight.array).max() > 0.9 * bound
+    assert np.abs(conv.bias.array).max() <= bound

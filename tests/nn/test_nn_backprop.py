@@ -23,8 +23,8 @@ def test_three_layer_sigmoid_mlp_matches_the_delta_recursion():
 
     # By hand, in the course's column convention: a(l) = σ(z(l)), z(l) = W(l) a(l−1) + b(l).
     linears = [model[0], model[2], model[4]]
-    W = [lin.weight.data for lin in linears]
-    b = [lin.bias.data for lin in linears]
+    W = [lin.weight.array for lin in linears]
+    b = [lin.bias.array for lin in linears]
     a = [x.T]
     z = []
     for Wl, bl in zip(W, b):
@@ -40,6 +40,6 @@ def test_three_layer_sigmoid_mlp_matches_the_delta_recursion():
     for l in (1, 0):
         delta[l] = (W[l + 1].T @ delta[l + 1]) * sigmoid_prime(z[l])  # δ(l) = W(l+1)ᵀ δ(l+1) ⊙ f'(z(l))
     for l, lin in enumerate(linears):
-        np.testing.assert_allclose(lin.weight.grad.data, delta[l] @ a[l].T, rtol=1e-12, atol=1e-15)  # δ(l) a(l−1)ᵀ
-        np.testing.assert_allclose(lin.bias.grad.data, delta[l].sum(axis=1), rtol=1e-12, atol=1e-15)
-    np.testing.assert_allclose(loss.data, 0.5 * ((a[3] - y.T) ** 2).sum(), rtol=1e-12)
+        np.testing.assert_allclose(lin.weight.grad.array, delta[l] @ a[l].T, rtol=1e-12, atol=1e-15)  # δ(l) a(l−1)ᵀ
+        np.testing.assert_allclose(lin.bias.grad.array, delta[l].sum(axis=1), rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(loss.array, 0.5 * ((a[3] - y.T) ** 2).sum(), rtol=1e-12)

@@ -55,7 +55,7 @@ def test_initializer_statistics(fill, shape, std):
     t = ag.zeros(*shape)
     assert fill(t) is t
     assert t.dtype == np.float32
-    data = t.data.astype(np.float64)
+    data = t.array.astype(np.float64)
     assert abs(data.std() / std - 1) < _std_tol(data.size)
 
 
@@ -63,16 +63,16 @@ def test_uniform_bounds_and_constants():
     ag.manual_seed(0)
     t = init.kaiming_uniform_(ag.zeros(50, 40), nonlinearity="relu")
     bound = math.sqrt(3) * math.sqrt(2 / 40)
-    assert np.abs(t.data).max() <= bound and np.abs(t.data).max() > 0.95 * bound
-    assert np.all(init.constant_(ag.zeros(3), 0.5).data == 0.5)
-    assert np.all(init.ones_(ag.zeros(3)).data == 1) and np.all(init.zeros_(ag.ones(3)).data == 0)
+    assert np.abs(t.array).max() <= bound and np.abs(t.array).max() > 0.95 * bound
+    assert np.all(init.constant_(ag.zeros(3), 0.5).array == 0.5)
+    assert np.all(init.ones_(ag.zeros(3)).array == 1) and np.all(init.zeros_(ag.ones(3)).array == 0)
 
 
 @pytest.mark.parametrize("shape", [(4, 6), (6, 4), (3, 2, 2)])
 def test_orthogonal(shape):
     ag.manual_seed(1)
     t = init.orthogonal_(ag.zeros(*shape), gain=2.0)
-    m = t.data.reshape(shape[0], -1).astype(np.float64)
+    m = t.array.reshape(shape[0], -1).astype(np.float64)
     gram = m @ m.T if m.shape[0] <= m.shape[1] else m.T @ m
     np.testing.assert_allclose(gram, 4 * np.eye(min(m.shape)), atol=1e-5)
 
@@ -80,11 +80,11 @@ def test_orthogonal(shape):
 def test_initializers_follow_the_seed_or_generator_and_leave_the_graph_alone():
     p = nn.Parameter(ag.zeros(3, 4))
     ag.manual_seed(3)
-    a = init.xavier_uniform_(p).data.copy()
+    a = init.xavier_uniform_(p).array.copy()
     ag.manual_seed(3)
-    b = init.xavier_uniform_(ag.zeros(3, 4)).data
+    b = init.xavier_uniform_(ag.zeros(3, 4)).array
     np.testing.assert_array_equal(a, b)
-    c = init.normal_(ag.zeros(5), generator=np.random.default_rng(2)).data
+    c = init.normal_(ag.zeros(5), generator=np.random.default_rng(2)).array
     np.testing.assert_array_equal(c, np.random.default_rng(2).normal(0, 1, 5).astype(np.float32))
     assert p.is_leaf and p.requires_grad and p._version > 0  # filled in place, as under no_grad
     with pytest.raises(ValueError, match="mode must be"):

@@ -80,21 +80,21 @@ def test_linear_matches_numpy_and_pytorch_layout():
     lin = nn.Linear(5, 3)
     assert lin.weight.shape == (3, 5) and lin.bias.shape == (3,)
     bound = 1 / math.sqrt(5)
-    assert np.abs(lin.weight.data).max() <= bound and np.abs(lin.bias.data).max() <= bound
+    assert np.abs(lin.weight.array).max() <= bound and np.abs(lin.bias.array).max() <= bound
     x = ag.randn(4, 5)
-    np.testing.assert_allclose(lin(x).data, x.data @ lin.weight.data.T + lin.bias.data, rtol=1e-6)
+    np.testing.assert_allclose(lin(x).array, x.array @ lin.weight.array.T + lin.bias.array, rtol=1e-6)
     assert lin(ag.randn(2, 7, 5)).shape == (2, 7, 3)
     assert lin(x).grad_fn.name() == "LinearBackward"  # the fused primitive, one node
 
 
 def test_linear_init_is_reproducible_from_the_seed_or_a_generator():
     ag.manual_seed(5)
-    a = nn.Linear(4, 4).weight.data.copy()
+    a = nn.Linear(4, 4).weight.array.copy()
     ag.manual_seed(5)
-    b = nn.Linear(4, 4).weight.data
+    b = nn.Linear(4, 4).weight.array
     np.testing.assert_array_equal(a, b)
-    c = nn.Linear(4, 4, generator=np.random.default_rng(1)).weight.data
-    d = nn.Linear(4, 4, generator=np.random.default_rng(1)).weight.data
+    c = nn.Linear(4, 4, generator=np.random.default_rng(1)).weight.array
+    d = nn.Linear(4, 4, generator=np.random.default_rng(1)).weight.array
     np.testing.assert_array_equal(c, d)
 
 
@@ -115,14 +115,14 @@ def test_dropconnect_drops_weights_only_in_training():
     lin = nn.Linear(50, 40, dropconnect=0.5)
     x = ag.randn(1, 50)
     lin.eval()
-    np.testing.assert_allclose(lin(x).data, F.linear(x, lin.weight, lin.bias).data)
+    np.testing.assert_allclose(lin(x).array, F.linear(x, lin.weight, lin.bias).array)
     lin.train()
     out = lin(x)
     out.sum().backward()
-    dropped = lin.weight.grad.data == 0
+    dropped = lin.weight.grad.array == 0
     assert 0.4 < dropped.mean() < 0.6  # about half the weights got no gradient
     kept = ~dropped
-    np.testing.assert_allclose(lin.weight.grad.data[kept], np.broadcast_to(2 * x.data, (40, 50))[kept], rtol=1e-6)
+    np.testing.assert_allclose(lin.weight.grad.array[kept], np.broadcast_to(2 * x.array, (40, 50))[kept], rtol=1e-6)
 
 
 # --- activations -----------------------------------------------------------------------------------
@@ -154,16 +154,16 @@ SELU_SCALE = 1.0507009873554804934193349852946
 def test_activation_values(module, reference):
     z = np.random.default_rng(0).standard_normal((4, 6)) * 2
     out = module.double()(ag.tensor(z, dtype=np.float64))
-    np.testing.assert_allclose(out.data, reference(z), rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(out.array, reference(z), rtol=1e-12, atol=1e-12)
 
 
 def test_prelu_learns_one_slope_per_channel():
     act = nn.PReLU(num_parameters=2, init=0.5)
     x = ag.tensor([[[-1.0, 2.0], [-3.0, -4.0]]])  # (N=1, C=2, L=2)
     out = act(x)
-    np.testing.assert_allclose(out.data, [[[-0.5, 2.0], [-1.5, -2.0]]])
+    np.testing.assert_allclose(out.array, [[[-0.5, 2.0], [-1.5, -2.0]]])
     out.sum().backward()
-    np.testing.assert_allclose(act.weight.grad.data, [-1.0, -7.0])  # Σ z over the negative entries
+    np.testing.assert_allclose(act.weight.grad.array, [-1.0, -7.0])  # Σ z over the negative entries
     with pytest.raises(ag.ShapeError, match="2 slopes"):
         act(ag.zeros(2, 3))
 
@@ -173,16 +173,16 @@ def test_maxout_takes_the_max_piece_and_routes_gradient_to_it_only():
     layer = nn.Maxout(3, 2, pieces=4)
     assert layer.weight.shape == (8, 3) and layer.bias.shape == (8,)
     x = ag.randn(1, 3)
-    z = x.data @ layer.weight.data.T + layer.bias.data
+    z = x.array @ layer.weight.array.T + layer.bias.array
     pieces = z.reshape(1, 2, 4)
     out = layer(x)
-    np.testing.assert_allclose(out.data, pieces.max(-1), rtol=1e-6)
+    np.testing.assert_allclose(out.array, pieces.max(-1), rtol=1e-6)
     out.sum().backward()
     winners = {j * 4 + int(pieces[0, j].argmax()) for j in range(2)}
     for row in range(8):
-        grad_row = layer.weight.grad.data[row]
+        grad_row = layer.weight.grad.array[row]
         if row in winners:
-            np.testing.assert_allclose(grad_row, x.data[0], rtol=1e-6)
+            np.testing.assert_allclose(grad_row, x.array[0], rtol=1e-6)
         else:
             assert np.all(grad_row == 0)
     with pytest.raises(ValueError, match="pieces"):
@@ -209,7 +209,7 @@ def test_dropout_keeps_the_expected_value():
     ag.manual_seed(123)
     p = 0.3
     x = ag.ones(200_000)
-    out = nn.Dropout(p)(x).data
+    out = nn.Dropout(p)(x).array
     kept = out != 0
     # inverted dropout: kept units are scaled by 1/(1 - p); the drop rate is p
     np.testing.assert_allclose(out[kept], 1 / (1 - p), rtol=1e-6)
@@ -224,27 +224,27 @@ def test_dropout_gradient_is_the_mask():
     x = ag.randn(50, 20, requires_grad=True)
     out = nn.Dropout(0.25)(x)
     out.sum().backward()
-    grad = x.grad.data
+    grad = x.grad.array
     kept = grad != 0
     assert 0 < kept.sum() < kept.size
     np.testing.assert_allclose(grad[kept], 1 / 0.75, rtol=1e-6)  # ∂a/∂h = m/(1 − p)
-    np.testing.assert_allclose(out.data, x.data * grad, rtol=1e-6)
+    np.testing.assert_allclose(out.array, x.array * grad, rtol=1e-6)
 
 
 def test_dropout_randomness_follows_the_seed_and_generator():
     ag.manual_seed(9)
-    a = nn.Dropout(0.5)(ag.ones(100)).data
+    a = nn.Dropout(0.5)(ag.ones(100)).array
     ag.manual_seed(9)
-    b = nn.Dropout(0.5)(ag.ones(100)).data
+    b = nn.Dropout(0.5)(ag.ones(100)).array
     np.testing.assert_array_equal(a, b)
-    c = nn.Dropout(0.5, generator=np.random.default_rng(4))(ag.ones(100)).data
-    d = nn.Dropout(0.5, generator=np.random.default_rng(4))(ag.ones(100)).data
+    c = nn.Dropout(0.5, generator=np.random.default_rng(4))(ag.ones(100)).array
+    d = nn.Dropout(0.5, generator=np.random.default_rng(4))(ag.ones(100)).array
     np.testing.assert_array_equal(c, d)
 
 
 def test_dropout_edge_probabilities_and_bad_p():
     x = ag.randn(30)
-    assert np.all(nn.Dropout(1.0)(x).data == 0)
+    assert np.all(nn.Dropout(1.0)(x).array == 0)
     assert nn.Dropout(0.0)(x) is x
     with pytest.raises(ValueError, match="between 0 and 1"):
         F.dropout(x, 1.5)

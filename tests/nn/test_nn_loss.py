@@ -116,8 +116,8 @@ def test_cross_entropy_gradient_is_softmax_minus_target_over_n():
     )  # one fused node straight from the logits (the indices take no gradient)
     loss.backward()
     onehot = np.eye(4)[y]
-    np.testing.assert_allclose(loss.data, -(_log_softmax(z.data) * onehot).sum(1).mean(), rtol=1e-12)
-    np.testing.assert_allclose(z.grad.data, (_softmax(z.data) - onehot) / 5, rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(loss.array, -(_log_softmax(z.array) * onehot).sum(1).mean(), rtol=1e-12)
+    np.testing.assert_allclose(z.grad.array, (_softmax(z.array) - onehot) / 5, rtol=1e-12, atol=1e-15)
 
 
 def test_cross_entropy_stays_finite_for_huge_logits():
@@ -126,9 +126,9 @@ def test_cross_entropy_stays_finite_for_huge_logits():
         z.grad = None
         loss = F.cross_entropy(z, target)
         loss.backward()
-        assert np.isfinite(loss.data) and np.all(np.isfinite(z.grad.data))
-        np.testing.assert_allclose(loss.data, expected, rtol=1e-6)
-    np.testing.assert_allclose(z.grad.data, (_softmax(z.data.astype(np.float64)) - np.eye(3)[[1, 0]]) / 2, atol=1e-7)
+        assert np.isfinite(loss.array) and np.all(np.isfinite(z.grad.array))
+        np.testing.assert_allclose(loss.array, expected, rtol=1e-6)
+    np.testing.assert_allclose(z.grad.array, (_softmax(z.array.astype(np.float64)) - np.eye(3)[[1, 0]]) / 2, atol=1e-7)
 
 
 def test_cross_entropy_options_match_their_definitions():
@@ -144,17 +144,17 @@ def test_cross_entropy_options_match_their_definitions():
     smooth = -((logp * w).sum(1) * keep).sum()
     expected = ((1 - eps) * nll + eps / 3 * smooth) / (w[yk] * keep).sum()
     got = F.cross_entropy(ag.tensor(z), y, weight=ag.tensor(w), label_smoothing=eps)
-    np.testing.assert_allclose(got.data, expected, rtol=1e-12)
+    np.testing.assert_allclose(got.array, expected, rtol=1e-12)
     # probability targets: −Σ w_c t_c log p_c averaged over the N rows, with t smoothed
     t = _softmax(np.random.default_rng(1).standard_normal((4, 3)))
     ts = (1 - eps) * t + eps / 3
     got = F.cross_entropy(ag.tensor(z), ag.tensor(t), weight=ag.tensor(w), label_smoothing=eps)
-    np.testing.assert_allclose(got.data, -(ts * w * logp).sum(1).mean(), rtol=1e-12)
+    np.testing.assert_allclose(got.array, -(ts * w * logp).sum(1).mean(), rtol=1e-12)
     # class indices and their one-hot probabilities agree
     onehot = ag.tensor(np.eye(3)[LABELS])
     np.testing.assert_allclose(
-        F.cross_entropy(ag.tensor(z), LABELS, label_smoothing=0.1).data,
-        F.cross_entropy(ag.tensor(z), onehot, label_smoothing=0.1).data,
+        F.cross_entropy(ag.tensor(z), LABELS, label_smoothing=0.1).array,
+        F.cross_entropy(ag.tensor(z), onehot, label_smoothing=0.1).array,
         rtol=1e-12,
     )
 
@@ -165,28 +165,28 @@ def test_cross_entropy_equals_log_softmax_then_nll_for_k_dims():
     fused = F.cross_entropy(z, y, reduction="none")
     composed = F.nll_loss(z.log_softmax(1), y, reduction="none")
     assert fused.shape == (3, 2, 2)
-    np.testing.assert_allclose(fused.data, composed.data, rtol=1e-12)
+    np.testing.assert_allclose(fused.array, composed.array, rtol=1e-12)
 
 
 def test_cross_entropy_ignore_index():
     z = t64(4, 3, seed=2)
     loss = F.cross_entropy(z, LABELS_IGNORED)
     loss.backward()
-    assert np.all(z.grad.data[1] == 0)
+    assert np.all(z.grad.array[1] == 0)
     kept = [0, 2, 3]
     np.testing.assert_allclose(
-        loss.data, F.cross_entropy(ag.tensor(z.data[kept]), LABELS_IGNORED[kept]).data, rtol=1e-12
+        loss.array, F.cross_entropy(ag.tensor(z.array[kept]), LABELS_IGNORED[kept]).array, rtol=1e-12
     )
     with np.errstate(invalid="ignore"):
-        all_ignored = F.cross_entropy(ag.tensor(z.data), np.full(4, 7), ignore_index=7)
-    assert np.isnan(all_ignored.data)  # 0/0, as PyTorch
+        all_ignored = F.cross_entropy(ag.tensor(z.array), np.full(4, 7), ignore_index=7)
+    assert np.isnan(all_ignored.array)  # 0/0, as PyTorch
 
 
 def test_cross_entropy_ignored_row_with_minus_inf_logit_stays_finite():
     z = ag.tensor([[-np.inf, 1.0], [0.5, 0.2]], requires_grad=True)
     loss = F.cross_entropy(z, np.array([-100, 1]))
     loss.backward()
-    assert np.isfinite(loss.data) and np.all(np.isfinite(z.grad.data))
+    assert np.isfinite(loss.array) and np.all(np.isfinite(z.grad.array))
 
 
 def test_cross_entropy_bad_targets_say_what_is_wrong():
@@ -215,14 +215,14 @@ def test_cross_entropy_bad_targets_say_what_is_wrong():
 def test_regression_losses_match_numpy():
     a = t64(5, 2, seed=1, scale=2.0)
     y = t64(5, 2, seed=2, requires_grad=False)
-    d = a.data - y.data
-    np.testing.assert_allclose(nn.MSELoss()(a, y).data, (d**2).mean(), rtol=1e-12)
-    np.testing.assert_allclose(nn.MSELoss(reduction="sum")(a, y).data, (d**2).sum(), rtol=1e-12)
-    np.testing.assert_allclose(nn.L1Loss(reduction="none")(a, y).data, np.abs(d), rtol=1e-12)
+    d = a.array - y.array
+    np.testing.assert_allclose(nn.MSELoss()(a, y).array, (d**2).mean(), rtol=1e-12)
+    np.testing.assert_allclose(nn.MSELoss(reduction="sum")(a, y).array, (d**2).sum(), rtol=1e-12)
+    np.testing.assert_allclose(nn.L1Loss(reduction="none")(a, y).array, np.abs(d), rtol=1e-12)
     huber = np.where(np.abs(d) < 0.5, 0.5 * d**2, 0.5 * (np.abs(d) - 0.25))
-    np.testing.assert_allclose(nn.HuberLoss(delta=0.5)(a, y).data, huber.mean(), rtol=1e-12)
+    np.testing.assert_allclose(nn.HuberLoss(delta=0.5)(a, y).array, huber.mean(), rtol=1e-12)
     nn.MSELoss()(a, y).backward()
-    np.testing.assert_allclose(a.grad.data, 2 * d / d.size, rtol=1e-12)  # δ = 2(a − y)/N
+    np.testing.assert_allclose(a.grad.array, 2 * d / d.size, rtol=1e-12)  # δ = 2(a − y)/N
 
 
 @pytest.mark.parametrize("loss", [nn.MSELoss(), nn.L1Loss(), nn.HuberLoss(), nn.BCELoss(), nn.BCEWithLogitsLoss()])
@@ -236,11 +236,13 @@ def test_bce_matches_numpy_and_clamps_logs():
     y = ag.tensor([0.0, 1.0, 0.0, 0.0], dtype=np.float64)
     loss = nn.BCELoss(reduction="none")(p, y)
     with np.errstate(divide="ignore"):
-        expected = -(y.data * np.maximum(np.log(p.data), -100) + (1 - y.data) * np.maximum(np.log(1 - p.data), -100))
-    np.testing.assert_allclose(loss.data, expected, rtol=1e-12)
-    assert loss.data[3] == 100.0  # log 0 clamped at −100
+        expected = -(
+            y.array * np.maximum(np.log(p.array), -100) + (1 - y.array) * np.maximum(np.log(1 - p.array), -100)
+        )
+    np.testing.assert_allclose(loss.array, expected, rtol=1e-12)
+    assert loss.array[3] == 100.0  # log 0 clamped at −100
     loss.sum().backward()
-    assert np.all(np.isfinite(p.grad.data))
+    assert np.all(np.isfinite(p.grad.array))
     with pytest.raises(ValueError, match="between 0 and 1"):
         nn.BCELoss()(ag.tensor([1.5]), ag.tensor([1.0]))
 
@@ -249,17 +251,17 @@ def test_bce_with_logits_is_stable_for_huge_logits():
     z = ag.tensor([1e4, -1e4, 1e4, -1e4, 30.0, -30.0], dtype=np.float64, requires_grad=True)
     y = ag.tensor([1.0, 0.0, 0.0, 1.0, 1.0, 0.0], dtype=np.float64)
     loss = F.binary_cross_entropy_with_logits(z, y, reduction="none")
-    expected = np.maximum(z.data, 0) - z.data * y.data + np.log1p(np.exp(-np.abs(z.data)))
-    np.testing.assert_allclose(loss.data, expected, rtol=1e-12)
-    np.testing.assert_allclose(loss.data[:4], [0, 0, 1e4, 1e4])
+    expected = np.maximum(z.array, 0) - z.array * y.array + np.log1p(np.exp(-np.abs(z.array)))
+    np.testing.assert_allclose(loss.array, expected, rtol=1e-12)
+    np.testing.assert_allclose(loss.array[:4], [0, 0, 1e4, 1e4])
     loss.sum().backward()
-    sigmoid = 0.5 * (np.tanh(0.5 * z.data) + 1)
-    np.testing.assert_allclose(z.grad.data, sigmoid - y.data, atol=1e-15)  # δ = σ(z) − y
+    sigmoid = 0.5 * (np.tanh(0.5 * z.array) + 1)
+    np.testing.assert_allclose(z.grad.array, sigmoid - y.array, atol=1e-15)  # δ = σ(z) − y
     # float32 too
     z32 = ag.tensor([1e4, -1e4], requires_grad=True)
     out = F.binary_cross_entropy_with_logits(z32, ag.tensor([0.0, 0.0]))
     out.backward()
-    assert out.dtype == np.float32 and np.isfinite(out.data) and np.all(np.isfinite(z32.grad.data))
+    assert out.dtype == np.float32 and np.isfinite(out.array) and np.all(np.isfinite(z32.grad.array))
 
 
 def test_bce_with_logits_pos_weight_matches_its_definition():
@@ -267,9 +269,9 @@ def test_bce_with_logits_pos_weight_matches_its_definition():
     y = _probs(2, (3, 2))
     pw = np.array([3.0, 0.5])
     got = nn.BCEWithLogitsLoss(pos_weight=ag.tensor(pw))(z, y)
-    sig = 1 / (1 + np.exp(-z.data))
-    expected = -(pw * y.data * np.log(sig) + (1 - y.data) * np.log(1 - sig)).mean()
-    np.testing.assert_allclose(got.data, expected, rtol=1e-12)
+    sig = 1 / (1 + np.exp(-z.array))
+    expected = -(pw * y.array * np.log(sig) + (1 - y.array) * np.log(1 - sig)).mean()
+    np.testing.assert_allclose(got.array, expected, rtol=1e-12)
     with pytest.raises(ag.ShapeError, match="pos_weight"):
         F.binary_cross_entropy_with_logits(z, y, pos_weight=ag.ones(3))
 
@@ -301,24 +303,24 @@ def test_losses_keep_float32(fn):
 def test_l1_l2_penalties_and_bias_exclusion():
     ag.manual_seed(0)
     net = nn.Sequential(nn.Linear(3, 2), nn.ReLU(), nn.Linear(2, 1))
-    weights = [net[0].weight.data, net[2].weight.data]
-    everything = [p.data for p in net.parameters()]
+    weights = [net[0].weight.array, net[2].weight.array]
+    everything = [p.array for p in net.parameters()]
     np.testing.assert_allclose(
-        nn.l2_penalty(net).data, sum((p.astype(np.float64) ** 2).sum() for p in everything), rtol=1e-6
+        nn.l2_penalty(net).array, sum((p.astype(np.float64) ** 2).sum() for p in everything), rtol=1e-6
     )
     np.testing.assert_allclose(
-        nn.l2_penalty(net, exclude_bias=True).data, sum((w.astype(np.float64) ** 2).sum() for w in weights), rtol=1e-6
+        nn.l2_penalty(net, exclude_bias=True).array, sum((w.astype(np.float64) ** 2).sum() for w in weights), rtol=1e-6
     )
     np.testing.assert_allclose(
-        nn.l1_penalty(net.named_parameters(), exclude_bias=True).data, sum(np.abs(w).sum() for w in weights), rtol=1e-6
+        nn.l1_penalty(net.named_parameters(), exclude_bias=True).array, sum(np.abs(w).sum() for w in weights), rtol=1e-6
     )
     np.testing.assert_allclose(
-        nn.l1_penalty(net.parameters()).data, sum(np.abs(p).sum() for p in everything), rtol=1e-6
+        nn.l1_penalty(net.parameters()).array, sum(np.abs(p).sum() for p in everything), rtol=1e-6
     )
     # differentiable: ∂(λ₁‖W‖₁ + λ₂‖W‖²)/∂W = λ₁ sign(W) + 2λ₂W (elastic net), biases untouched
     (0.1 * nn.l1_penalty(net, exclude_bias=True) + 0.01 * nn.l2_penalty(net, exclude_bias=True)).backward()
     w = net[0].weight
-    np.testing.assert_allclose(w.grad.data, 0.1 * np.sign(w.data) + 0.02 * w.data, rtol=1e-6)
+    np.testing.assert_allclose(w.grad.array, 0.1 * np.sign(w.array) + 0.02 * w.array, rtol=1e-6)
     assert net[0].bias.grad is None
     with pytest.raises(TypeError, match="recognises biases by name"):
         nn.l2_penalty(net.parameters(), exclude_bias=True)
@@ -344,9 +346,9 @@ def test_cross_entropy_gradient_property(rows, classes, scale, smoothing, seed):
     loss = F.cross_entropy(z, y, label_smoothing=smoothing)
     loss.backward()
     t = (1 - smoothing) * np.eye(classes)[y] + smoothing / classes
-    assert np.isfinite(loss.data) and np.all(np.isfinite(z.grad.data))
-    np.testing.assert_allclose(z.grad.data, (_softmax(z.data) - t) / rows, rtol=1e-10, atol=1e-15)
-    np.testing.assert_allclose(loss.data, -(t * _log_softmax(z.data)).sum(1).mean(), rtol=1e-10, atol=1e-12)
+    assert np.isfinite(loss.array) and np.all(np.isfinite(z.grad.array))
+    np.testing.assert_allclose(z.grad.array, (_softmax(z.array) - t) / rows, rtol=1e-10, atol=1e-15)
+    np.testing.assert_allclose(loss.array, -(t * _log_softmax(z.array)).sum(1).mean(), rtol=1e-10, atol=1e-12)
 
 
 # The fused cross-entropy reduces rows of few classes through a transposed copy (autograd.ops.
@@ -359,8 +361,8 @@ def test_cross_entropy_on_batches_takes_the_fast_row_reductions_correctly(rows, 
     loss = F.cross_entropy(z, y)
     loss.backward()
     onehot = np.eye(classes)[y]
-    np.testing.assert_allclose(loss.data, -(_log_softmax(z.data) * onehot).sum(1).mean(), rtol=1e-13)
-    np.testing.assert_allclose(z.grad.data, (_softmax(z.data) - onehot) / rows, rtol=1e-12, atol=1e-16)
+    np.testing.assert_allclose(loss.array, -(_log_softmax(z.array) * onehot).sum(1).mean(), rtol=1e-13)
+    np.testing.assert_allclose(z.grad.array, (_softmax(z.array) - onehot) / rows, rtol=1e-12, atol=1e-16)
 
 
 def test_cross_entropy_gradcheck_on_a_batch():
@@ -387,13 +389,13 @@ def test_cross_entropy_on_a_batch_with_huge_and_infinite_logits():
     z64 = z.astype(np.float64)[keep]
     yk = y[keep]
     onehot = np.eye(10)[yk]
-    np.testing.assert_allclose(loss.data, -_log_softmax(z64)[np.arange(len(yk)), yk].mean(), rtol=1e-6)
-    np.testing.assert_allclose(zt.grad.data[keep], (_softmax(z64) - onehot) / keep.sum(), atol=1e-7)
-    assert np.all(zt.grad.data[7] == 0)
+    np.testing.assert_allclose(loss.array, -_log_softmax(z64)[np.arange(len(yk)), yk].mean(), rtol=1e-6)
+    np.testing.assert_allclose(zt.grad.array[keep], (_softmax(z64) - onehot) / keep.sum(), atol=1e-7)
+    assert np.all(zt.grad.array[7] == 0)
 
 
 def test_cross_entropy_with_a_nan_logit_gives_nan_not_a_wrong_number():
     z = np.random.default_rng(6).standard_normal((20, 5))
     z[4, 1] = np.nan
     loss = F.cross_entropy(ag.tensor(z), np.zeros(20, dtype=np.int64))
-    assert np.isnan(loss.data)
+    assert np.isnan(loss.array)

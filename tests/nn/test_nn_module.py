@@ -37,9 +37,9 @@ def test_parameter_is_a_leaf_that_requires_grad_and_shares_arrays():
     a = np.ones((2, 2), dtype=np.float32)
     p = nn.Parameter(a)
     assert p.requires_grad and p.is_leaf and isinstance(p, ag.Tensor)
-    assert p.data is a
+    assert p.array is a
     t = ag.randn(3)
-    assert nn.Parameter(t).data is t.data
+    assert nn.Parameter(t).array is t.array
     assert repr(nn.Parameter(ag.zeros(1))).startswith("Parameter containing:")
     assert not nn.Parameter(ag.zeros(1), requires_grad=False).requires_grad
 
@@ -117,7 +117,7 @@ def test_zero_grad_sets_to_none_or_zero():
     net(ag.randn(5, 3)).sum().backward()
     assert all(p.grad is not None for p in net.parameters())
     net.zero_grad(set_to_none=False)
-    assert all(np.all(p.grad.data == 0) for p in net.parameters())
+    assert all(np.all(p.grad.array == 0) for p in net.parameters())
     net.zero_grad()
     assert all(p.grad is None for p in net.parameters())
 
@@ -145,7 +145,7 @@ def test_buffers_and_state_dict_keys():
     ]
     assert "scratch" not in sd  # non-persistent
     assert not sd["fc.weight"].requires_grad
-    assert sd["fc.weight"].data is block.fc.weight.data  # detached but shared, as PyTorch
+    assert sd["fc.weight"].array is block.fc.weight.array  # detached but shared, as PyTorch
     assert block.state_dict(keep_vars=True)["fc.weight"] is block.fc.weight
     assert sd["bn.num_batches_tracked"].dtype == np.int64 and sd["bn.num_batches_tracked"].shape == ()
 
@@ -159,32 +159,32 @@ def test_load_state_dict_copies_values_and_keeps_identity():
     assert result.missing_keys == [] and result.unexpected_keys == []
     assert dst.head[0].weight is weight
     for (k, a), (_, b) in zip(src.state_dict().items(), dst.state_dict().items()):
-        np.testing.assert_array_equal(a.data, b.data, err_msg=k)
+        np.testing.assert_array_equal(a.array, b.array, err_msg=k)
     x = ag.randn(4, 3)
-    np.testing.assert_array_equal(src.eval()(x).data, dst.eval()(x).data)
+    np.testing.assert_array_equal(src.eval()(x).array, dst.eval()(x).array)
 
 
 def test_load_state_dict_reports_every_problem_at_once():
     net = nn.Sequential(nn.Linear(2, 3), nn.Linear(3, 1))
-    sd = {k: v.data.copy() for k, v in net.state_dict().items()}
+    sd = {k: v.array.copy() for k, v in net.state_dict().items()}
     del sd["0.bias"]
     sd["1.weight"] = np.zeros((3, 1), dtype=np.float32)
     sd["extra.weight"] = np.zeros(1, dtype=np.float32)
-    before = net[1].weight.data.copy()
+    before = net[1].weight.array.copy()
     with pytest.raises(RuntimeError) as info:
         net.load_state_dict(sd)
     msg = str(info.value)
     assert '"0.bias"' in msg and "Missing key(s)" in msg
     assert '"extra.weight"' in msg and "Unexpected key(s)" in msg
     assert "size mismatch for 1.weight" in msg and "(3, 1)" in msg and "(1, 3)" in msg
-    np.testing.assert_array_equal(net[1].weight.data, before)  # nothing copied on error
+    np.testing.assert_array_equal(net[1].weight.array, before)  # nothing copied on error
     # strict=False tolerates missing/unexpected keys but never a shape mismatch
     with pytest.raises(RuntimeError, match="size mismatch for 1.weight"):
         net.load_state_dict(sd, strict=False)
     sd["1.weight"] = np.ones((1, 3), dtype=np.float32)
     result = net.load_state_dict(sd, strict=False)
     assert result.missing_keys == ["0.bias"] and result.unexpected_keys == ["extra.weight"]
-    np.testing.assert_array_equal(net[1].weight.data, np.ones((1, 3)))
+    np.testing.assert_array_equal(net[1].weight.array, np.ones((1, 3)))
 
 
 def test_load_state_dict_rejects_lossy_dtype():
@@ -192,7 +192,7 @@ def test_load_state_dict_rejects_lossy_dtype():
     sd = {"weight": np.ones((1, 2), dtype=np.float32), "bias": np.ones(1, dtype=np.float32)}
     lin.load_state_dict(sd)
     bn = nn.BatchNorm1d(2)
-    sd = {k: v.data for k, v in bn.state_dict().items()}
+    sd = {k: v.array for k, v in bn.state_dict().items()}
     sd["num_batches_tracked"] = np.array(1.5)
     with pytest.raises(RuntimeError, match="dtype mismatch for num_batches_tracked"):
         bn.load_state_dict(sd)
@@ -291,9 +291,9 @@ def test_deepcopy_gives_an_independent_consistent_module():
     clone = copy.deepcopy(net)
     w = clone.head[0].weight
     assert w is clone.head[0]._parameters["weight"] and w is not net.head[0].weight
-    np.testing.assert_array_equal(w.data, net.head[0].weight.data)
-    w.data[...] = 0
-    assert np.any(net.head[0].weight.data != 0)
+    np.testing.assert_array_equal(w.array, net.head[0].weight.array)
+    w.array[...] = 0
+    assert np.any(net.head[0].weight.array != 0)
     assert [n for n, _ in clone.named_parameters()] == [n for n, _ in net.named_parameters()]
 
 
@@ -387,15 +387,15 @@ def test_parameterlist_and_parameterdict_register_and_train():
 
     opt = optim.SGD(m.parameters(), lr=0.1)
     m(ag.ones(3)).sum().backward()
-    np.testing.assert_allclose(m.scales["a"].grad.data, [6.0])
-    np.testing.assert_allclose(m.ws[0].grad.data, [2.0, 2.0, 2.0])
+    np.testing.assert_allclose(m.scales["a"].grad.array, [6.0])
+    np.testing.assert_allclose(m.ws[0].grad.array, [2.0, 2.0, 2.0])
     opt.step()
-    np.testing.assert_allclose(m.scales["a"].data, [0.4])
+    np.testing.assert_allclose(m.scales["a"].array, [0.4])
     m.ws.append(ag.zeros(3))
     m.scales["b"] = ag.zeros(2)
     assert sorted(m.state_dict()) == ["scales.a", "scales.b", "ws.0", "ws.1", "ws.2"]
     m.ws[0] = nn.Parameter(ag.full((3,), 5.0))
-    np.testing.assert_allclose(m.state_dict()["ws.0"].data, 5.0)
+    np.testing.assert_allclose(m.state_dict()["ws.0"].array, 5.0)
     with pytest.raises(TypeError, match="nn.Parameter, a Tensor or an ndarray"):
         m.ws.append([1.0, 2.0])
     with pytest.raises(IndexError, match="out of range for 3 parameters"):

@@ -14,7 +14,7 @@ import nn.functional as F
 def _randomize_affine(module, seed=0):
     rng = np.random.default_rng(seed)
     for p in module.parameters():
-        p.data[...] = rng.standard_normal(p.shape)
+        p.array[...] = rng.standard_normal(p.shape)
 
 
 @pytest.mark.parametrize(
@@ -37,8 +37,8 @@ def test_gradcheck_normalization(make, shape, mode):
     module = make().double()
     _randomize_affine(module)
     if getattr(module, "running_var", None) is not None:
-        module.running_mean.data[...] = np.linspace(-1, 1, module.num_features)
-        module.running_var.data[...] = np.linspace(0.5, 2, module.num_features)
+        module.running_mean.array[...] = np.linspace(-1, 1, module.num_features)
+        module.running_var.array[...] = np.linspace(0.5, 2, module.num_features)
     module.train(mode == "train")
     assert gradcheck_module(module, t64(*shape, seed=3))
 
@@ -65,22 +65,22 @@ def test_batchnorm_is_one_fused_node_and_its_input_gradient_sums_to_zero():
     (y * c).sum().backward()
     # Through μ and σ², the input gradient of each channel sums to 0 and is orthogonal to x̂:
     # the part of g a batch shift or scale could explain is removed.
-    np.testing.assert_allclose(x.grad.data.sum(0), 0, atol=1e-12)
-    xhat = (x.data - x.data.mean(0)) / np.sqrt(x.data.var(0))
-    np.testing.assert_allclose((x.grad.data * xhat).sum(0), 0, atol=1e-12)
+    np.testing.assert_allclose(x.grad.array.sum(0), 0, atol=1e-12)
+    xhat = (x.array - x.array.mean(0)) / np.sqrt(x.array.var(0))
+    np.testing.assert_allclose((x.grad.array * xhat).sum(0), 0, atol=1e-12)
     # and γ, β get Σ g⊙x̂ and Σ g
-    np.testing.assert_allclose(bn.weight.grad.data, (c.data * xhat).sum(0), rtol=1e-10)
-    np.testing.assert_allclose(bn.bias.grad.data, c.data.sum(0), rtol=1e-10)
+    np.testing.assert_allclose(bn.weight.grad.array, (c.array * xhat).sum(0), rtol=1e-10)
+    np.testing.assert_allclose(bn.bias.grad.array, c.array.sum(0), rtol=1e-10)
 
 
 def test_batchnorm_train_normalizes_with_biased_batch_statistics():
     bn = nn.BatchNorm2d(2).double()
     _randomize_affine(bn)
     x = t64(3, 2, 2, 2, scale=3.0)
-    out = bn(x).data
-    mean = x.data.mean(axis=(0, 2, 3), keepdims=True)
-    var = x.data.var(axis=(0, 2, 3), keepdims=True)  # biased (ddof=0)
-    expected = (x.data - mean) / np.sqrt(var + 1e-5) * bn.weight.data.reshape(1, 2, 1, 1) + bn.bias.data.reshape(
+    out = bn(x).array
+    mean = x.array.mean(axis=(0, 2, 3), keepdims=True)
+    var = x.array.var(axis=(0, 2, 3), keepdims=True)  # biased (ddof=0)
+    expected = (x.array - mean) / np.sqrt(var + 1e-5) * bn.weight.array.reshape(1, 2, 1, 1) + bn.bias.array.reshape(
         1, 2, 1, 1
     )
     np.testing.assert_allclose(out, expected, rtol=1e-10)
@@ -96,15 +96,15 @@ def test_batchnorm_running_statistics_after_several_steps():
         batch = x.transpose(1, 0, 2).reshape(3, -1)
         mean = 0.8 * mean + 0.2 * batch.mean(1)
         var = 0.8 * var + 0.2 * batch.var(1, ddof=1)  # unbiased for the running estimate
-    np.testing.assert_allclose(bn.running_mean.data, mean, rtol=1e-12)
-    np.testing.assert_allclose(bn.running_var.data, var, rtol=1e-12)
-    assert int(bn.num_batches_tracked.data) == 5
+    np.testing.assert_allclose(bn.running_mean.array, mean, rtol=1e-12)
+    np.testing.assert_allclose(bn.running_var.array, var, rtol=1e-12)
+    assert int(bn.num_batches_tracked.array) == 5
     # eval uses them
     bn.eval()
     x = rng.standard_normal((2, 3, 2))
     expected = (x - mean[None, :, None]) / np.sqrt(var[None, :, None] + 1e-5)
-    np.testing.assert_allclose(bn(ag.tensor(x)).data, expected, rtol=1e-10)
-    assert int(bn.num_batches_tracked.data) == 5
+    np.testing.assert_allclose(bn(ag.tensor(x)).array, expected, rtol=1e-10)
+    assert int(bn.num_batches_tracked.array) == 5
 
 
 def test_batchnorm_momentum_none_is_a_cumulative_average():
@@ -113,22 +113,22 @@ def test_batchnorm_momentum_none_is_a_cumulative_average():
     batches = [rng.standard_normal((5, 2)) for _ in range(4)]
     for x in batches:
         bn(ag.tensor(x))
-    np.testing.assert_allclose(bn.running_mean.data, np.mean([b.mean(0) for b in batches], axis=0), rtol=1e-12)
+    np.testing.assert_allclose(bn.running_mean.array, np.mean([b.mean(0) for b in batches], axis=0), rtol=1e-12)
 
 
 def test_batchnorm_without_running_stats_uses_batch_statistics_in_eval():
     bn = nn.BatchNorm1d(2, track_running_stats=False).double().eval()
     assert bn.running_mean is None and "running_mean" not in bn.state_dict()
     x = t64(5, 2)
-    expected = (x.data - x.data.mean(0)) / np.sqrt(x.data.var(0) + 1e-5)
-    np.testing.assert_allclose(bn(x).data, expected, rtol=1e-10)
+    expected = (x.array - x.array.mean(0)) / np.sqrt(x.array.var(0) + 1e-5)
+    np.testing.assert_allclose(bn(x).array, expected, rtol=1e-10)
 
 
 def test_batchnorm_batch_of_one_raises_in_train_mode_only():
     bn = nn.BatchNorm1d(3)
     with pytest.raises(ValueError, match="Expected more than 1 value per channel when training"):
         bn(ag.randn(1, 3))
-    assert int(bn.num_batches_tracked.data) == 0
+    assert int(bn.num_batches_tracked.array) == 0
     assert bn.eval()(ag.randn(1, 3)).shape == (1, 3)
     bn.train()
     assert bn(ag.randn(1, 3, 4)).shape == (1, 3, 4)  # 4 values per channel is enough
@@ -157,11 +157,11 @@ def test_layernorm_values_and_errors():
     ln = nn.LayerNorm(4).double()
     _randomize_affine(ln)
     x = t64(2, 3, 4, scale=2.0)
-    mean = x.data.mean(-1, keepdims=True)
-    var = x.data.var(-1, keepdims=True)
-    expected = (x.data - mean) / np.sqrt(var + 1e-5) * ln.weight.data + ln.bias.data
-    np.testing.assert_allclose(ln(x).data, expected, rtol=1e-10)
-    np.testing.assert_allclose(ln.eval()(x).data, expected, rtol=1e-10)  # no batch statistics
+    mean = x.array.mean(-1, keepdims=True)
+    var = x.array.var(-1, keepdims=True)
+    expected = (x.array - mean) / np.sqrt(var + 1e-5) * ln.weight.array + ln.bias.array
+    np.testing.assert_allclose(ln(x).array, expected, rtol=1e-10)
+    np.testing.assert_allclose(ln.eval()(x).array, expected, rtol=1e-10)  # no batch statistics
     assert ln(x).grad_fn.name() == "LayerNormBackward"
     with pytest.raises(ag.ShapeError, match=r"expects an input of shape \[\*, 4\], but got input of shape \(2, 5\)"):
         ln(t64(2, 5))
@@ -193,7 +193,7 @@ def test_batchnorm_matches_the_composed_formula(shape, seed):
             var = (xc * xc).mean(dims, keepdim=True)
             y = xc / (var + 1e-5).sqrt() * w.reshape(view) + b.reshape(view)
         (y * ag.tensor(g_np)).sum().backward()
-        return y.data, x.grad.data, w.grad.data, b.grad.data
+        return y.array, x.grad.array, w.grad.array, b.grad.array
 
     for ours, composed in zip(run(True), run(False)):
         np.testing.assert_allclose(ours, composed, rtol=1e-9, atol=1e-12)

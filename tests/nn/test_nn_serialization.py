@@ -28,15 +28,15 @@ def test_round_trip_is_bit_exact(tmp_path):
     for key, value in state.items():
         assert isinstance(loaded[key], np.ndarray)
         assert loaded[key].dtype == value.dtype and loaded[key].shape == value.shape, key
-        assert loaded[key].tobytes() == value.data.tobytes(), key
+        assert loaded[key].tobytes() == value.array.tobytes(), key
     assert loaded["1.num_batches_tracked"].dtype == np.int64 and int(loaded["1.num_batches_tracked"]) == 3
 
     fresh = nn.Sequential(nn.Linear(4, 8), nn.BatchNorm1d(8), nn.PReLU(), nn.Linear(8, 3))
     fresh.load_state_dict(loaded)
     x = ag.randn(5, 4)
-    np.testing.assert_array_equal(fresh.eval()(x).data, model.eval()(x).data)
+    np.testing.assert_array_equal(fresh.eval()(x).array, model.eval()(x).array)
     for (k, a), (_, b) in zip(fresh.state_dict().items(), state.items()):
-        assert a.data.tobytes() == b.data.tobytes(), k
+        assert a.array.tobytes() == b.array.tobytes(), k
 
 
 def test_save_accepts_a_state_dict_of_tensors_arrays_and_numbers(tmp_path):

@@ -94,9 +94,9 @@ def test_eval_mode_dropout_between_layers_is_off():
 def test_dropout_between_layers_trains_and_changes_outputs():
     ours = nn.GRU(3, 4, num_layers=2, dropout=0.5, dtype=np.float64, generator=np.random.default_rng(0))
     x = ag.tensor(_rng(6).standard_normal((4, 2, 3)))
-    assert not np.allclose(ours(x)[0].data, ours(x)[0].data)
+    assert not np.allclose(ours(x)[0].array, ours(x)[0].array)
     ours.eval()
-    np.testing.assert_array_equal(ours(x)[0].data, ours(x)[0].data)
+    np.testing.assert_array_equal(ours(x)[0].array, ours(x)[0].array)
 
 
 def test_parameter_names_shapes_and_init_are_pytorchs():
@@ -105,8 +105,8 @@ def test_parameter_names_shapes_and_init_are_pytorchs():
     assert list(ours_sd) == list(theirs_sd)
     assert all(tuple(ours_sd[k].shape) == tuple(theirs_sd[k].shape) for k in ours_sd)
     bound = 1 / np.sqrt(4)
-    assert all(np.abs(p.data).max() <= bound for p in ours.parameters())
-    assert max(np.abs(p.data).max() for p in ours.parameters()) > 0.9 * bound
+    assert all(np.abs(p.array).max() <= bound for p in ours.parameters())
+    assert max(np.abs(p.array).max() for p in ours.parameters()) > 0.9 * bound
 
 
 @pytest.mark.parametrize("name", LAYERS)
@@ -118,7 +118,7 @@ def test_pytorch_state_dict_loads_strictly_and_gives_the_same_outputs(name):
     x = _rng(7).standard_normal((2, 5, 3))
     got = ours(ag.tensor(x))
     want = theirs(torch.tensor(x))
-    np.testing.assert_allclose(got[0].data, want[0].detach().numpy(), atol=1e-12)
+    np.testing.assert_allclose(got[0].array, want[0].detach().numpy(), atol=1e-12)
 
 
 @pytest.mark.parametrize("name", LAYERS)
@@ -176,7 +176,7 @@ def test_pad_sequence_matches_torch():
             want = torch.nn.utils.rnn.pad_sequence(
                 [torch.tensor(s) for s in seqs], batch_first=batch_first, padding_value=-1.0, padding_side=side
             )
-            np.testing.assert_array_equal(got.data, want.numpy())
+            np.testing.assert_array_equal(got.array, want.numpy())
 
 
 def test_lstm_learns_to_sum_a_short_sequence():
@@ -210,4 +210,4 @@ def test_checkpoint_round_trip(tmp_path):
     other = nn.LSTM(3, 4, num_layers=2, bidirectional=True)
     other.load_state_dict(nn.load(tmp_path / "lstm.safetensors"), strict=True)
     x = ag.randn(5, 2, 3)
-    np.testing.assert_array_equal(layer(x)[0].data, other(x)[0].data)
+    np.testing.assert_array_equal(layer(x)[0].array, other(x)[0].array)

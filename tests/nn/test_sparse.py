@@ -19,13 +19,13 @@ def test_embedding_matches_torch(padding_idx):
     ours, theirs = nn.Embedding(5, 3, padding_idx=padding_idx), torch.nn.Embedding(5, 3, padding_idx=padding_idx)
     compare_twins(ours, theirs, IDX)  # repeated indices add; the padding row gets no gradient
     if padding_idx is not None:
-        assert not ours.weight.grad.data[padding_idx].any()
+        assert not ours.weight.grad.array[padding_idx].any()
 
 
 def test_embedding_init_is_standard_normal_with_a_zero_padding_row():
     emb = nn.Embedding(2000, 8, padding_idx=3, generator=np.random.default_rng(0))
-    assert not emb.weight.data[3].any()
-    assert abs(emb.weight.data.std() - 1) < 0.02 and abs(emb.weight.data.mean()) < 0.02
+    assert not emb.weight.array[3].any()
+    assert abs(emb.weight.array.std() - 1) < 0.02 and abs(emb.weight.array.mean()) < 0.02
 
 
 def test_embedding_out_of_range_names_the_value_and_the_size():
@@ -50,7 +50,7 @@ def test_one_hot_matches_torch():
         got = F.one_hot(ag.tensor(IDX), classes)
         want = torch.nn.functional.one_hot(torch.tensor(IDX), classes)
         assert got.dtype == np.int64
-        np.testing.assert_array_equal(got.data, want.numpy())
+        np.testing.assert_array_equal(got.array, want.numpy())
     with pytest.raises(IndexError, match="index 4 is out of range for size 3"):
         F.one_hot(IDX, 3)
 

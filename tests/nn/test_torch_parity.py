@@ -17,13 +17,13 @@ DTYPES = {"float32": (np.float32, torch.float32), "float64": (np.float64, torch.
 
 
 def _copy_weights(ours, theirs):
-    theirs.load_state_dict({k: torch.from_numpy(v.data.copy()) for k, v in ours.state_dict().items()}, strict=True)
+    theirs.load_state_dict({k: torch.from_numpy(v.array.copy()) for k, v in ours.state_dict().items()}, strict=True)
 
 
 def _randomize(module, seed):
     rng = np.random.default_rng(seed)
     for p in module.parameters():
-        p.data[...] = rng.uniform(0.5, 1.5, p.shape) * rng.choice([-1, 1], p.shape)
+        p.array[...] = rng.uniform(0.5, 1.5, p.shape) * rng.choice([-1, 1], p.shape)
 
 
 def _compare_step(ours, theirs, x_np, dtype_np, seed):
@@ -31,15 +31,15 @@ def _compare_step(ours, theirs, x_np, dtype_np, seed):
     x = ag.tensor(x_np, dtype=dtype_np, requires_grad=True)
     tx = torch.tensor(x_np, dtype=torch.float64 if dtype_np == np.float64 else torch.float32, requires_grad=True)
     out, tout = ours(x), theirs(tx)
-    np.testing.assert_allclose(out.data, tout.detach().numpy(), **TOL)
+    np.testing.assert_allclose(out.array, tout.detach().numpy(), **TOL)
     assert out.dtype == dtype_np
     g = np.random.default_rng(seed).standard_normal(out.shape)
     (out * ag.tensor(g, dtype=dtype_np)).sum().backward()
     (tout * torch.tensor(g, dtype=tout.dtype)).sum().backward()
-    np.testing.assert_allclose(x.grad.data, tx.grad.numpy(), **TOL)
+    np.testing.assert_allclose(x.grad.array, tx.grad.numpy(), **TOL)
     their_params = dict(theirs.named_parameters())
     for name, p in ours.named_parameters():
-        np.testing.assert_allclose(p.grad.data, their_params[name].grad.numpy(), err_msg=name, **TOL)
+        np.testing.assert_allclose(p.grad.array, their_params[name].grad.numpy(), err_msg=name, **TOL)
     return out
 
 
@@ -132,7 +132,7 @@ def test_batchnorm_matches_pytorch_over_several_steps(name, ours_fn, theirs_fn, 
         theirs.zero_grad()
         _compare_step(ours, theirs, rng.standard_normal(shape) * 3 + 1, dtype_np, step)
     for key, value in theirs.state_dict().items():
-        np.testing.assert_allclose(ours.state_dict()[key].data, value.numpy(), err_msg=key, **TOL)
+        np.testing.assert_allclose(ours.state_dict()[key].array, value.numpy(), err_msg=key, **TOL)
     ours.eval()
     theirs.eval()
     ours.zero_grad()
@@ -240,11 +240,11 @@ def test_loss_matches_pytorch(name, ours_cls, theirs_cls, kwargs, shape, target,
     tz = torch.tensor(z_np, dtype=torch.float64 if dtype_np == np.float64 else torch.float32, requires_grad=True)
     out, tout = ours_loss(z, t_ours), theirs_loss(tz, t_theirs)
     assert out.dtype == dtype_np and out.shape == tuple(tout.shape)
-    np.testing.assert_allclose(out.data, tout.detach().numpy(), **TOL)
+    np.testing.assert_allclose(out.array, tout.detach().numpy(), **TOL)
     g = np.random.default_rng(7).standard_normal(out.shape)
     (out * ag.tensor(g, dtype=dtype_np)).sum().backward()
     (tout * torch.tensor(g, dtype=tout.dtype)).sum().backward()
-    np.testing.assert_allclose(z.grad.data, tz.grad.numpy(), **TOL)
+    np.testing.assert_allclose(z.grad.array, tz.grad.numpy(), **TOL)
 
 
 def test_cross_entropy_huge_logits_match_pytorch():
@@ -258,9 +258,9 @@ def test_cross_entropy_huge_logits_match_pytorch():
     )
     out.backward()
     tout.backward()
-    np.testing.assert_allclose(out.data, tout.detach().numpy(), rtol=1e-5)
-    np.testing.assert_allclose(z.grad.data, tz.grad.numpy(), **TOL)
-    assert np.all(np.isfinite(z.grad.data))
+    np.testing.assert_allclose(out.array, tout.detach().numpy(), rtol=1e-5)
+    np.testing.assert_allclose(z.grad.array, tz.grad.numpy(), **TOL)
+    assert np.all(np.isfinite(z.grad.array))
 
 
 def test_bce_with_logits_huge_logits_match_pytorch():
@@ -272,8 +272,8 @@ def test_bce_with_logits_huge_logits_match_pytorch():
     tout = TF.binary_cross_entropy_with_logits(tz, torch.tensor(t_np), reduction="sum")
     out.backward()
     tout.backward()
-    np.testing.assert_allclose(out.data, tout.detach().numpy(), rtol=1e-6)
-    np.testing.assert_allclose(z.grad.data, tz.grad.numpy(), **TOL)
+    np.testing.assert_allclose(out.array, tout.detach().numpy(), rtol=1e-6)
+    np.testing.assert_allclose(z.grad.array, tz.grad.numpy(), **TOL)
 
 
 # --- initializers ---------------------------------------------------------------------------------------
@@ -292,7 +292,7 @@ def test_linear_default_init_has_pytorchs_bounds():
     torch.manual_seed(0)
     theirs = tnn.Linear(300, 200)
     for name in ("weight", "bias"):
-        a = getattr(ours, name).data
+        a = getattr(ours, name).array
         b = getattr(theirs, name).detach().numpy()
         assert a.shape == b.shape
         assert abs(np.abs(a).max() - np.abs(b).max()) < 1e-3  # both U(−1/√300, 1/√300)
@@ -335,7 +335,7 @@ def test_checkpoint_loads_into_pytorch_and_back(tmp_path):
     ours.eval()
     theirs.eval()
     x = np.random.default_rng(0).standard_normal((5, 4)).astype(np.float32)
-    np.testing.assert_allclose(ours(ag.tensor(x)).data, theirs(torch.from_numpy(x)).detach().numpy(), **TOL)
+    np.testing.assert_allclose(ours(ag.tensor(x)).array, theirs(torch.from_numpy(x)).detach().numpy(), **TOL)
 
     # and a PyTorch checkpoint (file or in-memory state_dict) loads into glassgrad with strict=True
     torch.manual_seed(1)
@@ -347,12 +347,12 @@ def test_checkpoint_loads_into_pytorch_and_back(tmp_path):
     back.load_state_dict(nn.load(torch_path), strict=True)
     fresh_theirs.eval()
     np.testing.assert_allclose(
-        back.eval()(ag.tensor(x)).data, fresh_theirs(torch.from_numpy(x)).detach().numpy(), **TOL
+        back.eval()(ag.tensor(x)).array, fresh_theirs(torch.from_numpy(x)).detach().numpy(), **TOL
     )
     again = _twins()[0]
     again.load_state_dict(fresh_theirs.state_dict(), strict=True)
     for key, value in fresh_theirs.state_dict().items():
-        np.testing.assert_array_equal(again.state_dict()[key].data, value.numpy(), err_msg=key)
+        np.testing.assert_array_equal(again.state_dict()[key].array, value.numpy(), err_msg=key)
 
 
 def test_containers_have_pytorchs_state_dict_keys():
@@ -369,4 +369,4 @@ def test_containers_have_pytorchs_state_dict_keys():
     ours = build(nn, ag.tensor)
     theirs = build(tnn, torch.from_numpy)
     assert list(ours.state_dict()) == list(theirs.state_dict())
-    theirs.load_state_dict({k: torch.from_numpy(v.data.copy()) for k, v in ours.state_dict().items()}, strict=True)
+    theirs.load_state_dict({k: torch.from_numpy(v.array.copy()) for k, v in ours.state_dict().items()}, strict=True)

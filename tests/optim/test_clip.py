@@ -24,16 +24,16 @@ def test_clip_grad_norm_rescales_to_max_norm_and_returns_the_total_norm():
     total = optim.clip_grad_norm_(params, max_norm=1.0)
     assert isinstance(total, ag.Tensor) and total.item() == pytest.approx(5.0, rel=1e-15)
     coef = 1.0 / (5.0 + 1e-6)
-    np.testing.assert_allclose(params[0].grad.data, [3 * coef, 0.0], rtol=1e-15)
-    np.testing.assert_allclose(params[1].grad.data, [[4 * coef]], rtol=1e-15)
+    np.testing.assert_allclose(params[0].grad.array, [3 * coef, 0.0], rtol=1e-15)
+    np.testing.assert_allclose(params[1].grad.array, [[4 * coef]], rtol=1e-15)
     assert [p.grad._version for p in params] == [v + 1 for v in versions]
 
 
 def test_clip_grad_norm_leaves_small_gradients_alone():
     params = _with_grads([0.3, 0.4])
-    before = params[0].grad.data.copy()
+    before = params[0].grad.array.copy()
     assert optim.clip_grad_norm_(params, max_norm=1.0).item() == pytest.approx(0.5)
-    assert np.array_equal(params[0].grad.data, before)
+    assert np.array_equal(params[0].grad.array, before)
 
 
 @pytest.mark.parametrize("norm_type,expected", [(1, 8.0), (math.inf, 4.0), ("inf", 4.0), (3, (27 + 1 + 64) ** (1 / 3))])
@@ -49,14 +49,14 @@ def test_clip_grad_norm_skips_parameters_without_grad_and_accepts_one_tensor():
     assert params[1].grad is None
     single = _with_grads([6.0, 8.0])[0]
     optim.clip_grad_norm_(single, 5.0)
-    np.testing.assert_allclose(single.grad.data, [3.0, 4.0], rtol=1e-6)
+    np.testing.assert_allclose(single.grad.array, [3.0, 4.0], rtol=1e-6)
     assert optim.clip_grad_norm_([], 1.0).item() == 0.0
 
 
 def test_clip_grad_norm_keeps_float32():
     params = _with_grads([3.0, 4.0], dtype=np.float32)
     total = optim.clip_grad_norm_(params, 1.0)
-    assert params[0].grad.data.dtype == np.float32 and total.dtype == np.float32
+    assert params[0].grad.array.dtype == np.float32 and total.dtype == np.float32
 
 
 def test_clip_grad_norm_non_finite():
@@ -70,6 +70,6 @@ def test_clip_grad_norm_non_finite():
 
 def test_clip_grad_value_clamps_each_entry_in_place():
     params = _with_grads([-2.0, 0.1, 3.0])
-    buf = params[0].grad.data
+    buf = params[0].grad.array
     optim.clip_grad_value_(params, 0.5)
-    assert params[0].grad.data is buf and np.array_equal(buf, [-0.5, 0.1, 0.5])
+    assert params[0].grad.array is buf and np.array_equal(buf, [-0.5, 0.1, 0.5])

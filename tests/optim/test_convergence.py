@@ -26,9 +26,9 @@ def _minimize(make, grad, theta0, steps):
     opt = make([p])
     with np.errstate(all="ignore"):  # plain SGD may diverge; that is the point of the comparison
         for _ in range(steps):
-            p.grad = ag.Tensor(grad(p.data))
+            p.grad = ag.Tensor(grad(p.array))
             opt.step()
-    return p.data
+    return p.array
 
 
 def _distance(theta, optimum):
@@ -100,11 +100,11 @@ def test_heavy_ball_matches_the_course_formulation():
     opt = optim.SGD([p], lr=lr, momentum=mu)
     theta, v = np.array([1.0, 1.0]), np.zeros(2)
     for _ in range(100):
-        p.grad = ag.Tensor(quadratic_grad(p.data))
+        p.grad = ag.Tensor(quadratic_grad(p.array))
         opt.step()
         v = mu * v - lr * quadratic_grad(theta)
         theta = theta + v
-        np.testing.assert_allclose(p.data, theta, rtol=1e-12, atol=1e-15)
+        np.testing.assert_allclose(p.array, theta, rtol=1e-12, atol=1e-15)
         np.testing.assert_allclose(-lr * opt.state[p]["momentum_buffer"], v, rtol=1e-12, atol=1e-15)
 
 
@@ -115,11 +115,11 @@ def test_nesterov_matches_the_course_look_ahead_formulation():
     opt = optim.SGD([p], lr=lr, momentum=mu, nesterov=True)
     theta, v = np.array([1.0, 1.0]), np.zeros(2)
     for _ in range(100):
-        p.grad = ag.Tensor(quadratic_grad(p.data))
+        p.grad = ag.Tensor(quadratic_grad(p.array))
         opt.step()
         look_ahead = theta + mu * v
         v = mu * v - lr * quadratic_grad(look_ahead)
         theta = theta + v
-        np.testing.assert_allclose(p.data, theta + mu * v, rtol=1e-12, atol=1e-15)
+        np.testing.assert_allclose(p.array, theta + mu * v, rtol=1e-12, atol=1e-15)
     # and both converge to the same point
-    assert np.linalg.norm(theta) < 1e-3 and np.linalg.norm(p.data) < 1e-3
+    assert np.linalg.norm(theta) < 1e-3 and np.linalg.norm(p.array) < 1e-3

@@ -60,7 +60,7 @@ def _pair(name, options, problem):
 
 
 def _set_grads(problem, W, b, tW, tb):
-    gW, gb = problem.grads(W.data, b.data)
+    gW, gb = problem.grads(W.array, b.array)
     W.grad, b.grad = ag.Tensor(gW), ag.Tensor(gb)
     tgW, tgb = problem.grads(tW.detach().numpy(), tb.detach().numpy())
     tW.grad, tb.grad = torch.from_numpy(tgW), torch.from_numpy(tgb)
@@ -73,10 +73,10 @@ def test_fifty_steps_match_pytorch(name, options, problem):
         _set_grads(problem, W, b, tW, tb)
         ours.step()
         theirs.step()
-    np.testing.assert_allclose(W.data, tW.detach().numpy(), rtol=1e-10, atol=0)
-    np.testing.assert_allclose(b.data, tb.detach().numpy(), rtol=1e-10, atol=0)
+    np.testing.assert_allclose(W.array, tW.detach().numpy(), rtol=1e-10, atol=0)
+    np.testing.assert_allclose(b.array, tb.detach().numpy(), rtol=1e-10, atol=0)
     # A parameter without a gradient is left alone, in both.
-    assert np.array_equal(unused.data, np.ones(4)) and np.array_equal(tunused.detach().numpy(), np.ones(4))
+    assert np.array_equal(unused.array, np.ones(4)) and np.array_equal(tunused.detach().numpy(), np.ones(4))
     assert unused not in ours.state or not ours.state[unused]
     # The state carries the same numbers under the same names.
     for p, tp in ((W, tW), (b, tb)):
@@ -99,8 +99,8 @@ def test_sgd_l1_matches_pytorch_with_the_penalty_added_to_the_gradient(problem):
             tp.grad += 0.02 * torch.sign(tp.detach())
         ours.step()
         theirs.step()
-    np.testing.assert_allclose(W.data, tW.detach().numpy(), rtol=1e-10, atol=0)
-    np.testing.assert_allclose(b.data, tb.detach().numpy(), rtol=1e-10, atol=0)
+    np.testing.assert_allclose(W.array, tW.detach().numpy(), rtol=1e-10, atol=0)
+    np.testing.assert_allclose(b.array, tb.detach().numpy(), rtol=1e-10, atol=0)
 
 
 @pytest.mark.parametrize("name,options", [("SGD", dict(lr=0.1, momentum=0.9)), ("Adam", dict(lr=0.05))])
@@ -126,7 +126,7 @@ def test_training_a_small_network_with_autograd_matches_pytorch(name, options):
         tloss.backward()
         theirs.step()
     for p, tp in zip(ps, tps):
-        np.testing.assert_allclose(p.data, tp.detach().numpy(), rtol=1e-10, atol=1e-14)
+        np.testing.assert_allclose(p.array, tp.detach().numpy(), rtol=1e-10, atol=1e-14)
 
 
 # --- clipping ------------------------------------------------------------------------------------
@@ -145,7 +145,7 @@ def test_clip_grad_norm_matches_pytorch(norm_type, max_norm):
     ttotal = torch.nn.utils.clip_grad_norm_(tps, max_norm, norm_type=norm_type, foreach=False)
     assert total.item() == pytest.approx(ttotal.item(), rel=1e-12)
     for p, tp in zip(ps, tps):
-        np.testing.assert_allclose(p.grad.data, tp.grad.numpy(), rtol=1e-12, atol=0)
+        np.testing.assert_allclose(p.grad.array, tp.grad.numpy(), rtol=1e-12, atol=0)
 
 
 def test_clip_grad_value_matches_pytorch():
@@ -154,7 +154,7 @@ def test_clip_grad_value_matches_pytorch():
     p.grad, tp.grad = ag.Tensor(g.copy()), torch.tensor(g)
     optim.clip_grad_value_([p], 0.3)
     torch.nn.utils.clip_grad_value_([tp], 0.3, foreach=False)
-    assert np.array_equal(p.grad.data, tp.grad.numpy())
+    assert np.array_equal(p.grad.array, tp.grad.numpy())
 
 
 # --- learning-rate schedules ---------------------------------------------------------------------

@@ -27,7 +27,7 @@ def test_per_group_hyperparameters_override_the_defaults():
     opt = optim.SGD([{"params": [a]}, {"params": [b], "lr": 1.0}], lr=0.1)
     a.grad, b.grad = ag.Tensor(np.ones(1)), ag.Tensor(np.ones(1))
     opt.step()
-    assert a.data[0] == pytest.approx(0.9) and b.data[0] == pytest.approx(0.0)
+    assert a.array[0] == pytest.approx(0.9) and b.array[0] == pytest.approx(0.0)
     assert [g["lr"] for g in opt.param_groups] == [0.1, 1.0]
 
 
@@ -58,14 +58,14 @@ def test_zero_grad_sets_to_none_by_default():
 def test_zero_grad_without_set_to_none_zeros_the_same_array():
     a, b = _param(2), _param(2)
     a.grad = ag.Tensor(np.ones(2))
-    buf, version = a.grad.data, a.grad._version
+    buf, version = a.grad.array, a.grad._version
     opt = optim.SGD([a, b], lr=0.1)
     opt.zero_grad(set_to_none=False)
-    assert a.grad.data is buf and np.array_equal(buf, [0.0, 0.0]) and a.grad._version == version + 1
+    assert a.grad.array is buf and np.array_equal(buf, [0.0, 0.0]) and a.grad._version == version + 1
     assert b.grad is None
     # the next backward accumulates into the zeroed buffer
     (a * 3.0).sum().backward()
-    assert a.grad.data is buf and np.array_equal(buf, [3.0, 3.0])
+    assert a.grad.array is buf and np.array_equal(buf, [3.0, 3.0])
 
 
 def test_step_with_closure_evaluates_the_loss_with_grad_enabled():
@@ -84,7 +84,7 @@ def test_step_with_closure_evaluates_the_loss_with_grad_enabled():
         loss = opt.step(closure)
     assert calls == [True]
     assert loss.item() == 9.0
-    assert x.data[0] == pytest.approx(3.0 - 0.25 * 6.0)
+    assert x.array[0] == pytest.approx(3.0 - 0.25 * 6.0)
 
 
 def test_step_without_closure_returns_none():
@@ -104,7 +104,7 @@ def test_training_a_parameter_with_autograd():
         loss = ((w - target) ** 2).sum()
         loss.backward()
         opt.step()
-    np.testing.assert_allclose(w.data, target.data, atol=1e-6)
+    np.testing.assert_allclose(w.array, target.array, atol=1e-6)
 
 
 def test_repr_lists_the_groups():
@@ -194,12 +194,12 @@ def test_scratch_buffers_follow_a_parameter_whose_shape_changes():
     opt = optim.SGD([p], lr=0.5)
     p.grad = ag.tensor(np.ones((2, 3), dtype=np.float32))
     opt.step()
-    np.testing.assert_array_equal(p.data, 0.5)
+    np.testing.assert_array_equal(p.array, 0.5)
     with ag.no_grad():
-        p.data = np.ones(5, dtype=np.float32)  # replaced by an array of another shape
+        p.array = np.ones(5, dtype=np.float32)  # replaced by an array of another shape
     p.grad = ag.tensor(np.full(5, 2.0, dtype=np.float32))
     opt.step()
-    np.testing.assert_array_equal(p.data, 0.0)
+    np.testing.assert_array_equal(p.array, 0.0)
 
 
 # --- the base owns the loop: a new optimizer writes only its rule ------------------------------
@@ -223,7 +223,7 @@ class SignDescent(optim.Optimizer):
         (step,) = self.scratch(p)[: self.n_scratch]
         np.sign(grad, out=step)
         step *= -group["lr"]
-        p.data += step
+        p.array += step
 
 
 def test_a_subclass_writes_only_init_state_and_update():
@@ -234,8 +234,8 @@ def test_a_subclass_writes_only_init_state_and_update():
         opt.step()
     # state is made once, at a parameter's first update; a parameter without grad is skipped
     assert opt.calls == [("init", a), ("update", a), ("init", b), ("update", b), ("update", a), ("update", b)]
-    np.testing.assert_array_equal(a.data, 1.0 - 2 * 0.1)
-    np.testing.assert_array_equal(b.data, -1.0 + 2 * 0.5)
+    np.testing.assert_array_equal(a.array, 1.0 - 2 * 0.1)
+    np.testing.assert_array_equal(b.array, -1.0 + 2 * 0.5)
     assert (a._version, b._version, frozen._version) == (2, 2, 0)
     assert opt.state[a] == {"step": 2} and not opt.state[frozen]
     assert opt.state_dict()["state"] == {0: {"step": 2}, 2: {"step": 2}}
@@ -256,7 +256,7 @@ def test_the_base_adds_weight_decay_and_l1_to_the_gradient_it_passes():
     a.grad = ag.Tensor(np.array([1.0, 1.0]))
     opt.step()
     np.testing.assert_array_equal(seen[0], [1.0 + 1.0 + 0.25, 1.0 - 2.0 - 0.25])
-    np.testing.assert_array_equal(a.grad.data, [1.0, 1.0])
+    np.testing.assert_array_equal(a.grad.array, [1.0, 1.0])
 
 
 def test_an_optimizer_without_an_update_rule_says_so():

@@ -67,4 +67,4 @@ def test_clipping_bounds_must_not_be_negative(clip):
     ps[0].grad = ag.tensor(np.array([1.0, -2.0, 3.0], dtype=np.float32))
     with pytest.raises(ValueError, match=">= 0"):
         clip(ps)
-    np.testing.assert_array_equal(ps[0].grad.data, [1.0, -2.0, 3.0])
+    np.testing.assert_array_equal(ps[0].grad.array, [1.0, -2.0, 3.0])

@@ -30,7 +30,7 @@ def _setup(name, options, problem, dtype=np.float64):
 
 def _train(problem, W, b, opt, steps, scheduler=None):
     for _ in range(steps):
-        gW, gb = problem.grads(W.data, b.data)
+        gW, gb = problem.grads(W.array, b.array)
         W.grad, b.grad = ag.Tensor(gW), ag.Tensor(gb)
         opt.step()
         if scheduler is not None:
@@ -45,15 +45,15 @@ def test_resume_from_state_dict_is_bit_exact(name, options, problem):
     W1, b1, _, opt1 = _setup(name, options, problem)
     _train(problem, W1, b1, opt1, 10)
     saved = opt1.state_dict()
-    W2 = ag.Tensor(W1.data.copy(), requires_grad=True)
-    b2 = ag.Tensor(b1.data.copy(), requires_grad=True)
+    W2 = ag.Tensor(W1.array.copy(), requires_grad=True)
+    b2 = ag.Tensor(b1.array.copy(), requires_grad=True)
     opt2 = getattr(optim, name)(
         [{"params": [W2, ag.Tensor(np.zeros(2), requires_grad=True)]}, {"params": [b2]}], lr=123.0
     )
     opt2.load_state_dict(saved)
     assert opt2.param_groups[1]["lr"] == 0.02  # hyperparameters come from the state_dict
     _train(problem, W2, b2, opt2, 10)
-    assert np.array_equal(W2.data, W.data) and np.array_equal(b2.data, b.data)
+    assert np.array_equal(W2.array, W.array) and np.array_equal(b2.array, b.array)
 
 
 @pytest.mark.parametrize("name,options", CASES, ids=IDS)
@@ -117,14 +117,14 @@ def test_round_trip_through_safetensors_and_json(problem, tmp_path):
     for key, value in list(loaded_arrays.items()) + list(loaded_numbers.items()):
         i, name = key.split(".", 1)
         state.setdefault(int(i), {})[name] = value
-    W2 = ag.Tensor(W.data.copy(), requires_grad=True)
-    b2 = ag.Tensor(b.data.copy(), requires_grad=True)
+    W2 = ag.Tensor(W.array.copy(), requires_grad=True)
+    b2 = ag.Tensor(b.array.copy(), requires_grad=True)
     opt2 = optim.Adam([{"params": [W2, ag.Tensor(np.zeros(2), requires_grad=True)]}, {"params": [b2]}])
     opt2.load_state_dict({"state": state, "param_groups": groups})
     assert opt2.param_groups[0]["betas"] == (0.9, 0.999)  # a JSON list comes back as the tuple
     _train(problem, W, b, opt, 5)
     _train(problem, W2, b2, opt2, 5)
-    assert np.array_equal(W2.data, W.data) and np.array_equal(b2.data, b.data)
+    assert np.array_equal(W2.array, W.array) and np.array_equal(b2.array, b.array)
 
 
 def test_a_float64_checkpoint_loads_as_float32_state(problem):
@@ -181,8 +181,8 @@ def test_scheduler_and_optimizer_resume_together(problem, scheduler_first):
     _train(problem, W1, b1, opt1, 30, sched1)
     saved_opt, saved_sched = opt1.state_dict(), json.loads(json.dumps(sched1.state_dict()))
 
-    W2 = ag.Tensor(W1.data.copy(), requires_grad=True)
-    b2 = ag.Tensor(b1.data.copy(), requires_grad=True)
+    W2 = ag.Tensor(W1.array.copy(), requires_grad=True)
+    b2 = ag.Tensor(b1.array.copy(), requires_grad=True)
     opt2 = optim.SGD([{"params": [W2, ag.Tensor(np.zeros(2), requires_grad=True)]}, {"params": [b2]}])
     if scheduler_first:
         sched2 = make(opt2)
@@ -195,4 +195,4 @@ def test_scheduler_and_optimizer_resume_together(problem, scheduler_first):
     assert sched2.get_last_lr() == sched1.get_last_lr()
     _train(problem, W2, b2, opt2, 30, sched2)
     assert sched2.get_last_lr() == sched.get_last_lr()
-    assert np.array_equal(W2.data, W.data) and np.array_equal(b2.data, b.data)
+    assert np.array_equal(W2.array, W.array) and np.array_equal(b2.array, b.array)

@@ -34,9 +34,9 @@ def _scalar_run(make, steps, theta0=1.0):
     opt = make([p])
     out = []
     for _ in range(steps):
-        p.grad = ag.Tensor(2 * p.data)
+        p.grad = ag.Tensor(2 * p.array)
         opt.step()
-        out.append(p.data[0])
+        out.append(p.array[0])
     return out
 
 
@@ -175,12 +175,12 @@ def test_thirty_steps_follow_the_textbook_formulas(name, make, h, problem):
     b = ag.Tensor(problem.b0.copy(), requires_grad=True)
     opt = make([W, b])
     for _ in range(30):
-        gW, gb = problem.grads(W.data, b.data)
+        gW, gb = problem.grads(W.array, b.array)
         W.grad, b.grad = ag.Tensor(gW), ag.Tensor(gb)
         opt.step()
     ref_W, ref_b = _textbook(name, problem, 30, **h)
-    np.testing.assert_allclose(W.data, ref_W, rtol=1e-10)
-    np.testing.assert_allclose(b.data, ref_b, rtol=1e-10)
+    np.testing.assert_allclose(W.array, ref_W, rtol=1e-10)
+    np.testing.assert_allclose(b.array, ref_b, rtol=1e-10)
 
 
 # --- how an update is applied -------------------------------------------------------------------
@@ -193,7 +193,7 @@ def _params(dtype, problem):
 
 
 def _set_grads(problem, W, b):
-    gW, gb = problem.grads(W.data, b.data)
+    gW, gb = problem.grads(W.array, b.array)
     W.grad, b.grad = ag.Tensor(gW), ag.Tensor(gb)
 
 
@@ -204,7 +204,7 @@ def test_float32_parameters_and_state_stay_float32(name, options, problem):
     for _ in range(3):
         _set_grads(problem, W, b)
         opt.step()
-    assert W.data.dtype == np.float32 and b.data.dtype == np.float32
+    assert W.array.dtype == np.float32 and b.array.dtype == np.float32
     if name != "SGD" or options.get("momentum"):
         assert opt.state[W], "the optimizer should have made state"
     for p in (W, b):
@@ -220,17 +220,17 @@ def test_float32_parameters_and_state_stay_float32(name, options, problem):
 def test_update_is_in_place_bumps_the_version_and_records_no_graph(name, options, problem):
     W, b = _params(np.float64, problem)
     opt = getattr(optim, name)([W, b], **options)
-    arrays, versions = (W.data, b.data), (W._version, b._version)
+    arrays, versions = (W.array, b.array), (W._version, b._version)
     for _ in range(2):
         _set_grads(problem, W, b)
-        grads = (W.grad.data.copy(), b.grad.data.copy())
+        grads = (W.grad.array.copy(), b.grad.array.copy())
         opt.step()
-    assert W.data is arrays[0] and b.data is arrays[1], "p.data must be updated in place"
-    assert not np.array_equal(W.data, problem.W0)
+    assert W.array is arrays[0] and b.array is arrays[1], "p.array must be updated in place"
+    assert not np.array_equal(W.array, problem.W0)
     assert (W._version, b._version) == (versions[0] + 2, versions[1] + 2)
     assert W.is_leaf and W.grad_fn is None and W.requires_grad
     # the loss gradient is left as it was (weight decay is added in a scratch array)
-    assert np.array_equal(W.grad.data, grads[0]) and np.array_equal(b.grad.data, grads[1])
+    assert np.array_equal(W.grad.array, grads[0]) and np.array_equal(b.grad.array, grads[1])
 
 
 @pytest.mark.parametrize("name,options", ALL_CASES, ids=CASE_IDS)
@@ -246,7 +246,7 @@ def test_a_step_allocates_no_parameter_sized_array(name, options):
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
-    assert peak < p.data.nbytes / 4, f"a step allocated {peak} bytes for a {p.data.nbytes}-byte parameter"
+    assert peak < p.array.nbytes / 4, f"a step allocated {peak} bytes for a {p.array.nbytes}-byte parameter"
 
 
 @pytest.mark.parametrize("name,options", ALL_CASES, ids=CASE_IDS)
@@ -257,7 +257,7 @@ def test_parameters_without_grad_are_skipped(name, options, problem):
     for _ in range(2):
         _set_grads(problem, W, b)
         opt.step()
-    assert np.array_equal(frozen.data, np.ones(3)) and frozen._version == 0
+    assert np.array_equal(frozen.array, np.ones(3)) and frozen._version == 0
     assert not opt.state[frozen]
 
 
@@ -282,4 +282,4 @@ def test_changing_lr_in_a_group_takes_effect_next_step():
     opt.step()
     opt.param_groups[0]["lr"] = 0.5
     opt.step()
-    assert p.data[0] == pytest.approx(1 - 0.1 - 0.5, rel=1e-15)
+    assert p.array[0] == pytest.approx(1 - 0.1 - 0.5, rel=1e-15)

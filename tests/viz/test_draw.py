@@ -55,10 +55,10 @@ def test_value_labels_carry_name_shape_dtype_values_and_grads():
     assert "data [[1, 2]," in before and "grad " not in parse_dot(before)[0]["v0"]
     y.backward()
     after = viz.draw(y, params=params).source
-    gx = viz.summary_lines(x.grad.data)[0]
+    gx = viz.summary_lines(x.grad.array)[0]
     assert "grad " + gx in after
     # the backward edge into W is labelled with the gradient's shape and norm
-    norm = float(np.linalg.norm(W.grad.data))
+    norm = float(np.linalg.norm(W.grad.array))
     assert f"(2, 3)\\n‖g‖={viz.fmt(norm)}" in after
     no_vals = viz.draw(y, values=False, grads=False).source
     assert "data [[1, 2]," not in no_vals and "‖g‖" not in no_vals

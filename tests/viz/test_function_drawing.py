@@ -63,4 +63,4 @@ def test_stepper_and_watch_walk_through_a_function():
     assert [s.op for s in steps] == ["sum", "LegendrePolynomial3"]
     assert steps[1].caption.startswith("LegendrePolynomial3: P3(x)")
     (sent,) = steps[1].sent
-    np.testing.assert_allclose(sent.grad, 1.5 * (5 * x.data**2 - 1), rtol=1e-6)
+    np.testing.assert_allclose(sent.grad, 1.5 * (5 * x.array**2 - 1), rtol=1e-6)

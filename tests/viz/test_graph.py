@@ -79,7 +79,7 @@ def test_course_names_z_a_and_delta_on_a_two_layer_mlp():
     assert set(edges.values()) == {"δ⁽¹⁾", "δ⁽²⁾"}
     for k, name in edges.items():  # δ⁽ˡ⁾ = ∂L/∂z⁽ˡ⁾ is what the edge carries
         z = z1 if name == "δ⁽¹⁾" else z2
-        np.testing.assert_allclose(g.edges[k].grad, z.grad.data)
+        np.testing.assert_allclose(g.edges[k].grad, z.grad.array)
     src = viz.draw(loss, params=params, course_names=True).source
     for name in ("z⁽¹⁾", "a⁽¹⁾", "z⁽²⁾"):
         assert f"<b>{name}</b>" in src

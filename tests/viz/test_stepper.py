@@ -22,7 +22,7 @@ def sent_sums(stepper, leaves):
 def test_random_tensor_graphs_compose_exactly_to_backward(seed):
     loss, leaves = random_tensor_graph(seed)
     loss.backward()
-    expected = [None if t.grad is None else t.grad.data.copy() for t in leaves]
+    expected = [None if t.grad is None else t.grad.array.copy() for t in leaves]
     twin, twin_leaves = random_tensor_graph(seed)
     stepper = twin.backward_steps()
     assert len(stepper) == count_op_nodes(twin) > 0
@@ -31,7 +31,7 @@ def test_random_tensor_graphs_compose_exactly_to_backward(seed):
         if want is None:
             assert leaf.grad is None and id(leaf) not in sums
             continue
-        assert np.array_equal(leaf.grad.data, want)  # the real engine ran: bit for bit
+        assert np.array_equal(leaf.grad.array, want)  # the real engine ran: bit for bit
         assert np.array_equal(sums[id(leaf)], want)  # and the recorded steps add up to it
         assert np.array_equal(stepper[-1].grad_of(leaf), want)
 
@@ -65,14 +65,14 @@ def test_each_step_exposes_node_op_incoming_and_sent_gradients():
     mul = steps[1]
     assert [s.index for s in mul.sent] == [0, 1] and all(s.to is a.grad_fn for s in mul.sent)
     for s in mul.sent:
-        np.testing.assert_allclose(s.grad, np.tanh(z.data), rtol=1e-6)
+        np.testing.assert_allclose(s.grad, np.tanh(z.array), rtol=1e-6)
     tanh = steps[2]
-    np.testing.assert_allclose(tanh.grad, 2 * np.tanh(z.data), rtol=1e-6)
+    np.testing.assert_allclose(tanh.grad, 2 * np.tanh(z.array), rtol=1e-6)
     assert tanh.caption == "tanh: δ = g ⊙ (1 − a²)"
     # accumulated so far: after the tanh step x has nothing yet, after matmul its final gradient
     assert tanh.grad_of(x) is None
-    np.testing.assert_array_equal(steps[3].grad_of(x), x.grad.data)
-    np.testing.assert_array_equal(steps[3].grad_of(W), W.grad.data)
+    np.testing.assert_array_equal(steps[3].grad_of(x), x.grad.array)
+    np.testing.assert_array_equal(steps[3].grad_of(W), W.grad.array)
 
 
 def test_stepper_reads_values_and_attributes_before_backward_frees_them():
@@ -113,7 +113,7 @@ def test_non_scalar_without_gradient_raises_as_backward_does():
     with pytest.raises(RuntimeError, match="implicitly created only for a tensor with one element"):
         y.backward_steps()
     stepper = viz.BackwardStepper(y, gradient=np.array([1.0, -1.0]))
-    np.testing.assert_array_equal(x.grad.data, [2.0, -2.0])
+    np.testing.assert_array_equal(x.grad.array, [2.0, -2.0])
     assert len(stepper) == 1
     with pytest.raises(RuntimeError, match="does not require grad"):
         ag.tensor([1.0]).backward_steps()
