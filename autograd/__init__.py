@@ -31,7 +31,7 @@ from .creation import (
 from .errors import AnomalyError, ShapeError
 from .function import Function
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck
-from .methods import FAMILIES
+from .methods import ALIAS_FUNCTIONS, FAMILIES
 from .mode import (
     detect_anomaly,
     enable_grad,
@@ -40,7 +40,7 @@ from .mode import (
     no_grad,
     set_grad_enabled,
 )
-from .node import Node
+from .node import AccumulateGrad, Node
 from .op import FUNCTIONS, LISTENERS, Op
 from .scalar import Scalar
 from .tensor import (
@@ -62,8 +62,8 @@ globals().update(OP_FUNCTIONS)
 
 LISTENERS.append(lambda export: globals().__setitem__(export.name, export.fn))  # ops registered later
 
-clip = OP_FUNCTIONS["clamp"]
-concat = OP_FUNCTIONS["cat"]
+# Other names of those ops: NumPy's (arcsin, negative, mod...) and PyTorch's (clip, concat...).
+globals().update(ALIAS_FUNCTIONS)
 
 # The version is written once, in pyproject.toml, and read here; optim, nn and glassgrad reuse it.
 try:
@@ -75,6 +75,7 @@ __all__ = [
     "Tensor",
     "Scalar",
     "Node",
+    "AccumulateGrad",
     "Op",
     "Function",
     "tensor",
@@ -114,7 +115,5 @@ __all__ = [
     "functional",
     "extend",
     "FAMILIES",
-    "clip",
-    "concat",
     *OP_FUNCTIONS,
 ]

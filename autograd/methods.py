@@ -34,6 +34,9 @@ __all__ = [
     "BUILTIN_OPS",
     "install",
     "install_export",
+    "install_aliases",
+    "ALIASES",
+    "ALIAS_FUNCTIONS",
     "op_table_markdown",
     "OP_TABLE_START",
     "OP_TABLE_END",
@@ -46,7 +49,10 @@ BUILTIN_OPS = tuple(OPS)
 
 
 def _scalar_method(name, op, forward):
-    """``Scalar.<name>()``: the op's forward on the float, recorded with the op's VJP."""
+    """``Scalar.<name>()``: the op's forward on the float, recorded with the op's VJP.
+
+    An op with two VJPs is a method of two Scalars, ``a.atan2(b)`` (a number for b is a constant).
+    """
 
     def method(self):
         try:
@@ -54,6 +60,17 @@ def _scalar_method(name, op, forward):
         except (ArithmeticError, ValueError):
             data = math.nan  # math raises where NumPy would give inf or NaN (e.g. a domain error)
         return make_scalar(data, op, self)
+
+    def binary_method(self, other):
+        other = other if isinstance(other, Scalar) else Scalar(other)
+        try:
+            data = forward(self.data, other.data)
+        except (ArithmeticError, ValueError):
+            data = math.nan
+        return make_scalar(data, op, self, other)
+
+    if len(op.vjps) == 2:
+        method = binary_method
 
     method.__name__ = method.__qualname__ = name
     method.__doc__ = f"{name} of this Scalar, recorded for backward (see ``autograd.{name}``)."
@@ -69,6 +86,59 @@ def install_export(export):
         setattr(Scalar, export.name, _scalar_method(export.name, op, forward))
 
 
+# Other names for registered ops: NumPy's (as HIPS autograd code calls them) and PyTorch's own
+# aliases. Each is ``autograd.<alias>``, the Tensor method (where PyTorch has it) and, where the op
+# has a float forward, the Scalar method; the same function, so nothing else to test or draw.
+ALIASES = {
+    "absolute": "abs",
+    "negative": "neg",
+    "subtract": "sub",
+    "multiply": "mul",
+    "divide": "div",
+    "true_divide": "div",
+    "power": "pow",
+    "float_power": "pow",
+    "arcsin": "asin",
+    "arccos": "acos",
+    "arctan": "atan",
+    "arcsinh": "asinh",
+    "arccosh": "acosh",
+    "arctanh": "atanh",
+    "arctan2": "atan2",
+    "mod": "remainder",
+    "radians": "deg2rad",
+    "degrees": "rad2deg",
+    "fix": "trunc",
+    "clip": "clamp",
+    "concat": "cat",
+    "concatenate": "cat",
+    "greater": "gt",
+    "greater_equal": "ge",
+    "less": "lt",
+    "less_equal": "le",
+    "not_equal": "ne",
+    "swapdims": "swapaxes",
+    "moveaxis": "movedim",
+}
+# NumPy's names that are not Tensor methods in PyTorch (only functions here, as there).
+NOT_METHODS = {"mod", "radians", "degrees", "concatenate", "concat"}
+
+
+def install_aliases():
+    """Give each alias in ``ALIASES`` its Tensor and Scalar methods; returns {alias: function}."""
+    functions = {}
+    for alias, target in ALIASES.items():
+        export = FUNCTIONS.get(target)
+        if export is None:
+            continue
+        functions[alias] = export.fn
+        if alias not in NOT_METHODS and target in export.methods and not hasattr(Tensor, alias):
+            setattr(Tensor, alias, export.methods[target])
+        if hasattr(Scalar, target) and not hasattr(Scalar, alias):
+            setattr(Scalar, alias, getattr(Scalar, target))
+    return functions
+
+
 def install():
     """Install every registered op's methods on Tensor and Scalar, and those of ops registered later."""
     for export in FUNCTIONS.values():
@@ -81,6 +151,7 @@ def install():
 
 
 install()
+ALIAS_FUNCTIONS = install_aliases()
 
 OP_TABLE_START = "<!-- op-table:start (generated from the op registry by `python -m scripts.update_docs`) -->"
 OP_TABLE_END = "<!-- op-table:end -->"
@@ -124,4 +195,9 @@ def op_table_markdown():
         methods = [_method_text(m) for e in exports for m in e.methods]
         scalar = " ".join(f"`{e.name}`" for e in exports if e.scalar is not None)
         rows.append(f"| {title} (`ops/{family}.py`) | {functions} | {' '.join(m for m in methods if m)} | {scalar} |")
+    aliases = ", ".join(f"`{alias}` = `{target}`" for alias, target in ALIASES.items() if alias in ALIAS_FUNCTIONS)
+    rows.append("")
+    rows.append(
+        f"The same ops under NumPy's and PyTorch's other names (functions, and methods where PyTorch has them): {aliases}."
+    )
     return "\n".join(rows) + "\n"

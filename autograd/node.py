@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import traceback
 
-__all__ = ["Node", "HookHandle", "backward_name", "postorder", "creation_trace"]
+__all__ = ["Node", "AccumulateGrad", "HookHandle", "backward_name", "postorder", "creation_trace"]
 
 
 class Node:
@@ -56,13 +56,14 @@ class Node:
         self.grad_sent = None  # the gradient sent to each input (retain_values mode)
 
     def name(self) -> str:
-        """PyTorch-style name, e.g. ``MulBackward``."""
+        """PyTorch-style name, e.g. ``MulBackward0``."""
         return backward_name(self.op.name)
 
     @property
     def next_functions(self):
-        """The vertices gradients flow to, one per input (None where none flows)."""
-        return self.next
+        """PyTorch's ``(node, output index)`` pair per input: the input's ``grad_fn``, an
+        ``AccumulateGrad`` for a leaf that requires grad, or ``(None, 0)`` where no gradient flows."""
+        return tuple((v if v is None or isinstance(v, Node) else AccumulateGrad(v), 0) for v in self.next)
 
     def register_hook(self, fn):
         """Call ``fn(grad_output)`` when this node's output gradient is ready."""
@@ -76,8 +77,41 @@ class Node:
 
 
 def backward_name(op_name: str) -> str:
-    """``"leaky_relu"`` → ``"LeakyReluBackward"`` (a Function's class name keeps its capitals)."""
-    return "".join(part[:1].upper() + part[1:] for part in op_name.split("_")) + "Backward"
+    """``"leaky_relu"`` → ``"LeakyReluBackward0"``, as PyTorch names its built-in nodes.
+
+    A Function's class name (it has capitals) keeps them and gets PyTorch's ``Backward`` with no
+    number: ``"LegendrePolynomial3"`` → ``"LegendrePolynomial3Backward"``.
+    """
+    if op_name.lower() != op_name:
+        return op_name + "Backward"
+    return "".join(part[:1].upper() + part[1:] for part in op_name.split("_")) + "Backward0"
+
+
+class AccumulateGrad:
+    """What PyTorch's ``next_functions`` shows for a leaf: the node that accumulates its ``.grad``.
+
+    ``variable`` is the leaf tensor. Made when asked for (the engine walks ``Node.next``, where a
+    leaf stands for itself); two of them for the same leaf compare equal.
+    """
+
+    __slots__ = ("variable",)
+    next_functions = ()
+
+    def __init__(self, variable):
+        self.variable = variable
+
+    def name(self) -> str:
+        """``"AccumulateGrad"``, PyTorch's name."""
+        return "AccumulateGrad"
+
+    def __eq__(self, other):
+        return isinstance(other, AccumulateGrad) and other.variable is self.variable
+
+    def __hash__(self):
+        return id(self.variable)
+
+    def __repr__(self):
+        return "<AccumulateGrad>"
 
 
 class HookHandle:

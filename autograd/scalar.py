@@ -56,6 +56,21 @@ class Scalar:
         return self.next
 
     @property
+    def _prev(self):
+        """micrograd's name for the inputs, a set, so micrograd's own graph-drawing code runs on a Scalar."""
+        return set(self.next)
+
+    @property
+    def _op(self):
+        """micrograd's name for the op that made this Scalar: ``'+'``, ``'*'``, ``'**2'``, ``'tanh'``...; ``''`` for a leaf."""
+        if self.op is None:
+            return ""
+        name = self.op.name
+        if name == "pow" and self.ctx is not None:
+            return f"**{self.ctx:g}"
+        return _MICROGRAD_OPS.get(name, name)
+
+    @property
     def is_leaf(self):
         """True for a Scalar no op made."""
         return self.op is None
@@ -137,8 +152,21 @@ class Scalar:
     def __neg__(self):
         return make_scalar(-self.data, arithmetic.NEG, self)
 
+    def __mod__(self, other):
+        return self.remainder(other)  # installed from the op record, as the other functions
+
+    def __rmod__(self, other):
+        return _const(other).remainder(self)
+
     def __float__(self):
         return self.data
+
+    # The operators under their function names (PyTorch's Tensor methods), for code written for either.
+    add, sub, mul, div, pow, neg = __add__, __sub__, __mul__, __truediv__, __pow__, __neg__
+
+
+# The symbols micrograd's Value writes in ``_op`` (its tanh, exp and the rest keep their names).
+_MICROGRAD_OPS = {"add": "+", "sub": "-", "mul": "*", "div": "/", "neg": "neg", "relu": "ReLU", "pow": "**"}
 
 
 def _const(v):

@@ -323,29 +323,6 @@ class Tensor:
         self._hooks.append(hook)
         return HookHandle(self._hooks, hook)
 
-    # Comparisons give boolean tensors outside the graph.
-    def __lt__(self, other):
-        return wrap(self.array < raw(other))
-
-    def __le__(self, other):
-        return wrap(self.array <= raw(other))
-
-    def __gt__(self, other):
-        return wrap(self.array > raw(other))
-
-    def __ge__(self, other):
-        return wrap(self.array >= raw(other))
-
-    def __eq__(self, other):
-        return wrap(self.array == raw(other))
-
-    def __ne__(self, other):
-        return wrap(self.array != raw(other))
-
-    def eq(self, other):
-        """Elementwise ==, a bool tensor outside the graph."""
-        return self == other
-
     def __pos__(self):
         return self
 

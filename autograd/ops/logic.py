@@ -1,4 +1,5 @@
-"""Logic and bits: logical_and/or/xor/not, bitwise_and/or/xor/not and the operators & | ^ ~.
+"""Comparisons, logic and bits: eq ne lt le gt ge (== != < <= > >=), logical_and/or/xor/not,
+bitwise_and/or/xor/not and the operators & | ^ ~.
 
 None of them is differentiable: each gives a bool or integer tensor outside the graph (as
 PyTorch), so they record nothing and have no Op.
@@ -24,6 +25,46 @@ def _integral(name, *vs):
         if a.dtype.kind not in "biu":
             raise TypeError(f"{name}: needs integer or bool tensors, got {a.dtype}")
     return arrays
+
+
+def _compare(ufunc, input, other):
+    return wrap(np.asarray(ufunc(_data(input), _data(other))))
+
+
+@export(methods=("eq", "__eq__"))
+def eq(input, other):
+    """x = y elementwise (a bool tensor)."""
+    return _compare(np.equal, input, other)
+
+
+@export(methods=("ne", "__ne__"))
+def ne(input, other):
+    """x ≠ y elementwise (a bool tensor)."""
+    return _compare(np.not_equal, input, other)
+
+
+@export(methods=("lt", "__lt__"))
+def lt(input, other):
+    """x < y elementwise (a bool tensor); ``number < x`` is Python's reflected ``x > number``."""
+    return _compare(np.less, input, other)
+
+
+@export(methods=("le", "__le__"))
+def le(input, other):
+    """x ≤ y elementwise (a bool tensor)."""
+    return _compare(np.less_equal, input, other)
+
+
+@export(methods=("gt", "__gt__"))
+def gt(input, other):
+    """x > y elementwise (a bool tensor)."""
+    return _compare(np.greater, input, other)
+
+
+@export(methods=("ge", "__ge__"))
+def ge(input, other):
+    """x ≥ y elementwise (a bool tensor)."""
+    return _compare(np.greater_equal, input, other)
 
 
 @export

@@ -137,15 +137,15 @@ def _pair(name, x, y):
     return x, y
 
 
-@export
-def maximum(x, y):
-    """Elementwise max; at ties each side gets half the gradient (PyTorch's rule)."""
-    x, y = _pair("maximum", x, y)
-    return apply(MAXIMUM, np.maximum(x.array, y.array), (x, y))
+def _float(ufunc):
+    """A NumPy ufunc as a forward on two Python floats (a Scalar's): IEEE results, no exceptions."""
 
+    def forward(a, b):
+        with np.errstate(all="ignore"):
+            return float(ufunc(a, b))
 
-def _tie_split(g, win, tie):
-    return dual.where(win, g, 0.0) + dual.where(tie, g * 0.5, 0.0)
+    forward.__name__ = ufunc.__name__
+    return forward
 
 
 MAXIMUM = Op(
@@ -161,11 +161,15 @@ MAXIMUM = Op(
 )
 
 
-@export
-def minimum(x, y):
-    """Elementwise min; at ties each side gets half the gradient."""
-    x, y = _pair("minimum", x, y)
-    return apply(MINIMUM, np.minimum(x.array, y.array), (x, y))
+@export(scalar=(MAXIMUM, _float(np.maximum)))
+def maximum(x, y):
+    """Elementwise max; at ties each side gets half the gradient (PyTorch's rule)."""
+    x, y = _pair("maximum", x, y)
+    return apply(MAXIMUM, np.maximum(x.array, y.array), (x, y))
+
+
+def _tie_split(g, win, tie):
+    return dual.where(win, g, 0.0) + dual.where(tie, g * 0.5, 0.0)
 
 
 MINIMUM = Op(
@@ -179,6 +183,13 @@ MINIMUM = Op(
     keeps_shape=False,
     rule="∂L/∂x = g ⊙ [x < y] (+ g/2 at ties)",
 )
+
+
+@export(scalar=(MINIMUM, _float(np.minimum)))
+def minimum(x, y):
+    """Elementwise min; at ties each side gets half the gradient."""
+    x, y = _pair("minimum", x, y)
+    return apply(MINIMUM, np.minimum(x.array, y.array), (x, y))
 
 
 def _where_method(self, condition, other):
@@ -534,12 +545,6 @@ def _binary(op, forward, x, y):
     return apply(op, data, (x, y))
 
 
-@export
-def atan2(input, other):
-    """The angle of the point (other, input): arctan(input/other) in the right quadrant."""
-    return _binary(ATAN2, np.arctan2, input, other)
-
-
 ATAN2 = Op(
     "atan2",
     (
@@ -553,10 +558,10 @@ ATAN2 = Op(
 )
 
 
-@export
-def hypot(input, other):
-    """√(x² + y²), without overflow for large x, y."""
-    return _binary(HYPOT, np.hypot, input, other)
+@export(scalar=(ATAN2, math.atan2))
+def atan2(input, other):
+    """The angle of the point (other, input): arctan(input/other) in the right quadrant."""
+    return _binary(ATAN2, np.arctan2, input, other)
 
 
 HYPOT = Op(
@@ -570,10 +575,10 @@ HYPOT = Op(
 )
 
 
-@export
-def logaddexp(input, other):
-    """ln(eˣ + eʸ), without overflow."""
-    return _binary(LOGADDEXP, np.logaddexp, input, other)
+@export(scalar=(HYPOT, math.hypot))
+def hypot(input, other):
+    """√(x² + y²), without overflow for large x, y."""
+    return _binary(HYPOT, np.hypot, input, other)
 
 
 LOGADDEXP = Op(
@@ -587,6 +592,12 @@ LOGADDEXP = Op(
     keeps_shape=False,
     rule="∂L/∂x = g ⊙ σ(x − y),  ∂L/∂y = g ⊙ σ(y − x)",
 )
+
+
+@export(scalar=(LOGADDEXP, _float(np.logaddexp)))
+def logaddexp(input, other):
+    """ln(eˣ + eʸ), without overflow."""
+    return _binary(LOGADDEXP, np.logaddexp, input, other)
 
 
 def _xlogy_forward(x, y):
@@ -619,15 +630,6 @@ def _by_number(x, y):
     return isinstance(x, Tensor) and isinstance(y, (int, float)) and not isinstance(y, bool)
 
 
-@export(methods=("fmod",))
-def fmod(input, other):
-    """x − y·trunc(x/y): the remainder with the sign of x (C's fmod)."""
-    if _by_number(input, other):
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return apply(FMOD_NUMBER, np.fmod(input.array, other), (input,), other)
-    return _binary(FMOD, np.fmod, input, other)
-
-
 def _quotient_vjp(rounding):
     """∂L/∂y of x − y·q with the constant quotient q = rounding(x/y)."""
 
@@ -648,13 +650,13 @@ FMOD = Op(
 )
 
 
-@export(methods=("remainder", "__mod__", ("__rmod__", lambda self, other: remainder(other, self))))
-def remainder(input, other):
-    """x − y·floor(x/y): the remainder with the sign of y (Python's and PyTorch's ``%``)."""
+@export(methods=("fmod",), scalar=(FMOD, math.fmod))
+def fmod(input, other):
+    """x − y·trunc(x/y): the remainder with the sign of x (C's fmod)."""
     if _by_number(input, other):
         with np.errstate(divide="ignore", invalid="ignore"):
-            return apply(REMAINDER_NUMBER, np.remainder(input.array, other), (input,), other)
-    return _binary(REMAINDER, np.remainder, input, other)
+            return apply(FMOD_NUMBER, np.fmod(input.array, other), (input,), other)
+    return _binary(FMOD, np.fmod, input, other)
 
 
 REMAINDER = Op(
@@ -665,6 +667,18 @@ REMAINDER = Op(
     keeps_shape=False,
     rule="∂L/∂x = g,  ∂L/∂y = −g ⊙ floor(x/y)",
 )
+
+
+@export(
+    methods=("remainder", "__mod__", ("__rmod__", lambda self, other: remainder(other, self))),
+    scalar=(REMAINDER, _float(np.remainder)),
+)
+def remainder(input, other):
+    """x − y·floor(x/y): the remainder with the sign of y (Python's and PyTorch's ``%``)."""
+    if _by_number(input, other):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return apply(REMAINDER_NUMBER, np.remainder(input.array, other), (input,), other)
+    return _binary(REMAINDER, np.remainder, input, other)
 
 
 # NOTE: a number divisor is a constant of the op (as for x * 2 in arithmetic.py): x % 2 is common.
