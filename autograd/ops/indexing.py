@@ -14,24 +14,85 @@ from .unary import where
 TITLE = "indexing"  # the family's name in the README op table
 
 
+class SelectThenIndex:
+    """A key whose ints PyTorch applies first (as selects), then the rest: ``x[0, :, [1, 2]]``.
+
+    NumPy counts an int next to an integer array as one more advanced index and moves the
+    broadcast dims to the front (shape (2, 4) for x of shape (3, 4, 5)); PyTorch selects along the
+    int's dim first, so the advanced dims stay where they are ((4, 2)). ``first`` holds the ints
+    and slices (basic, so ``a[first]`` is a view one can write through), ``rest`` the other parts.
+    """
+
+    __slots__ = ("first", "rest")
+
+    def __init__(self, items):
+        self.first = tuple(part for k in items for part in _as_whole(k))
+        self.rest = tuple(_after_select(k) for k in items if not _is_int(k))
+
+    def take(self, a):
+        """``a`` indexed by this key."""
+        return a[self.first][self.rest]
+
+    def put(self, a, value):
+        """``a[key] = value``."""
+        a[self.first][self.rest] = value
+
+    def add_at(self, a, value):
+        """``a[key] += value``, adding where an index repeats."""
+        np.add.at(a[self.first], self.rest, value)
+
+
+def _is_int(k):
+    return isinstance(k, (int, np.integer)) and not isinstance(k, (bool, np.bool_))
+
+
+def _as_whole(k):
+    """The part of a key the first, basic indexing applies: advanced indices keep their dims whole."""
+    if isinstance(k, np.ndarray):
+        return (slice(None),) * (k.ndim if k.dtype.kind == "b" else 1)
+    return (k,)
+
+
+def _after_select(k):
+    return slice(None) if (k is None or isinstance(k, slice)) else k
+
+
+def _part(k):
+    """One part of a key as NumPy takes it: Tensors, lists and tuples of numbers become arrays."""
+    if isinstance(k, Tensor):
+        k = k.array
+    if isinstance(k, (list, tuple)):
+        k = np.asarray([v.array if isinstance(v, Tensor) else v for v in k])
+    if isinstance(k, np.ndarray):
+        if k.dtype.kind not in "iub":
+            raise IndexError(f"tensors used as indices must be integer or boolean, got dtype {k.dtype}")
+    elif not (k is None or k is Ellipsis or isinstance(k, (slice, int, np.integer))):
+        raise IndexError(f"unsupported index {k!r}: use ints, slices, None, ..., or integer/boolean arrays")
+    return k
+
+
 def _key(key):
-    """The key with Tensors turned into arrays; ``basic`` when no advanced index is involved."""
-    items = key if isinstance(key, tuple) else (key,)
-    out = []
-    basic = True
-    for k in items:
-        if isinstance(k, Tensor):
-            k = k.array
-        if isinstance(k, list):
-            k = np.asarray(k)
-        if isinstance(k, np.ndarray):
-            if k.dtype.kind not in "iub":
-                raise IndexError(f"tensors used as indices must be integer or boolean, got dtype {k.dtype}")
-            basic = False
-        elif not (k is None or k is Ellipsis or isinstance(k, (slice, int, np.integer))):
-            raise IndexError(f"unsupported index {k!r}: use ints, slices, None, ..., or integer/boolean arrays")
-        out.append(k)
-    return (tuple(out) if isinstance(key, tuple) or len(out) != 1 else out[0]), basic
+    """The key NumPy will take (Tensors turned into arrays); ``basic`` when no advanced index is involved."""
+    if isinstance(key, SelectThenIndex):
+        return key, False
+    items = [_part(k) for k in (key if isinstance(key, tuple) else (key,))]
+    advanced = any(isinstance(k, np.ndarray) for k in items)
+    if advanced and any(_is_int(k) for k in items):
+        return SelectThenIndex(items), False
+    return (tuple(items) if isinstance(key, tuple) or len(items) != 1 else items[0]), not advanced
+
+
+def take(a, k):
+    """The array ``a`` indexed by a key from ``_key``."""
+    return k.take(a) if isinstance(k, SelectThenIndex) else a[k]
+
+
+def put(a, k, value):
+    """``a[k] = value`` for a key from ``_key``."""
+    if isinstance(k, SelectThenIndex):
+        k.put(a, value)
+    else:
+        a[k] = value
 
 
 @export(methods=("__getitem__",))
@@ -39,7 +100,7 @@ def index(x, key):
     """x[key]; the VJP scatters g back, adding where an index repeats."""
     k, basic = _key(key)
     try:
-        data = x.array[k]
+        data = take(x.array, k)
     except IndexError as e:
         raise IndexError(f"index: {e} (tensor of shape {x.shape})") from None
     return apply(INDEX, np.asarray(data) if not basic else data, (x,), (k, basic, x.shape))
@@ -57,6 +118,8 @@ def _scatter_array(g, ctx):
     z = np.zeros(shape, dtype=g.dtype)
     if basic:
         z[k] = g
+    elif isinstance(k, SelectThenIndex):
+        k.add_at(z, g)
     else:
         np.add.at(z, k, g)
     return z
@@ -71,7 +134,7 @@ def index_add_zeros(g, ctx):
 
 SCATTER = Op(
     "scatter_add",
-    (lambda g, ctx, out, src: index(g, ctx[0]) if isinstance(g, Tensor) else g[ctx[0]],),
+    (lambda g, ctx, out, src: index(g, ctx[0]) if isinstance(g, Tensor) else take(g, ctx[0]),),
     keeps_shape=False,
     rule="∂L/∂src = g[index]",
 )
@@ -88,23 +151,24 @@ def index_put_(x, key, value):
     if not isinstance(value, Tensor):
         value = as_tensor(value, like=x)
     try:
-        np.broadcast_to(value.array, np.shape(x.array[k]))
+        np.broadcast_to(value.array, np.shape(take(x.array, k)))
     except ValueError:
         raise ShapeError(
-            f"setitem: value of shape {value.shape} cannot be broadcast to the indexed shape {np.shape(x.array[k])}"
+            f"setitem: value of shape {value.shape} cannot be broadcast to the indexed shape "
+            f"{np.shape(take(x.array, k))}"
         ) from None
     if grad_mode.enabled and (x.requires_grad or value.requires_grad):
         return update_inplace(x, lambda old, v: _index_put(old, k, v), value, "index_put_")
-    x.array[k] = value.array
+    put(x.array, k, value.array)
     x._version += 1
     return x
 
 
 def _index_put(x, k, value):
     data = x.array.copy()
-    data[k] = value.array
+    put(data, k, value.array)
     kept = np.ones(x.shape, dtype=bool)
-    kept[k] = False
+    put(kept, k, False)
     return apply(INDEX_PUT, data, (x, value), (k, kept, value.shape))
 
 
@@ -112,7 +176,7 @@ INDEX_PUT = Op(
     "index_put",
     (
         lambda g, ctx, out, x, v: dual.where(ctx[1], g, 0.0),
-        lambda g, ctx, out, x, v: dual.sum_to(g[ctx[0]], ctx[2]),
+        lambda g, ctx, out, x, v: dual.sum_to(g[ctx[0]] if isinstance(g, Tensor) else take(g, ctx[0]), ctx[2]),
     ),
     keeps_shape=False,
     rule="∂L/∂x = g where not overwritten,  ∂L/∂v = g[index] summed to v's shape",

@@ -436,6 +436,17 @@ CASES = [
         [((2, 4),)],
         lambda x: x[__import__("torch").tensor([1, 0, 1]), 1:],
     ),
+    # PyTorch selects along an int's dim first: for x of shape (2, 4, 3), x[1, :, [0, 2, 2]] has shape
+    # (4, 3), where NumPy moves the index's dim to the front, (3, 4); the torch comparison tells them apart.
+    Case("index_int_then_array", lambda x: x[1, :, [0, 2, 2]], [((2, 4, 3),)]),
+    Case("index_int_array_adjacent", lambda x: x[:, 1, [0, 2, 2]], [((2, 4, 3),)]),
+    Case("index_nested_tuple", lambda x: x[(0, 1, 1),], [((2, 3),)]),
+    Case(
+        "setitem_int_then_array",
+        lambda x, v: _setitem_key(x, (1, slice(None), [0, 2]), v),
+        [((2, 4, 3), (4, 2)), ((2, 4, 3), (2,))],
+        exports=("index_put_",),
+    ),
     Case(
         "setitem",
         lambda x, v: _setitem(x, v),
@@ -788,6 +799,12 @@ def _special(x):
 def _setitem(x, v):
     y = x * 1.0
     y[1] = v
+    return y * 2.0
+
+
+def _setitem_key(x, key, v):
+    y = x * 1.0
+    y[key] = v
     return y * 2.0
 
 
