@@ -118,6 +118,10 @@ ALIASES = {
     "less_equal": "le",
     "not_equal": "ne",
     "swapdims": "swapaxes",
+    "sgn": "sign",
+    "ger": "outer",
+    "ravel": "flatten",
+    "row_stack": "vstack",
     "moveaxis": "movedim",
 }
 # NumPy's names that are not Tensor methods in PyTorch (only functions here, as there).

@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 
-__all__ = ["erf_array", "normal_cdf_array", "sigmoid_array", "sigmoid_float"]
+__all__ = ["erf_array", "erfc_array", "normal_cdf_array", "sigmoid_array", "sigmoid_float"]
 
 # Rational approximations of erf and erfc (Moshier's Cephes library, whose coefficients SciPy
 # also uses), evaluated over whole arrays: NumPy has no erf, and a per-element math.erf call is
@@ -100,6 +100,16 @@ def erf_array(a):
     ax = np.abs(x)
     large = np.copysign(1.0 - _erfc_large(ax), x)
     out = np.where(ax > 1.0, large, _erf_small(x))  # NaN falls to the small branch, which keeps it NaN
+    return out.astype(dtype, copy=False)
+
+
+def erfc_array(a):
+    """erfc(x) = 1 − erf(x) on an ndarray, in its float dtype, without the cancellation for x ≫ 1."""
+    a = np.asarray(a)
+    dtype = a.dtype if a.dtype.kind == "f" else np.float64
+    x = a.astype(np.float64)
+    tail = _erfc_large(np.abs(x))
+    out = np.where(x > 1.0, tail, np.where(x < -1.0, 2.0 - tail, 1.0 - _erf_small(x)))
     return out.astype(dtype, copy=False)
 
 

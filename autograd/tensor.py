@@ -21,6 +21,9 @@ __all__ = [
     "Tensor",
     "wrap",
     "as_tensor",
+    "is_tensor",
+    "from_numpy",
+    "numel",
     "apply",
     "seed_gradient",
     "shape_arg",
@@ -400,6 +403,25 @@ def numpy_ufunc(ufunc, method, inputs, kwargs):
         return out[0] if len(out) == 1 else out
     wrapped = tuple(wrap(np.asarray(r)) for r in results)
     return wrapped if isinstance(result, tuple) else wrapped[0]
+
+
+def is_tensor(obj) -> bool:
+    """Whether ``obj`` is a Tensor (a Parameter too)."""
+    return isinstance(obj, Tensor)
+
+
+def from_numpy(array):
+    """A Tensor sharing ``array``'s memory (writes to either show in both), as ``torch.from_numpy``."""
+    if not isinstance(array, np.ndarray):
+        raise TypeError(f"from_numpy expects an np.ndarray, got {type(array).__name__}")
+    if array.dtype.kind not in _NUMERIC_KINDS:
+        raise TypeError(f"from_numpy: a Tensor holds float, int or bool data, got dtype {array.dtype}")
+    return wrap(array)
+
+
+def numel(t) -> int:
+    """The number of entries of a Tensor."""
+    return t.array.size
 
 
 def wrap(data, requires_grad=False):

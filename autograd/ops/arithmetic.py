@@ -220,3 +220,15 @@ POW = Op(
     keeps_shape=False,
     rule="∂L/∂x = g ⊙ y·x^(y−1),  ∂L/∂y = g ⊙ xʸ ln x",
 )
+
+
+@export
+def addcmul(input, tensor1, tensor2, *, value=1):
+    """input + value · tensor1 ⊙ tensor2 (an optimizer's update in one call)."""
+    return add(input, mul(mul(tensor1, tensor2), value))
+
+
+@export
+def addcdiv(input, tensor1, tensor2, *, value=1):
+    """input + value · tensor1 ⊘ tensor2."""
+    return add(input, mul(div(tensor1, tensor2), value))

@@ -1,6 +1,7 @@
 """Indexing: ``x[key]`` (slices, ints, None, Ellipsis, integer arrays, boolean masks), its adjoint
 the scatter-add, ``x[key] = v``, gather along a dim (``take_along_dim``), and PyTorch's gather,
-scatter, scatter_add, index_select, masked_fill, masked_select (composites) and nonzero."""
+scatter, scatter_add, index_select, masked_fill, masked_select, select, take, index_add/copy/fill
+(composites, with their in-place forms) and nonzero/argwhere."""
 
 from __future__ import annotations
 
@@ -82,12 +83,12 @@ def _key(key):
     return (tuple(items) if isinstance(key, tuple) or len(items) != 1 else items[0]), not advanced
 
 
-def take(a, k):
+def take_key(a, k):
     """The array ``a`` indexed by a key from ``_key``."""
     return k.take(a) if isinstance(k, SelectThenIndex) else a[k]
 
 
-def put(a, k, value):
+def put_key(a, k, value):
     """``a[k] = value`` for a key from ``_key``."""
     if isinstance(k, SelectThenIndex):
         k.put(a, value)
@@ -100,7 +101,7 @@ def index(x, key):
     """x[key]; the VJP scatters g back, adding where an index repeats."""
     k, basic = _key(key)
     try:
-        data = take(x.array, k)
+        data = take_key(x.array, k)
     except IndexError as e:
         raise IndexError(f"index: {e} (tensor of shape {x.shape})") from None
     return apply(INDEX, np.asarray(data) if not basic else data, (x,), (k, basic, x.shape))
@@ -134,7 +135,7 @@ def index_add_zeros(g, ctx):
 
 SCATTER = Op(
     "scatter_add",
-    (lambda g, ctx, out, src: index(g, ctx[0]) if isinstance(g, Tensor) else take(g, ctx[0]),),
+    (lambda g, ctx, out, src: index(g, ctx[0]) if isinstance(g, Tensor) else take_key(g, ctx[0]),),
     keeps_shape=False,
     rule="∂L/∂src = g[index]",
 )
@@ -151,24 +152,24 @@ def index_put_(x, key, value):
     if not isinstance(value, Tensor):
         value = as_tensor(value, like=x)
     try:
-        np.broadcast_to(value.array, np.shape(take(x.array, k)))
+        np.broadcast_to(value.array, np.shape(take_key(x.array, k)))
     except ValueError:
         raise ShapeError(
             f"setitem: value of shape {value.shape} cannot be broadcast to the indexed shape "
-            f"{np.shape(take(x.array, k))}"
+            f"{np.shape(take_key(x.array, k))}"
         ) from None
     if grad_mode.enabled and (x.requires_grad or value.requires_grad):
         return update_inplace(x, lambda old, v: _index_put(old, k, v), value, "index_put_")
-    put(x.array, k, value.array)
+    put_key(x.array, k, value.array)
     x._version += 1
     return x
 
 
 def _index_put(x, k, value):
     data = x.array.copy()
-    put(data, k, value.array)
+    put_key(data, k, value.array)
     kept = np.ones(x.shape, dtype=bool)
-    put(kept, k, False)
+    put_key(kept, k, False)
     return apply(INDEX_PUT, data, (x, value), (k, kept, value.shape))
 
 
@@ -176,7 +177,7 @@ INDEX_PUT = Op(
     "index_put",
     (
         lambda g, ctx, out, x, v: dual.where(ctx[1], g, 0.0),
-        lambda g, ctx, out, x, v: dual.sum_to(g[ctx[0]] if isinstance(g, Tensor) else take(g, ctx[0]), ctx[2]),
+        lambda g, ctx, out, x, v: dual.sum_to(g[ctx[0]] if isinstance(g, Tensor) else take_key(g, ctx[0]), ctx[2]),
     ),
     keeps_shape=False,
     rule="∂L/∂x = g where not overwritten,  ∂L/∂v = g[index] summed to v's shape",
@@ -351,7 +352,7 @@ def _mask(name, mask):
     return m
 
 
-@export
+@export(methods=("masked_fill", ("masked_fill_", lambda self, mask, value: _in_place(self, masked_fill, mask, value))))
 def masked_fill(x, mask, value):
     """x with ``value`` (a number or a 0-d tensor) where ``mask`` holds (mask broadcasts to x)."""
     m = _mask("masked_fill", mask)
@@ -390,3 +391,102 @@ def nonzero(x, as_tuple=False):
             return (wrap(np.zeros(int(bool(x.array)), dtype=np.int64)),)
         return tuple(wrap(np.ascontiguousarray(found[:, i])) for i in range(x.ndim))
     return wrap(found)
+
+
+@export
+def select(x, dim, index):
+    """The slice at ``index`` along ``dim``, that dim removed: ``x.select(1, 2)`` is ``x[:, 2]``."""
+    d = _dim_of("select", dim, x.ndim)
+    if not -x.shape[d] <= index < x.shape[d]:
+        raise IndexError(f"select: index {index} is out of range for dim {d} of size {x.shape[d]} (shape {x.shape})")
+    return x[(slice(None),) * d + (int(index),)]
+
+
+@export
+def take(x, index):
+    """The entries of the flattened x at ``index`` (any shape; the result has index's shape)."""
+    idx = _int_index("take", index)
+    if idx.size and (idx.min() < -x.array.size or idx.max() >= x.array.size):
+        raise IndexError(f"take: index out of range for a tensor of {x.array.size} entries (shape {x.shape})")
+    return x.reshape(-1)[idx]
+
+
+def _along(name, x, dim, index, source_shape):
+    """The key of ``index`` (1-D) along ``dim`` for a source of ``source_shape``."""
+    d = _dim_of(name, dim, x.ndim)
+    idx = _int_index(name, index)
+    if idx.ndim > 1:
+        raise ShapeError(f"{name}: index must be 1-D, got shape {idx.shape}")
+    expected = x.shape[:d] + (idx.shape[0],) + x.shape[d + 1 :]
+    if source_shape is not None and tuple(source_shape) != expected and x.ndim:
+        raise ShapeError(f"{name}: source of shape {tuple(source_shape)} must have shape {expected} (input {x.shape})")
+    if idx.size and (idx.min() < -max(x.shape[d] if x.ndim else 1, 1) or idx.max() >= (x.shape[d] if x.ndim else 1)):
+        raise IndexError(f"{name}: index out of range for dim {d} of size {x.shape[d] if x.ndim else 1}")
+    return (slice(None),) * d + (idx,)
+
+
+@export(
+    methods=(
+        "index_add",
+        (
+            "index_add_",
+            lambda self, dim, index, source, *, alpha=1: _in_place(self, index_add, dim, index, source, alpha=alpha),
+        ),
+    )
+)
+def index_add(x, dim, index, source, *, alpha=1):
+    """x with alpha·source added at ``index`` along ``dim`` (repeated indices add up)."""
+    key = _along("index_add", x, dim, index, _shape_of(source))
+    if alpha != 1:
+        source = source * alpha
+    return x + index_add_zeros(
+        source if isinstance(source, Tensor) else as_tensor(source, like=x), (key, False, x.shape)
+    )
+
+
+@export(
+    methods=(
+        "index_copy",
+        ("index_copy_", lambda self, dim, index, source: _in_place(self, index_copy, dim, index, source)),
+    )
+)
+def index_copy(x, dim, index, source):
+    """A copy of x with source's slices written at ``index`` along ``dim``."""
+    key = _along("index_copy", x, dim, index, _shape_of(source))
+    out = clone(x)
+    index_put_(out, key, source)
+    return out
+
+
+@export(
+    methods=(
+        "index_fill",
+        ("index_fill_", lambda self, dim, index, value: _in_place(self, index_fill, dim, index, value)),
+    )
+)
+def index_fill(x, dim, index, value):
+    """A copy of x with ``value`` at every entry of the slices ``index`` along ``dim``."""
+    key = _along("index_fill", x, dim, index, None)
+    mask = np.zeros(x.shape, dtype=bool)
+    mask[key] = True
+    return masked_fill(x, mask, value)
+
+
+def _in_place(x, fn, *args, **kwargs):
+    """``x.<op>_(...)``: x takes the result of ``fn(x, ...)`` (in the graph when recording).
+
+    The tensor argument is handed to ``update_inplace`` so that a source that requires grad makes
+    the write recorded even when x does not.
+    """
+    source = next((a for a in args if isinstance(a, Tensor) and a.requires_grad), None)
+    return update_inplace(x, lambda old, _: fn(old, *args, **kwargs), source, fn.__name__ + "_")
+
+
+def _shape_of(v):
+    return v.shape if isinstance(v, Tensor) else np.shape(v)
+
+
+@export
+def argwhere(x):
+    """The indices of the nonzero entries, an (n, ndim) int64 tensor (as ``nonzero()``). No gradient."""
+    return nonzero(x)

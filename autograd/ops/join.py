@@ -1,4 +1,5 @@
-"""Joining and padding: cat, stack, pad. Their VJPs slice the gradient apart."""
+"""Joining and padding: cat, stack, pad (their VJPs slice the gradient apart), and composites:
+hstack, vstack, dstack, column_stack, diff."""
 
 from __future__ import annotations
 
@@ -6,9 +7,10 @@ import functools
 
 import numpy as np
 
-from ..extend import Op, ShapeError, Tensor, apply, as_tensor, export
+from ..extend import Op, ShapeError, Tensor, apply, as_tensor, export, wrap
 from .dims import normalize_dims
 from .indexing import index_add_zeros
+from .shape import narrow
 
 TITLE = "joining"  # the family's name in the README op table
 
@@ -131,3 +133,51 @@ def _pad_vjp(g, ctx, out, x):
 
 
 PAD = Op("pad", (_pad_vjp,), keeps_shape=False, rule="∂L/∂x = g with the padding cut off")
+
+
+@export
+def diff(x, n=1, dim=-1, prepend=None, append=None):
+    """The n-th forward difference along ``dim`` (with ``prepend``/``append`` joined first)."""
+    (d,) = normalize_dims(dim, x.ndim, "diff")
+    parts = [p for p in (prepend, x, append) if p is not None]
+    if len(parts) > 1:
+        x = cat([p if isinstance(p, Tensor) else wrap(np.asarray(p, dtype=x.dtype)) for p in parts], d)
+    for _ in range(n):
+        length = x.shape[d]
+        if length == 0:
+            break
+        x = narrow(x, d, 1, length - 1) - narrow(x, d, 0, length - 1)
+    return x
+
+
+@export(methods=())
+def hstack(tensors):
+    """Join along dim 1 (dim 0 for 1-D tensors), as torch.hstack."""
+    ts = [t.reshape((1,)) if t.ndim == 0 else t for t in _tensors("hstack", tensors)]
+    return cat(ts, 0 if ts[0].ndim == 1 else 1)
+
+
+@export(methods=())
+def vstack(tensors):
+    """Join along dim 0, 1-D tensors taken as rows."""
+    return cat([t.reshape((1, -1)) if t.ndim < 2 else t for t in _tensors("vstack", tensors)], 0)
+
+
+@export(methods=())
+def dstack(tensors):
+    """Join along dim 2 (depth), tensors of fewer dims made (1, n, 1) or (m, n, 1) first."""
+    ts = []
+    for t in _tensors("dstack", tensors):
+        if t.ndim < 2:
+            t = t.reshape((1, -1, 1))
+        elif t.ndim == 2:
+            t = t.reshape(t.shape + (1,))
+        ts.append(t)
+    return cat(ts, 2)
+
+
+@export(methods=())
+def column_stack(tensors):
+    """Join as columns: 0-d and 1-D tensors become (n, 1) columns, then join along dim 1."""
+    ts = [t.reshape((-1, 1)) if t.ndim < 2 else t for t in _tensors("column_stack", tensors)]
+    return cat(ts, 1)

@@ -1,5 +1,6 @@
 """Matrix products: matmul (1-D, 2-D, batched with broadcasting), the fused linear layer, einsum,
-and composites (diag, diagonal, trace, outer, dot, mm, bmm, tensordot)."""
+and composites (diag, diagonal, trace, outer, dot, mm, bmm, tensordot, addmm, baddbmm, addmv, mv,
+inner, cross, kron)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ import numpy as np
 from ..extend import Op, ShapeError, Tensor, apply, as_tensor, dual, export
 from .dims import normalize_dims
 from .indexing import index_add_zeros
+from .join import cat
+from .unary import where
 
 TITLE = "matrix products"  # the family's name in the README op table
 
@@ -412,3 +415,81 @@ EINSUM2 = Op(
     describe=lambda ctx: ",".join(ctx[0]) + "->" + ctx[1],
     rule="∂L/∂A = einsum(g, B → A's subscripts),  ∂L/∂B = einsum(g, A → B's subscripts)",
 )
+
+
+def _scaled_sum(input, product, beta, alpha):
+    """β·input + α·product; with β = 0 the input is ignored (its NaNs too), as PyTorch."""
+    if alpha != 1:
+        product = product * alpha
+    if beta == 0:  # input's gradient is 0, as PyTorch's, and its NaNs do not reach the result
+        return where(np.ones(np.broadcast_shapes(np.shape(input), product.shape), bool), product, input)
+    return (input if beta == 1 else input * beta) + product
+
+
+@export
+def addmm(input, mat1, mat2, *, beta=1, alpha=1):
+    """β·input + α·(mat1 @ mat2)."""
+    return _scaled_sum(input, mm(mat1, mat2), beta, alpha)
+
+
+@export
+def baddbmm(input, batch1, batch2, *, beta=1, alpha=1):
+    """β·input + α·(batch1 @ batch2), batched."""
+    return _scaled_sum(input, bmm(batch1, batch2), beta, alpha)
+
+
+@export
+def addmv(input, mat, vec, *, beta=1, alpha=1):
+    """β·input + α·(mat @ vec)."""
+    return _scaled_sum(input, mv(mat, vec), beta, alpha)
+
+
+@export
+def mv(input, vec):
+    """The product of a matrix (n, m) and a vector (m,)."""
+    input, vec = _tensor_pair(input, vec)
+    if input.ndim != 2 or vec.ndim != 1 or input.shape[1] != vec.shape[0]:
+        raise ShapeError(f"mv: expected a matrix (n, m) and a vector (m,), got shapes {input.shape} and {vec.shape}")
+    return matmul(input, vec)
+
+
+@export
+def inner(input, other):
+    """Σ over the last dims of both: the dot product for vectors, a number times a tensor for 0-d."""
+    input, other = _tensor_pair(input, other)
+    if input.ndim == 0 or other.ndim == 0:
+        return input * other
+    if input.shape[-1] != other.shape[-1]:
+        raise ShapeError(f"inner: the last dims must match, got shapes {input.shape} and {other.shape}")
+    return tensordot(input, other, ([-1], [-1]))
+
+
+@export
+def cross(input, other, dim=None):
+    """The cross product along ``dim`` (of size 3; the first such dim when None, as torch.cross)."""
+    input, other = _tensor_pair(input, other)
+    shape = np.broadcast_shapes(input.shape, other.shape)
+    if dim is None:
+        dim = next((i for i, n in enumerate(shape) if n == 3), None)
+        if dim is None:
+            raise ShapeError(f"cross: no dim of size 3 in shapes {input.shape} and {other.shape}")
+    (d,) = normalize_dims(dim, len(shape), "cross")
+    if shape[d] != 3:
+        raise ShapeError(f"cross: dim {dim} must have size 3, got shapes {input.shape} and {other.shape}")
+    a, b = input.broadcast_to(shape), other.broadcast_to(shape)
+    a0, a1, a2 = (a.narrow(d, i, 1) for i in range(3))
+    b0, b1, b2 = (b.narrow(d, i, 1) for i in range(3))
+    return cat([a1 * b2 - a2 * b1, a2 * b0 - a0 * b2, a0 * b1 - a1 * b0], d)
+
+
+@export
+def kron(input, other):
+    """The Kronecker product: every entry of input times all of other, in blocks."""
+    input, other = _tensor_pair(input, other)
+    nd = max(input.ndim, other.ndim)
+    sa = (1,) * (nd - input.ndim) + input.shape
+    sb = (1,) * (nd - other.ndim) + other.shape
+    # a[i, j] b[k, l] laid out as (i, k, j, l), then merged in pairs: block (i, j) is a[i, j]·b
+    a = input.reshape(tuple(v for n in sa for v in (n, 1)))
+    b = other.reshape(tuple(v for n in sb for v in (1, n)))
+    return (a * b).reshape(tuple(m * n for m, n in zip(sa, sb)))

@@ -113,3 +113,34 @@ def bitwise_xor(input, other):
 def bitwise_not(input):
     """~x on an integer or bool tensor (logical not for bools)."""
     return wrap(np.invert(*_integral("bitwise_not", input)))
+
+
+@export
+def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+    """|x − y| ≤ atol + rtol·|y| elementwise (a bool tensor)."""
+    return wrap(np.asarray(np.isclose(_data(input), _data(other), rtol=rtol, atol=atol, equal_nan=equal_nan)))
+
+
+@export
+def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+    """Whether every entry is close (``isclose``): a Python bool."""
+    return bool(np.allclose(_data(input), _data(other), rtol=rtol, atol=atol, equal_nan=equal_nan))
+
+
+@export
+def equal(input, other):
+    """Whether both have the same shape and the same entries: a Python bool."""
+    a, b = _data(input), _data(other)
+    return a.shape == b.shape and bool(np.array_equal(a, b))
+
+
+@export
+def signbit(input):
+    """Where the sign bit is set (−0.0 and negative numbers; a bool tensor)."""
+    return wrap(np.asarray(np.signbit(_data(input))))
+
+
+@export
+def heaviside(input, values):
+    """0 where x < 0, 1 where x > 0 and ``values`` where x = 0 (no gradient, as PyTorch)."""
+    return wrap(np.asarray(np.heaviside(_data(input), _data(values))))

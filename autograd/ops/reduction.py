@@ -615,3 +615,117 @@ def var_mean(x, dim=None, unbiased=True, keepdim=False, correction=None):
 def std_mean(x, dim=None, unbiased=True, keepdim=False, correction=None):
     """(std, mean) over ``dim``, as PyTorch's tuple."""
     return std(x, dim, unbiased, keepdim, correction), mean(x, dim, keepdim)
+
+
+@export
+def nansum(x, dim=None, keepdim=False):
+    """Σ of the entries that are not NaN (their gradient is 0)."""
+    nan = np.isnan(x.array) if x.dtype.kind == "f" else np.zeros(x.shape, bool)
+    return where(nan, 0.0, x).sum(dim, keepdim) if nan.any() else x.sum(dim, keepdim)
+
+
+@export
+def nanmean(x, dim=None, keepdim=False):
+    """The mean of the entries that are not NaN (NaN where every entry is)."""
+    dims = normalize_dims(dim, x.ndim, "nanmean")
+    count = np.sum(~np.isnan(x.array), axis=dims, keepdims=keepdim).astype(x.dtype)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return nansum(x, dims, keepdim) / count
+
+
+@export
+def dist(input, other, p=2):
+    """‖input − other‖_p over all entries (broadcasting)."""
+    return norm(input - other, p)
+
+
+@export
+def kthvalue(x, k, dim=-1, keepdim=False):
+    """(values, indices) of the k-th smallest entry along ``dim`` (k from 1); the gradient goes to it."""
+    d = _sort_dim(x, dim, "kthvalue")
+    n = x.shape[d] if d is not None else 1
+    if not 1 <= k <= n:
+        raise IndexError(f"kthvalue: k = {k} is out of range for a dim of size {n} (shape {x.shape})")
+    if d is None:
+        return Sorted(x * 1 if x.dtype.kind == "f" else x.clone(), wrap(np.zeros((), np.int64)))
+    idx = np.take(np.argsort(x.array, axis=d, kind="stable"), [k - 1], axis=d)
+    values, indices = _gather(x, idx, d)
+    if not keepdim:
+        values, indices = values.squeeze(d), wrap(np.squeeze(indices.array, d))
+    return Sorted(values, indices)
+
+
+@export
+def msort(x):
+    """The entries sorted along dim 0."""
+    return sort(x, 0).values
+
+
+@export
+def quantile(x, q, dim=None, keepdim=False, *, interpolation="linear"):
+    """The q-quantiles (q a number or a 1-D tensor in [0, 1]) over ``dim`` (all entries if None).
+
+    With several q the result has a leading dim of q's length, as PyTorch. Gradients go to the
+    (one or two) sorted entries each quantile is read from.
+    """
+    qs = np.asarray(q.array if isinstance(q, Tensor) else q, dtype=np.float64)
+    if qs.ndim > 1 or np.any((qs < 0) | (qs > 1)):
+        raise ValueError(f"quantile: q must be a number or a 1-D tensor with values in [0, 1], got {qs}")
+    if interpolation not in ("linear", "lower", "higher", "nearest", "midpoint"):
+        raise ValueError(f"quantile: unknown interpolation {interpolation!r}")
+    ndim = x.ndim
+    if dim is None:
+        x, d = x.reshape(-1), 0
+    else:
+        (d,) = normalize_dims(dim, x.ndim, "quantile")
+    n = x.shape[d]
+    if n == 0:
+        raise IndexError(f"quantile: cannot take a quantile of an empty dim (shape {x.shape})")
+    s = sort(x, d).values
+    parts = [_quantile_at(s, d, float(v) * (n - 1), interpolation, keepdim) for v in qs.reshape(-1)]
+    if dim is None and keepdim:  # every dim of the input kept, with size 1
+        parts = [p.reshape((1,) * ndim) for p in parts]
+    return parts[0] if qs.ndim == 0 else stack(parts, 0)
+
+
+def _quantile_at(s, d, pos, interpolation, keepdim):
+    """The quantile at (fractional) position ``pos`` of the sorted ``s`` along ``d``."""
+    lo, hi = int(np.floor(pos)), int(np.ceil(pos))
+    frac = pos - lo
+    if interpolation == "lower" or lo == hi:
+        picks = [(lo, 1.0)]
+    elif interpolation == "higher":
+        picks = [(hi, 1.0)]
+    elif interpolation == "nearest":
+        picks = [(int(np.round(pos)), 1.0)]  # halves to even, as PyTorch
+    elif interpolation == "midpoint":
+        picks = [(lo, 0.5), (hi, 0.5)]
+    else:
+        picks = [(lo, 1.0 - frac), (hi, frac)]
+    out = None
+    for i, w in picks:
+        part = s.narrow(d, i, 1) * w if w != 1.0 else s.narrow(d, i, 1)
+        out = part if out is None else out + part
+    return out if keepdim else out.squeeze(d)
+
+
+Aminmax = namedtuple("Aminmax", ["min", "max"])
+
+
+@export
+def aminmax(x, *, dim=None, keepdim=False):
+    """(min, max) over ``dim`` (all entries if None), as ``amin`` and ``amax``."""
+    return Aminmax(amin(x, dim, keepdim), amax(x, dim, keepdim))
+
+
+@export
+def unique(x, sorted=True, return_inverse=False, return_counts=False, dim=None):
+    """The distinct entries (sorted), and optionally the inverse indices and counts. No gradient."""
+    a = x.array
+    values, inverse, counts = np.unique(a, return_inverse=True, return_counts=True, axis=dim)
+    out = [wrap(values)]
+    if return_inverse:
+        out.append(wrap(inverse.reshape(a.shape if dim is None else (a.shape[dim],)).astype(np.int64)))
+    if return_counts:
+        out.append(wrap(counts.astype(np.int64)))
+    return out[0] if len(out) == 1 else tuple(out)

@@ -470,3 +470,92 @@ def unflatten(x, dim, sizes):
 def contiguous(x):
     """The tensor itself if its entries are laid out in C order, else a C-ordered copy (clone)."""
     return x if x.array.flags.c_contiguous else clone(x)
+
+
+@export
+def t(x):
+    """The transpose of a matrix (a 0-d or 1-D tensor is returned as it is), PyTorch's ``t()``."""
+    if x.ndim > 2:
+        raise ShapeError(f"t: expects a tensor of at most 2 dims, got shape {x.shape}; use transpose or mT")
+    return transpose(x, 0, 1) if x.ndim == 2 else x
+
+
+@export
+def fliplr(x):
+    """Reverse the columns (dim 1) of a tensor of at least 2 dims."""
+    if x.ndim < 2:
+        raise ShapeError(f"fliplr: needs at least 2 dims, got shape {x.shape}")
+    return flip(x, (1,))
+
+
+@export
+def flipud(x):
+    """Reverse the rows (dim 0) of a tensor of at least 1 dim."""
+    if x.ndim < 1:
+        raise ShapeError("fliplr: needs at least 1 dim, got a 0-d tensor")
+    return flip(x, (0,))
+
+
+@export
+def rot90(x, k=1, dims=(0, 1)):
+    """Rotate by k·90° in the plane of ``dims``, from the first dim's direction toward the second's."""
+    if len(dims) != 2 or x.ndim < 2:
+        raise ShapeError(f"rot90: needs two dims of a tensor of at least 2 dims, got dims {dims} and shape {x.shape}")
+    d0, d1 = normalize_dims(dims, x.ndim, "rot90")
+    if d0 == d1:
+        raise ShapeError(f"rot90: the two dims must differ, got {dims}")
+    k %= 4
+    if k == 0:
+        return x * 1 if x.dtype.kind == "f" else clone(x)
+    if k == 2:
+        return flip(x, (d0, d1))
+    if k == 1:
+        return transpose(flip(x, (d1,)), d0, d1)
+    return flip(transpose(x, d0, d1), (d1,))
+
+
+@export(methods=())
+def broadcast_tensors(*tensors):
+    """The tensors broadcast to their common shape."""
+    shape = np.broadcast_shapes(*(np.shape(t.array) for t in tensors))
+    return tuple(broadcast_to(t, shape) for t in tensors)
+
+
+@export(methods=())
+def meshgrid(*tensors, indexing="ij"):
+    """Coordinate grids from 1-D tensors: 'ij' (PyTorch's default) or 'xy' (the first two swapped)."""
+    if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
+        tensors = tuple(tensors[0])
+    if indexing not in ("ij", "xy"):
+        raise ValueError(f"meshgrid: indexing must be 'ij' or 'xy', got {indexing!r}")
+    if any(t.ndim > 1 for t in tensors):
+        raise ShapeError(f"meshgrid: expects 0-d or 1-D tensors, got shapes {[t.shape for t in tensors]}")
+    flat = [reshape(t, (-1,)) for t in tensors]
+    if indexing == "xy" and len(flat) >= 2:
+        flat[0], flat[1] = flat[1], flat[0]
+    shape = tuple(t.shape[0] for t in flat)
+    grids = []
+    for i, t in enumerate(flat):
+        view = [1] * len(flat)
+        view[i] = shape[i]
+        grids.append(broadcast_to(reshape(t, tuple(view)), shape))
+    if indexing == "xy" and len(grids) >= 2:  # 'ij' of (y, x, ...), handed back as (x, y, ...)
+        grids[0], grids[1] = grids[1], grids[0]
+    return tuple(grids)
+
+
+@export
+def tensor_split(x, indices_or_sections, dim=0):
+    """Split into n parts as equal as can be (the first ones one longer), or at the given indices."""
+    (d,) = normalize_dims(dim, x.ndim, "tensor_split")
+    size = x.shape[d]
+    if isinstance(indices_or_sections, (int, np.integer)):
+        n = int(indices_or_sections)
+        if n <= 0:
+            raise ValueError(f"tensor_split: the number of sections must be positive, got {n}")
+        q, r = divmod(size, n)
+        bounds = np.cumsum([0] + [q + 1] * r + [q] * (n - r)).tolist()
+    else:
+        cuts = [int(min(max(i + size if i < 0 else i, 0), size)) for i in indices_or_sections]
+        bounds = [0, *cuts, size]
+    return tuple(narrow(x, d, a, max(b - a, 0)) for a, b in zip(bounds[:-1], bounds[1:]))

@@ -7,7 +7,7 @@ import math
 import numpy as np
 
 from ..extend import Op, ShapeError, Tensor, apply, as_tensor, dual, elementwise, export, wrap
-from ..special import erf_array
+from ..special import erf_array, erfc_array
 
 TITLE = "elementwise math"  # the family's name in the README op table
 
@@ -703,3 +703,42 @@ def lerp(input, end, weight):
     # end − (1 − w)(end − input) for w ≥ 0.5, so the last bits may differ.
     input, end = _pair("lerp", input, end)
     return input + weight * (end - input)
+
+
+@elementwise(
+    lambda g, ctx, out, x: g * (-_TWO_OVER_SQRT_PI * dual.exp(-(x * x))),
+    saves=(0,),
+    rule="∂L/∂x = −g ⊙ 2/√π · e^(−x²)",
+    scalar=math.erfc,
+)
+def erfc(a):
+    """The complementary error function 1 − erf(x), accurate where erf(x) is close to 1."""
+    return erfc_array(a)
+
+
+@export
+def logit(x, eps=None):
+    """ln(p/(1 − p)), the inverse of σ; with ``eps``, p is clamped to [eps, 1 − eps] first."""
+    if eps is not None:
+        x = clamp(x, eps, 1.0 - eps)
+    return log(x) - log1p(-x)
+
+
+@export
+def fmax(input, other):
+    """maximum that ignores NaN: where one side is NaN, the other (and its gradient)."""
+    return _nan_aware(maximum, input, other)
+
+
+@export
+def fmin(input, other):
+    """minimum that ignores NaN: where one side is NaN, the other (and its gradient)."""
+    return _nan_aware(minimum, input, other)
+
+
+def _nan_aware(extreme, input, other):
+    x, y = _pair(extreme.__name__, input, other)
+    x_nan, y_nan = np.isnan(x.array), np.isnan(y.array)
+    if not (x_nan.any() or y_nan.any()):
+        return extreme(x, y)
+    return where(y_nan, x, where(x_nan, y, extreme(x, y)))

@@ -841,3 +841,94 @@ def params():
         for shapes in case.shapes:
             out.append((case, shapes, f"{case.name}-{'x'.join(str(s) for s in shapes)}"))
     return out
+
+
+# PyTorch's everyday composites (issue 15): each is checked like a primitive.
+CASES += [
+    Case("addcmul", lambda x, a, b: x.addcmul(a, b, value=0.5), [((2, 3), (2, 3), (3,)), ((), (2,), (2,))]),
+    Case("addcdiv", lambda x, a, b: x.addcdiv(a, b, value=-2.0), [((2, 3), (2, 3), (2, 3))], domain="nonzero"),
+    _unary("erfc", lambda x: x.erfc()),
+    Case("erfc_tail", lambda x: (x * 4.0 + 6.0).erfc(), [((3,),)]),
+    _unary("logit", lambda x: (x * 0.4 + 0.5).logit(), domain="unit"),
+    Case("logit_eps", lambda x: x.logit(eps=0.2), [((2, 3),)], domain="unit"),
+    _binary("fmax", lambda x, y: x.fmax(y), domain="distinct"),
+    Case("fmax_nan", lambda x, y: _nan_first(x).fmax(y), [((2, 3), (2, 3))], domain="distinct"),
+    _binary("fmin", lambda x, y: x.fmin(y), domain="distinct"),
+    Case("fmin_nan", lambda x, y: x.fmin(_nan_first(y)), [((2, 3), (2, 3))], domain="distinct"),
+    Case("t", lambda x: x.t(), [((2, 3),), ((3,),), ((),)]),
+    Case("fliplr", lambda x: x.fliplr(), [((2, 3),), ((2, 3, 2),)]),
+    Case("flipud", lambda x: x.flipud(), [((2, 3),), ((4,),)]),
+    Case("rot90", lambda x: x.rot90(), [((2, 3),)]),
+    Case(
+        "rot90_k", lambda x: x.rot90(3, (2, 0)) + x.rot90(2, [0, 1]).rot90(-2, [0, 1]).rot90(5, (2, 0)), [((2, 3, 4),)]
+    ),
+    Case(
+        "broadcast_tensors",
+        lambda x, y: _pair_sum(_lib(x).broadcast_tensors(x, y)),
+        [((3, 1), (1, 4)), ((2,), ())],
+    ),
+    Case(
+        "meshgrid",
+        lambda x, y: _pair_sum(_lib(x).meshgrid(x, y, indexing="ij")),
+        [((3,), (4,)), ((2,), ())],
+    ),
+    Case("meshgrid_xy", lambda x, y: _pair_sum(_lib(x).meshgrid(x, y, indexing="xy")), [((3,), (4,))]),
+    Case("tensor_split", lambda x: _lib(x).cat(x.tensor_split(3, dim=1)[::-1], 1), [((2, 7),), ((2, 2),)]),
+    Case("tensor_split_indices", lambda x: _lib(x).cat(x.tensor_split([1, 4, -1])[::-1], 0), [((6, 2),)]),
+    Case("diff", lambda x: x.diff(), [((2, 5),), ((3,),)]),
+    Case("diff_n_dim", lambda x, p: x.diff(n=2, dim=0, prepend=p), [((4, 3), (1, 3))]),
+    Case("hstack", lambda x, y: _lib(x).hstack([x, y]), [((2, 3), (2, 1)), ((3,), (2,))]),
+    Case("vstack", lambda x, y: _lib(x).vstack([x, y]), [((2, 3), (1, 3)), ((3,), (3,))]),
+    Case("dstack", lambda x, y: _lib(x).dstack([x, y]), [((2, 3), (2, 3)), ((3,), (3,))]),
+    Case("column_stack", lambda x, y: _lib(x).column_stack([x, y]), [((3,), (3, 2))]),
+    Case("select", lambda x: x.select(1, -1), [((2, 3, 4),)]),
+    Case("take", lambda x: _lib(x).take(x, _lib(x).tensor([[0, 5], [5, 2]])), [((2, 3),)]),
+    Case("index_add", lambda x, s: x.index_add(1, _lib(x).tensor([2, 0, 2]), s, alpha=1.5), [((2, 3), (2, 3))]),
+    Case("index_copy", lambda x, s: x.index_copy(0, _lib(x).tensor([2, 0]), s), [((3, 2), (2, 2))]),
+    Case("index_fill", lambda x: x.index_fill(1, _lib(x).tensor([0, 2]), -1.0), [((2, 3),)]),
+    Case("argwhere", lambda x: _lib(x).argwhere(x > 0), [((2, 3),)], grad=False),
+    Case(
+        "addmm", lambda x, a, b: x.addmm(a, b, beta=0.5, alpha=2.0), [((2, 4), (2, 3), (3, 4)), ((4,), (2, 3), (3, 4))]
+    ),
+    Case("addmm_beta0", lambda x, a, b: _lib(x).addmm(x, a, b, beta=0), [((2, 4), (2, 3), (3, 4))]),
+    Case("baddbmm", lambda x, a, b: x.baddbmm(a, b, alpha=-1.0), [((2, 2, 4), (2, 2, 3), (2, 3, 4))]),
+    Case("addmv", lambda x, a, v: x.addmv(a, v, beta=2.0), [((2,), (2, 3), (3,))]),
+    Case("mv", lambda a, v: a.mv(v), [((2, 3), (3,))]),
+    Case("inner", lambda x, y: x.inner(y), [((3,), (3,)), ((2, 3), (4, 3)), ((), (2,))]),
+    Case("cross", lambda x, y: _lib(x).cross(x, y, dim=1), [((4, 3), (4, 3)), ((2, 3, 2), (1, 3, 1))]),
+    Case("kron", lambda x, y: x.kron(y), [((2, 3), (3, 2)), ((2,), (2, 1, 3))]),
+    Case("isclose", lambda x, y: x.isclose(x + y * 1e-6), [((2, 3), (2, 3))], grad=False),
+    Case("allclose", lambda x, y: _lib(x).tensor(x.allclose(x + y * 1e-9)), [((2, 3), (2, 3))], grad=False),
+    Case("equal", lambda x, y: _lib(x).tensor([x.equal(x), x.equal(y)]), [((2, 3), (2, 3))], grad=False),
+    Case("signbit", lambda x: x.signbit(), [((2, 3),)], grad=False),
+    Case("heaviside", lambda x, y: x.round().heaviside(y), [((2, 3), (3,))], grad=False),
+    Case("nansum", lambda x: _nan_first(x).nansum(dim=1), [((2, 3),), ((3, 1),)]),
+    Case("nanmean", lambda x: _nan_first(x).nanmean(), [((2, 3),)]),
+    Case("dist", lambda x, y: x.dist(y), [((2, 3), (3,))], domain="nonzero"),
+    Case("dist_p", lambda x, y: _lib(x).dist(x, y, p=3), [((2, 3), (2, 3))], domain="nonzero"),
+    Case("kthvalue", lambda x: x.kthvalue(2, dim=1).values, [((3, 4),)], domain="distinct"),
+    Case("kthvalue_keep", lambda x: x.kthvalue(1, 0, keepdim=True).values, [((3, 2),)], domain="distinct"),
+    Case("msort", lambda x: x.msort(), [((3, 2),)], domain="distinct"),
+    Case("quantile", lambda x: x.quantile(0.3, dim=1), [((2, 5),)], domain="distinct"),
+    Case(
+        "quantile_many",
+        lambda x: x.quantile(_lib(x).tensor([0.0, 0.25, 1.0], dtype=x.dtype), dim=0, keepdim=True),
+        [((5, 2),)],
+        domain="distinct",
+    ),
+    Case("quantile_all", lambda x: x.quantile(0.6, interpolation="midpoint"), [((2, 3),)], domain="distinct"),
+    Case("aminmax", lambda x: _pair_sum(_lib(x).aminmax(x, dim=1)), [((3, 4),)], domain="distinct"),
+    Case("unique", lambda x: _lib(x).unique(x.round(), return_counts=True)[1], [((3, 4),)], grad=False),
+]
+
+
+def _nan_first(x):
+    """x with its first entry NaN (differentiably: the other entries keep their gradient)."""
+    mask = np.zeros(x.shape, dtype=bool)
+    mask.flat[0] = True
+    return x.masked_fill(_lib(x).tensor(mask), float("nan"))
+
+
+def _pair_sum(ts):
+    """Two outputs joined into one checked value: the first plus twice the second."""
+    return ts[0] + 2.0 * ts[1]
