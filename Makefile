@@ -8,7 +8,7 @@ LINTED = autograd optim nn glassgrad tests bench scripts
 # with two threads each would run four on two cores.
 ONE_THREAD = OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1
 
-.PHONY: demo test test-fast setup-demo setup-test bench lint format docs
+.PHONY: demo test test-fast setup-demo setup-test bench lint format docs figures
 
 demo: setup-demo
 	$(PYTHON) -m glassgrad demo --overwrite
@@ -41,3 +41,7 @@ format: setup-test
 # Regenerate the generated parts of the docs (the README's op table) from the code.
 docs: setup-demo
 	$(PYTHON) -m scripts.update_docs
+
+# Regenerate the README's figures (docs/*.png) by running the notebooks that save them.
+figures: setup-test
+	$(PYTHON) -m scripts.figures

@@ -3,9 +3,14 @@ mean ± band. matplotlib is imported only when a function here is called (it is 
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 
-__all__ = ["pyplot", "style", "label", "legend_outside", "band"]
+__all__ = ["pyplot", "style", "label", "legend_outside", "band", "save", "FIGURES_ENV"]
+
+# Where ``save`` writes a notebook's named figures (``python -m scripts.figures`` sets it to docs/).
+FIGURES_ENV = "GLASSGRAD_FIGURES"
 
 
 def pyplot():
@@ -76,3 +81,15 @@ def band(ax, x, runs, color=None, label=None, show_runs=False, **kw):
         for r in runs:
             ax.plot(x, r, color=color, lw=0.5, alpha=0.3)
     return mean
+
+
+def save(fig, name, dpi=90):
+    """Write ``fig`` as ``name``.png into the folder ``$GLASSGRAD_FIGURES`` names, if it is set; returns the
+    path written, else None. A notebook cell calls it so the README's figures are made from the notebook."""
+    folder = os.environ.get(FIGURES_ENV)
+    if not folder:
+        return None
+    os.makedirs(folder, exist_ok=True)
+    path = os.path.join(folder, f"{name}.png")
+    fig.savefig(path, dpi=dpi, bbox_inches="tight", facecolor="white")
+    return path

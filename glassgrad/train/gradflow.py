@@ -135,39 +135,64 @@ class GradientFlow(Callback):
 
 
 def plot_gradient_flow(flow, path=None):
-    """A layers × time heat map of log10 ‖g‖, one line per layer and the activations' mean/std."""
+    """A layers × time heat map of log10 ‖g‖, one line per layer and the activations' mean/std.
+
+    Lines are coloured by depth (dark: next to the input, light: next to the output), the same in
+    both line panels, so a vanishing gradient reads as a fan of colours spreading apart."""
     plt = pyplot()
     layers, m = flow.matrix()
     names, mean, std = flow.activation_stats() if hasattr(flow, "activation_stats") else ([], None, None)
     n = 3 if names else 2
-    fig, axes = plt.subplots(1, n, figsize=(5.5 * n, 0.4 * len(layers) + 2.5))
+    fig, axes = plt.subplots(1, n, figsize=(5.8 * n, 0.4 * len(layers) + 2.8))
     unit = "epoch" if getattr(flow, "per", "step") == "epoch" else "step"
-    ax_map, ax_lines = axes[0], axes[1]
-    logs = np.log10(np.where(m > 0, m, np.nan))
-    image = ax_map.imshow(logs, aspect="auto", cmap="coolwarm", interpolation="nearest")
-    ax_map.set_yticks(range(len(layers)), layers)
-    ax_map.set_xlabel(f"recorded {unit}")
-    ax_map.set_title("log10 ‖∂L/∂W‖ per layer")
-    fig.colorbar(image, ax=ax_map)
-    for layer, row in zip(layers, m):
-        ax_lines.plot(flow.steps, row, label=layer)
-    ax_lines.set_yscale("log")
-    ax_lines.set_xlabel(unit)
-    ax_lines.set_ylabel("‖∂L/∂W‖")
-    ax_lines.legend(fontsize=8, ncol=2)
+    _plot_heat_map(fig, axes[0], flow.steps, layers, m, unit)
+    colours = _depth_colours(plt, len(layers))
+    for layer, row, colour in zip(layers, m, colours):
+        axes[1].plot(flow.steps, row, color=colour, label=layer)
+    axes[1].set_yscale("log")
+    axes[1].set_title("‖∂L/∂W‖ per layer")
+    axes[1].set_xlabel(unit)
+    axes[1].set_ylabel("‖∂L/∂W‖ (Frobenius norm, log scale)")
+    _legend_beside(axes[1], "layer")
     if names:
-        _plot_activations(axes[2], flow.steps, names, mean, std, unit)
+        _plot_activations(axes[2], flow.steps, names, mean, std, unit, _depth_colours(plt, len(names)))
     fig.tight_layout()
     if path is not None:
         fig.savefig(path, dpi=110)
     return fig
 
 
-def _plot_activations(ax, steps, names, mean, std, unit):
-    """One line per module: its output's std (solid) and mean (dashed, same colour)."""
-    for name, mu, sigma in zip(names, mean, std):
-        (line,) = ax.plot(steps, sigma, label=name)
-        ax.plot(steps, mu, "--", color=line.get_color(), linewidth=0.8)
+def _depth_colours(plt, n):
+    """``n`` colours from dark to light (input side to output side)."""
+    return [plt.get_cmap("viridis")(0.9 * k / max(n - 1, 1)) for k in range(n)]
+
+
+def _legend_beside(ax, title):
+    """A legend to the right of ``ax``, off the data."""
+    ax.legend(title=title, fontsize=7, title_fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0)
+
+
+def _plot_heat_map(fig, ax, steps, layers, m, unit):
+    """log10 ‖∂L/∂W‖ as an image: one row per layer, one column per recorded step, with its colour bar."""
+    logs = np.log10(np.where(m > 0, m, np.nan))
+    lo, hi = (steps[0], steps[-1]) if steps else (0, 1)
+    half = 0.5 * (hi - lo) / max(len(steps) - 1, 1) if len(steps) > 1 else 0.5
+    extent = (lo - half, hi + half, len(layers) - 0.5, -0.5)  # columns centred on the recorded steps
+    image = ax.imshow(logs, aspect="auto", cmap="coolwarm", interpolation="nearest", extent=extent)
+    ax.set_yticks(range(len(layers)), layers)
     ax.set_xlabel(unit)
-    ax.set_title("activations: std (solid), mean (dashed)")
-    ax.legend(fontsize=8, ncol=2)
+    ax.set_ylabel("layer (input at the top)")
+    ax.set_title("log10 ‖∂L/∂W‖ per layer")
+    ax.grid(False)
+    fig.colorbar(image, ax=ax, label="log10 ‖∂L/∂W‖")
+
+
+def _plot_activations(ax, steps, names, mean, std, unit, colours):
+    """One line per module: its output's std (solid) and mean (dashed, same colour)."""
+    for name, mu, sigma, colour in zip(names, mean, std, colours):
+        ax.plot(steps, sigma, color=colour, label=name)
+        ax.plot(steps, mu, "--", color=colour, linewidth=0.8)
+    ax.set_xlabel(unit)
+    ax.set_ylabel("std (solid) and mean (dashed) of a⁽ˡ⁾")
+    ax.set_title("each module's output a⁽ˡ⁾")
+    _legend_beside(ax, "module")

@@ -14,6 +14,9 @@ from .plot import pyplot
 
 __all__ = ["History"]
 
+# The y-axis of a metric's panel in ``History.plot``, with its unit.
+YLABELS = {"accuracy": "accuracy (fraction correct)", "loss": "loss (the criterion's value)"}
+
 
 class History:
     """Per-epoch records: train/val loss and metrics, learning rate and time."""
@@ -83,9 +86,12 @@ class History:
         h.stopped_early = d.get("stopped_early", False)
         return h
 
-    def plot(self, path=None, metrics=("loss", "accuracy")):
-        """Loss and metric curves for train and val (matplotlib); saved as PNG when ``path`` is given."""
+    def plot(self, path=None, metrics=("loss", "accuracy"), ylabels=None):
+        """Loss and metric curves for train and val (matplotlib); saved as PNG when ``path`` is given.
+
+        ``ylabels`` ({metric: label}) names each panel's y-axis with its unit (e.g. "cross-entropy (nats)")."""
         plt = pyplot()
+        labels = {**YLABELS, **(ylabels or {})}
         present = [m for m in metrics if any(f"{s}_{m}" in e for e in self.epochs for s in ("train", "val"))]
         fig, axes = plt.subplots(1, max(len(present), 1), figsize=(5 * max(len(present), 1), 3.6), squeeze=False)
         x = [e["epoch"] for e in self.epochs]
@@ -94,10 +100,11 @@ class History:
                 ys = self[f"{split}_{m}"]
                 if any(y is not None for y in ys):
                     ax.plot(x, [np.nan if y is None else y for y in ys], style, label=split)
+            ax.set_title(f"{m} per epoch, train and val")
             ax.set_xlabel("epoch")
-            ax.set_ylabel(m)
+            ax.set_ylabel(labels.get(m, m))
             ax.grid(alpha=0.3)
-            ax.legend()
+            ax.legend(loc="best")
         fig.tight_layout()
         if path is not None:
             fig.savefig(path, dpi=110)

@@ -28,8 +28,13 @@ def test_gradient_flow_records_each_layer_and_plots(tmp_path):
     run(flow)
     layers, m = flow.matrix()
     assert layers == ["0", "2"] and m.shape == (2, 6) and np.all(m > 0)
-    flow.plot(tmp_path / "flow.png")
+    fig = flow.plot(tmp_path / "flow.png")
     assert (tmp_path / "flow.png").stat().st_size > 1000
+    heat, lines, acts = fig.axes[:3]
+    assert all(ax.get_title() and ax.get_xlabel() == "step" and ax.get_ylabel() for ax in (heat, lines, acts))
+    assert list(heat.images[0].get_extent()[:2]) == [0.5, 6.5]  # columns centred on the recorded steps 1..6
+    assert any(ax.get_ylabel() == "log10 ‖∂L/∂W‖" for ax in fig.axes[3:])  # the heat map's colour bar
+    assert lines.get_legend().get_title().get_text() == "layer"
 
 
 def test_activation_mean_and_std_of_every_layer_from_forward_hooks():

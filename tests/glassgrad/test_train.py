@@ -77,8 +77,11 @@ def test_history_columns_plot_and_json(tmp_path):
     history.save(str(tmp_path / "h.json"))
     again = train.History.load(str(tmp_path / "h.json"))
     assert again.epochs == history.epochs
-    history.plot(str(tmp_path / "curves.png"))
+    fig = history.plot(str(tmp_path / "curves.png"), ylabels={"loss": "cross-entropy (nats)"})
     assert (tmp_path / "curves.png").stat().st_size > 1000
+    loss_ax, acc_ax = fig.axes[:2]  # every panel titled, its y-axis with a unit
+    assert loss_ax.get_title() and loss_ax.get_ylabel() == "cross-entropy (nats)"
+    assert acc_ax.get_ylabel() == "accuracy (fraction correct)" and acc_ax.get_xlabel() == "epoch"
 
 
 def test_history_best_is_the_first_best_epoch():

@@ -1,6 +1,8 @@
 """Rendering with the real Graphviz ``dot`` program, and the error when it is missing."""
 
+import math
 import os
+import re
 import xml.etree.ElementTree as ET
 
 import numpy as np
@@ -91,6 +93,18 @@ def test_readme_example_graph_is_committed_and_valid():
     assert sum(cls == "node op" for cls in nodes.values()) >= 4
     text = open(path, encoding="utf-8").read()
     assert "grad" in text and "stroke-dasharray" in text  # gradients and dashed backward edges
+
+
+def test_a_signed_zero_gradient_is_drawn_as_0():
+    # Regression (notebook 01): a dead ReLU sends 0.3·(−0.71)·0 = −0.0 back, which drew as "g=-0".
+    z = ag.Scalar(-0.05, label="z")
+    out = z.relu() * ag.Scalar(-0.213, label="w")
+    out.backward()
+    sent = [e.grad for e in viz.build([out]).edges if e.src.name == "z"]
+    assert sent == [0.0] and math.copysign(1.0, sent[0]) == -1.0  # IEEE's −0.0 really reaches the drawing
+    source = out.draw().source
+    assert 'label="g=0"' in source and not re.search(r"(g=|grad )-0(?![.\d])", source)
+    assert viz.fmt(-0.0) == "0" and viz.caption.number(-0.0) == "0.0"
 
 
 def test_summaries_are_compact():
