@@ -46,16 +46,16 @@ from .scalar import Scalar
 from .tensor import (
     Tensor,
     as_tensor,
-    from_numpy,
-    is_tensor,
-    numel,
     bool_,
     float16,
     float32,
     float64,
+    from_numpy,
     get_default_dtype,
     int32,
     int64,
+    is_tensor,
+    numel,
     set_default_dtype,
 )
 
