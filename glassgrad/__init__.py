@@ -42,7 +42,7 @@ from autograd import (
     zeros_like,
 )
 
-from . import data, search, train
+from . import aliases, data, search, train, utils
 from .data import DataLoader, Dataset, Subset, TensorDataset, random_split, stratified_split
 from .train import (
     Callback,
@@ -60,6 +60,14 @@ from .train import (
 
 # One version for the one distribution, read from its metadata by nn.
 __version__ = nn.__version__
+
+# Every public name of the engine as well (gg.exp, gg.cat, gg.float, gg.Function, ...), and the
+# checkpoint functions, so a PyTorch program's ``torch.`` names read as ``gg.``; ``import
+# glassgrad.nn as nn`` and ``from glassgrad.utils.data import DataLoader`` work too.
+ENGINE_NAMES = [name for name in autograd.__all__ if name not in globals()]
+globals().update({name: getattr(autograd, name) for name in ENGINE_NAMES})
+save, load = nn.save, nn.load
+aliases.install()
 
 __all__ = [
     # the layers below
@@ -97,6 +105,10 @@ __all__ = [
     "data",
     "train",
     "search",
+    "utils",
+    "save",
+    "load",
+    *ENGINE_NAMES,
     "Dataset",
     "TensorDataset",
     "Subset",
