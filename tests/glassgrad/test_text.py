@@ -117,3 +117,11 @@ def test_collate_sequences_pads_given_values():
     xb, yb, lengths = data.collate_sequences([([1, 2], [2, 3]), ([4], [5])], padding_value=9, target_padding=-1)
     assert xb.numpy().tolist() == [[1, 2], [4, 9]] and yb.numpy().tolist() == [[2, 3], [5, -1]]
     assert lengths.numpy().tolist() == [2, 1]
+
+
+def test_the_names_ship_in_the_package():
+    # A non-editable install copies only what package-data lists: the names and their README.
+    tomllib = pytest.importorskip("tomllib")
+    root = importlib.resources.files("glassgrad").joinpath("..")
+    config = tomllib.loads(root.joinpath("pyproject.toml").read_text())
+    assert {"names.txt", "README.md"} <= set(config["tool"]["setuptools"]["package-data"]["glassgrad.data"])
