@@ -803,14 +803,22 @@ def module_output(graph, items):
 
 
 def module_title(graph, m, items):
-    """A module's title in PyTorch's style: "0 Linear(4→8)", "conv Conv2d(1→8, 3×3)"."""
+    """A module's title in PyTorch's style: "0 Linear(4→8)", "conv Conv2d(1→8, 3×3)", "embed Embedding(27, 10)"."""
     t = graph.module_types.get(m)
-    weight = next((it for it in items if it.param and it.name.endswith("weight") and it.shape is not None), None)
-    if t and weight is not None and len(weight.shape) == 2:
+    weight = next((it for it in items if it.param and _own_name(m, it.name) == "weight" and it.shape is not None), None)
+    if t == "Embedding" and weight is not None and len(weight.shape) == 2:
+        # NOTE: an Embedding's weight is (num_embeddings, embedding_dim), not Linear's (out, in).
+        t = f"{t}({weight.shape[0]}, {weight.shape[1]})"
+    elif t and weight is not None and len(weight.shape) == 2:
         t = f"{t}({weight.shape[1]}→{weight.shape[0]})"
     elif t and weight is not None and len(weight.shape) == 4:
         t = f"{t}({weight.shape[1]}→{weight.shape[0]}, {weight.shape[2]}×{weight.shape[3]})"
     return f"{m} {t}" if t and t != m else m
+
+
+def _own_name(m, name):
+    """A parameter's name inside module ``m`` ("weight" for "embed.weight"; a submodule's keeps its dots)."""
+    return name[len(m) + 1 :] if name.startswith(m + ".") else name
 
 
 def module_rows(graph, m, items, grads, item_grad, course=None):

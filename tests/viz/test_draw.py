@@ -295,3 +295,30 @@ def test_legend_lists_only_the_kinds_a_graph_has():
     loss, params = mlp(depth=2)
     kinds = [kind for kind, _ in legend_kinds(viz.build([loss], params=params))]
     assert kinds == ["op", "param", "input", "value"]
+
+
+def test_collapsed_module_titles_read_each_weight_layout():
+    # Regression: an Embedding(27, 10) was titled "Embedding(10→27)", its (num, dim) weight read as
+    # Linear's (out, in); and MultiheadAttention took a size from its in_proj_weight.
+    import nn
+
+    class Net(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.embed = nn.Embedding(27, 10)
+            self.attn = nn.MultiheadAttention(10, 2, batch_first=True)
+            self.lin = nn.Linear(10, 4)
+
+        def forward(self, x):
+            e = self.embed(x)
+            return self.lin(self.attn(e, e, e, need_weights=False)[0])
+
+    ag.manual_seed(0)
+    net = Net()
+    with viz.watch():
+        loss = net(np.array([[1, 2, 3]])).sum()
+        loss.backward()
+    src = viz.draw(loss, params=dict(net.named_parameters()), collapse_modules=True).source
+    titles = re.findall(r"<b>([^<]*)</b>", src)
+    assert "embed Embedding(27, 10)" in titles and "lin Linear(10→4)" in titles, titles
+    assert not any("MultiheadAttention(" in t for t in titles), titles
