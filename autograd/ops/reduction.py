@@ -230,9 +230,23 @@ def reduce_rows(ufunc, a):
     """
     rows, cols = a.shape
     # (float16 sums stay on NumPy's path, which accumulates them in float32)
-    if cols <= 32 and rows >= 16 and (ufunc is not np.add or a.dtype.itemsize >= 4):
+    if cols > 32 or rows < 16 or (ufunc is np.add and a.dtype.itemsize < 4):
+        return ufunc.reduce(a, axis=1, keepdims=True)
+    if a.size <= _BLOCK:
         return ufunc.reduce(a.T.copy(), axis=0).reshape((rows, 1))
-    return ufunc.reduce(a, axis=1, keepdims=True)
+    # NOTE: a transposed copy of an array bigger than the cache costs more than it saves
+    # (182430×27 float64: max 122 ms, sum 91 ms, vs 30 and 15 ms straight); only a max over few
+    # columns still gains, block by block (65536×10: 4 ms vs 11 ms).
+    if ufunc is np.add or cols > 16:
+        return ufunc.reduce(a, axis=1, keepdims=True)
+    out = np.empty((rows, 1), dtype=a.dtype)
+    step = _BLOCK // cols
+    for i in range(0, rows, step):
+        out[i : i + step, 0] = ufunc.reduce(a[i : i + step].T.copy(), axis=0)
+    return out
+
+
+_BLOCK = 1 << 16  # entries per transposed block of reduce_rows: 512 KB of float64, in cache
 
 
 def _stable_max(a, dims):
