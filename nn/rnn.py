@@ -2,7 +2,7 @@
 
 Gate order, parameter names (``weight_ih_l0``, ``bias_hh_l1_reverse``, ...) and init are
 PyTorch's, so a PyTorch ``state_dict`` loads with ``strict=True`` and gives the same numbers.
-Composed from linear, sigmoid, tanh, stack and cat: the gradient (through time) comes for free.
+Composed from linear, the fused LSTM/GRU step primitives (``autograd.lstm_cell``, ``autograd.gru_cell``),\nstack and cat: the gradient through time comes from the engine.
 """
 
 from __future__ import annotations
@@ -24,25 +24,16 @@ __all__ = ["RNN", "LSTM", "GRU", "RNNCell", "LSTMCell", "GRUCell"]
 GATES = {"RNN_TANH": 1, "RNN_RELU": 1, "LSTM": 4, "GRU": 3}
 
 
-def chunks(z, n):
-    """Split the last dim of z into n equal parts."""
-    size = z.shape[-1] // n
-    return [z[..., k * size : (k + 1) * size] for k in range(n)]
-
-
 def rnn_step(mode, gi, h, c, w_hh, b_hh):
-    """One time step from the input part gi = W_ih x + b_ih: returns (h', c') (c' is None unless LSTM)."""
+    """One time step from the input part gi = W_ih x + b_ih: returns (h', c') (c' is None unless LSTM).
+
+    LSTM and GRU steps are the fused primitives ``autograd.lstm_cell`` / ``autograd.gru_cell``.
+    """
     gh = F.linear(h, w_hh, b_hh)
     if mode == "LSTM":
-        i, f, g, o = chunks(gi + gh, 4)
-        c = F.sigmoid(f) * c + F.sigmoid(i) * F.tanh(g)
-        return F.sigmoid(o) * F.tanh(c), c
+        return ag.lstm_cell(gi + gh, c)
     if mode == "GRU":
-        ir, iz, in_ = chunks(gi, 3)
-        hr, hz, hn = chunks(gh, 3)
-        r, z = F.sigmoid(ir + hr), F.sigmoid(iz + hz)
-        n = F.tanh(in_ + r * hn)
-        return (1.0 - z) * n + z * h, None
+        return ag.gru_cell(gi, gh, h), None
     z = gi + gh
     return (F.tanh(z) if mode == "RNN_TANH" else F.relu(z)), None
 
