@@ -175,6 +175,9 @@ class RNNBase(Module):
             for d, suffix in enumerate(self.suffixes(layer)):
                 k = layer * self.num_directions + d
                 w_ih, w_hh, b_ih, b_hh = self.layer_weights(suffix)
+                if b_hh is not None and self.mode != "GRU":
+                    # b_ih + b_hh once for the sequence, not b_hh at every step (GRU's r ⊙ b_hn needs it apart)
+                    b_ih, b_hh = b_ih + b_hh, None
                 gi = F.linear(x, w_ih, b_ih)  # every time step's input part at once
                 out, h, c = self.run_direction(gi, h0[k], None if c0 is None else c0[k], w_hh, b_hh, d == 1)
                 outputs.append(out)

@@ -49,7 +49,22 @@ def _index_vjp(g, ctx, out, x):
     return index_add_zeros(g, ctx)
 
 
-INDEX = Op("index", (_index_vjp,), keeps_shape=False, rule="∂L/∂x = zeros with g scatter-added at the index")
+def _index_accumulate(buffer, g, ctx):
+    """buffer[key] += g in place (repeated advanced indices add up)."""
+    k, basic = ctx[0], ctx[1]
+    if basic:
+        buffer[k] += g
+    else:
+        np.add.at(buffer, k, g)
+
+
+INDEX = Op(
+    "index",
+    (_index_vjp,),
+    keeps_shape=False,
+    accumulate=_index_accumulate,
+    rule="∂L/∂x = zeros with g scatter-added at the index",
+)
 
 
 def _scatter_array(g, ctx):

@@ -90,8 +90,40 @@ def _lstm_dc(gout, ctx, z, c):
 
 
 def _lstm_vjp_gates(gout, ctx, out, z, c):
+    if isinstance(gout, np.ndarray):
+        return _lstm_gates_array(gout, ctx, c)
     dc, (i, f, g, o, tc, gh) = _lstm_dc(gout, ctx, z, c)
     return _cat([dc * g * i * (1.0 - i), dc * c * f * (1.0 - f), dc * i * (1.0 - g * g), gh * tc * o * (1.0 - o)])
+
+
+def _lstm_gates_array(gout, ctx, c):
+    """The gates' VJP of a first-order backward, in place in one array: the same formulas as the
+    Tensor path, without its ~20 temporaries and the join."""
+    hidden, acts, tc = ctx
+    d = np.empty_like(acts)
+    i, f, g, o = (acts[..., k * hidden : (k + 1) * hidden] for k in range(4))
+    di, df, dg, do = (d[..., k * hidden : (k + 1) * hidden] for k in range(4))
+    gh = gout[..., :hidden]
+    np.subtract(1.0, o, out=do)  # δo = g_h ⊙ tanh c' ⊙ o(1 − o)
+    do *= o
+    do *= tc
+    do *= gh
+    dc = gh * o  # δc' = g_h ⊙ o ⊙ (1 − tanh²c') + g_c
+    dc *= 1.0 - tc * tc
+    dc += gout[..., hidden:]
+    np.subtract(1.0, i, out=di)  # δi = δc' ⊙ g ⊙ i(1 − i)
+    di *= i
+    di *= g
+    di *= dc
+    np.subtract(1.0, f, out=df)  # δf = δc' ⊙ c ⊙ f(1 − f)
+    df *= f
+    df *= c
+    df *= dc
+    np.multiply(g, g, out=dg)  # δg = δc' ⊙ i ⊙ (1 − g²)
+    np.subtract(1.0, dg, out=dg)
+    dg *= i
+    dg *= dc
+    return d
 
 
 def _lstm_vjp_c(gout, ctx, out, z, c):
