@@ -60,7 +60,37 @@ def lstm_fns(sizes, torch_ok=True):
         return torch.nn.LSTM(sizes["input"], sizes["hidden"])
 
     make = lambda: nn.LSTM(sizes["input"], sizes["hidden"], generator=np.random.default_rng(0))  # noqa: E731
-    return _fns(make, make_torch, (sizes["steps"], sizes["batch"], sizes["input"]), torch_ok)
+    shape = (sizes["steps"], sizes["batch"], sizes["input"])
+    fns = _fns(make, make_torch, shape, torch_ok)
+    if torch_ok:
+        fns["torch LSTMCell loop"] = _torch_cell_loop(make(), shape)
+    return fns
+
+
+def _torch_cell_loop(model, shape):
+    """torch.nn.LSTMCell stepped in a Python loop with ``model``'s weights: the per-step algorithm
+    glassgrad runs, where torch.nn.LSTM runs oneDNN's fused kernel for the whole layer."""
+    import torch
+
+    cell = torch.nn.LSTMCell(model.input_size, model.hidden_size)
+    weights = {k.removesuffix("_l0"): torch.tensor(np.asarray(v)) for k, v in model.state_dict().items()}
+    cell.load_state_dict(weights, strict=True)
+    a = np.random.default_rng(0).standard_normal(shape).astype(np.float32)
+
+    class Loop(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.cell = cell
+
+        def forward(self, x):
+            h = c = torch.zeros(x.shape[1], model.hidden_size)
+            outputs = []
+            for t in range(x.shape[0]):
+                h, c = self.cell(x[t], (h, c))
+                outputs.append(h)
+            return torch.stack(outputs)
+
+    return _step(Loop(), torch.tensor(a, requires_grad=True))
 
 
 def encoder_fns(sizes, torch_ok=True):
