@@ -54,6 +54,15 @@ def uniform_init(module, hidden_size):
         init.uniform_(weight, -bound, bound, generator=module.generator)
 
 
+def _describe(value):
+    """A value's type, and its length for a tuple or list (for error messages)."""
+    if isinstance(value, (tuple, list)):
+        return f"a {type(value).__name__} of {len(value)}"
+    if isinstance(value, ag.Tensor):
+        return f"a Tensor of shape {tuple(value.shape)}"
+    return f"a {type(value).__name__}"
+
+
 def check_hidden(where, hx, expected):
     """A ShapeError unless the hidden state hx has the expected shape."""
     if tuple(hx.shape) != tuple(expected):
@@ -145,7 +154,7 @@ class RNNBase(Module):
             return zeros, (zeros if self.mode == "LSTM" else None)
         if self.mode == "LSTM":
             if not isinstance(hx, (tuple, list)) or len(hx) != 2:
-                raise TypeError(f"{where}: hx must be a tuple (h_0, c_0), got {type(hx).__name__}")
+                raise TypeError(f"{where}: hx must be a tuple (h_0, c_0), got {_describe(hx)}")
             h0, c0 = hx
             check_hidden(where + " (h_0)", h0, given)
             check_hidden(where + " (c_0)", c0, given)
@@ -294,7 +303,7 @@ class RNNCellBase(Module):
         if hx is None:
             zeros = ag.zeros(*expected, dtype=x.dtype)
             hx = (zeros, zeros) if self.mode == "LSTM" else zeros
-        states = list(hx) if self.mode == "LSTM" else [hx]
+        states = self.check_state_type(hx)
         for state in states:
             check_hidden(name, state, expected)
         if unbatched:
@@ -305,6 +314,17 @@ class RNNCellBase(Module):
         if unbatched:
             h, c = h.squeeze(0), (None if c is None else c.squeeze(0))
         return h, c
+
+    def check_state_type(self, hx):
+        """The states in hx as a list: LSTMCell's (h, c) tuple, or the one Tensor of RNNCell and GRUCell."""
+        name = type(self).__name__
+        if self.mode == "LSTM":
+            if not isinstance(hx, (tuple, list)) or len(hx) != 2:
+                raise TypeError(f"{name}: hx must be a tuple (h, c), got {_describe(hx)}")
+            return list(hx)
+        if not isinstance(hx, ag.Tensor):
+            raise TypeError(f"{name}: hx must be a Tensor h of shape (N, hidden_size), got {_describe(hx)}")
+        return [hx]
 
     def extra_repr(self):
         return f"{self.input_size}, {self.hidden_size}" + ("" if self.bias else ", bias=False")
