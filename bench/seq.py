@@ -1,6 +1,6 @@
 """Sequence models forward+backward vs PyTorch CPU, float32, the same weights in both.
 
-An LSTM (input 64, hidden 128, 32 steps, batch 32, ``nn.LSTM``) and a Transformer encoder layer
+An LSTM and a GRU (input 64, hidden 128, 32 steps, batch 32, ``nn.LSTM``/``nn.GRU``) and a Transformer encoder layer
 (d_model 64, 4 heads, feed-forward 256, 32 tokens, batch 32, dropout 0): the loss is the sum of
 the output, and the gradients are those of the input and every parameter.
 """
@@ -51,18 +51,18 @@ def _fns(make, make_torch, shape, torch_ok):
     return fns
 
 
-def lstm_fns(sizes, torch_ok=True):
-    """The LSTM benchmark's callables (sequence-first input (L, N, H_in))."""
+def lstm_fns(sizes, torch_ok=True, name="LSTM"):
+    """The LSTM (or GRU) benchmark's callables (sequence-first input (L, N, H_in))."""
 
     def make_torch():
         import torch
 
-        return torch.nn.LSTM(sizes["input"], sizes["hidden"])
+        return getattr(torch.nn, name)(sizes["input"], sizes["hidden"])
 
-    make = lambda: nn.LSTM(sizes["input"], sizes["hidden"], generator=np.random.default_rng(0))  # noqa: E731
+    make = lambda: getattr(nn, name)(sizes["input"], sizes["hidden"], generator=np.random.default_rng(0))  # noqa: E731
     shape = (sizes["steps"], sizes["batch"], sizes["input"])
     fns = _fns(make, make_torch, shape, torch_ok)
-    if torch_ok:
+    if torch_ok and name == "LSTM":
         fns["torch LSTMCell loop"] = _torch_cell_loop(make(), shape)
     return fns
 
@@ -109,12 +109,15 @@ def encoder_fns(sizes, torch_ok=True):
 
 
 def run(quick=False, torch_ok=True):
-    """Time both models; the result keys are the README table's row labels."""
+    """Time the three models; the result keys are the README table's row labels."""
     rounds = 2 if quick else 15
     lstm, enc = (QUICK_LSTM, QUICK_ENCODER) if quick else (LSTM_SIZES, ENCODER_SIZES)
     results = {}
     label = f"LSTM {lstm['input']}→{lstm['hidden']}, {lstm['steps']} steps, batch {lstm['batch']}, fwd+bwd"
     results[label] = compare(lstm_fns(lstm, torch_ok), rounds=rounds, inner=1, warmup=1 if quick else 3)
+    print_result(label, results[label])
+    label = f"GRU {lstm['input']}→{lstm['hidden']}, {lstm['steps']} steps, batch {lstm['batch']}, fwd+bwd"
+    results[label] = compare(lstm_fns(lstm, torch_ok, "GRU"), rounds=rounds, inner=1, warmup=1 if quick else 3)
     print_result(label, results[label])
     label = (
         f"Transformer encoder layer d={enc['d_model']}, {enc['heads']} heads, ff {enc['ff']}, "
