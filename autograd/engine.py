@@ -206,8 +206,8 @@ class BackwardPass:
                     prev = grads.get(edge)
                     if prev is not None and prev.dtype == g.dtype and prev.flags.writeable:
                         # x[t] in a loop over t: add g at the key, not a zero array of x's shape
-                        vertex.op.accumulate(prev, g, ctx)
-                        continue
+                        if vertex.op.accumulate(prev, g, ctx):
+                            continue
                 gi = vjps[i](g, ctx, out, *xs)
                 if shapes is not None and gi.shape != shapes[i]:
                     gi = gi.sum_to_size(shapes[i]) if isinstance(gi, Tensor) else unbroadcast_array(gi, shapes[i])

@@ -37,8 +37,9 @@ class Op:
     ``variadic`` marks an op of any number of inputs (cat, stack) whose VJPs read only
     ``(g, ctx, out)``: they are not handed the n inputs, so the backward stays linear in n.
     ``accumulate(buffer, g, ctx)``, for a one-input op whose VJP is mostly zeros (indexing), adds
-    that VJP into ``buffer`` in place: a first-order pass calls it instead of the VJP when the
-    input already has a gradient buffer the engine owns, so no zero array is made and summed.
+    that VJP into ``buffer`` in place and returns True (False if it cannot: the VJP then runs): a
+    first-order pass calls it instead of the VJP when the input already has a gradient buffer the
+    engine owns, so no zero array is made and summed.
     """
 
     __slots__ = (

@@ -50,12 +50,16 @@ def _index_vjp(g, ctx, out, x):
 
 
 def _index_accumulate(buffer, g, ctx):
-    """buffer[key] += g in place (repeated advanced indices add up)."""
-    k, basic = ctx[0], ctx[1]
+    """buffer[key] += g in place (repeated advanced indices add up); False, doing nothing, unless the
+    buffer has the indexed tensor's shape."""
+    k, basic, shape = ctx
+    if buffer.shape != shape:
+        return False
     if basic:
         buffer[k] += g
     else:
         np.add.at(buffer, k, g)
+    return True
 
 
 INDEX = Op(
