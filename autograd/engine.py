@@ -165,6 +165,7 @@ class BackwardPass:
         grads, owned, plain_scalar = self.grads, self.owned, self.plain_scalar
         watch, create_graph, anomaly, reporting, retain_graph = self.node_flags
         plain = not (create_graph or anomaly or self.wanted is not None or self.observer is not None)
+        accumulating = not (create_graph or anomaly or reporting)
         for vertex in order:
             g = grads.pop(vertex, None)
             if g is None:
@@ -201,6 +202,12 @@ class BackwardPass:
             for i, edge in enumerate(vertex.next):
                 if edge is None:
                     continue
+                if accumulating and vertex.op.accumulate is not None and edge in owned:
+                    prev = grads.get(edge)
+                    if prev is not None and prev.dtype == g.dtype and prev.flags.writeable:
+                        # x[t] in a loop over t: add g at the key, not a zero array of x's shape
+                        if vertex.op.accumulate(prev, g, ctx):
+                            continue
                 gi = vjps[i](g, ctx, out, *xs)
                 if shapes is not None and gi.shape != shapes[i]:
                     gi = gi.sum_to_size(shapes[i]) if isinstance(gi, Tensor) else unbroadcast_array(gi, shapes[i])

@@ -22,6 +22,7 @@ from .ops import (
     logic,
     loss,
     normalization,
+    recurrent,
     reduction,
     shape,
     unary,
@@ -43,7 +44,21 @@ __all__ = [
 ]
 
 # The op families, in the order the README's op table lists them.
-FAMILIES = (arithmetic, linalg, unary, logic, activation, reduction, shape, indexing, join, conv, normalization, loss)
+FAMILIES = (
+    arithmetic,
+    linalg,
+    unary,
+    logic,
+    activation,
+    reduction,
+    shape,
+    indexing,
+    join,
+    conv,
+    normalization,
+    recurrent,
+    loss,
+)
 # Every primitive the families declare (ops made later, e.g. by users' own code, are not in it).
 BUILTIN_OPS = tuple(OPS)
 

@@ -36,9 +36,24 @@ class Op:
     attributes a drawing prints (``"dim=1"``), None when the op has none worth showing.
     ``variadic`` marks an op of any number of inputs (cat, stack) whose VJPs read only
     ``(g, ctx, out)``: they are not handed the n inputs, so the backward stays linear in n.
+    ``accumulate(buffer, g, ctx)``, for a one-input op whose VJP is mostly zeros (indexing), adds
+    that VJP into ``buffer`` in place and returns True (False if it cannot: the VJP then runs): a
+    first-order pass calls it instead of the VJP when the input already has a gradient buffer the
+    engine owns, so no zero array is made and summed.
     """
 
-    __slots__ = ("name", "vjps", "saves", "saves_out", "broadcasts", "rule", "keeps_shape", "describe", "variadic")
+    __slots__ = (
+        "name",
+        "vjps",
+        "saves",
+        "saves_out",
+        "broadcasts",
+        "rule",
+        "keeps_shape",
+        "describe",
+        "variadic",
+        "accumulate",
+    )
 
     def __init__(
         self,
@@ -52,6 +67,7 @@ class Op:
         broadcasts=False,
         describe=None,
         variadic=False,
+        accumulate=None,
     ):
         if len(set(saves)) != len(tuple(saves)):
             raise ValueError(f"Op {name}: saves lists an input twice: {tuple(saves)}")
@@ -66,6 +82,7 @@ class Op:
         self.keeps_shape = bool(keeps_shape)
         self.describe = describe
         self.variadic = variadic
+        self.accumulate = accumulate
         OPS.append(self)
 
     def __repr__(self):

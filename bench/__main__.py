@@ -5,10 +5,10 @@ from __future__ import annotations
 import argparse
 import os
 
-from . import conv, deep, mlp, ops, scalar_mlp
+from . import conv, deep, mlp, ops, scalar_mlp, seq
 from .common import machine, pinned_threads, save
 
-SUITES = {"mlp": mlp.run, "ops": ops.run, "scalar": scalar_mlp.run, "deep": deep.run, "conv": conv.run}
+SUITES = {"mlp": mlp.run, "ops": ops.run, "scalar": scalar_mlp.run, "deep": deep.run, "conv": conv.run, "seq": seq.run}
 
 
 def main(argv=None):
@@ -30,7 +30,7 @@ def main(argv=None):
         for name in args.only or list(SUITES):
             fn = SUITES[name]
             kwargs = {"quick": args.quick}
-            if name in ("ops", "conv", "mlp", "deep"):
+            if name in ("ops", "conv", "mlp", "deep", "seq"):
                 kwargs["torch_ok"] = torch_ok
             results["results"][name] = fn(**kwargs)
     if not args.quick:

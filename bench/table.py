@@ -59,6 +59,8 @@ def table(results):
     # conv2d before pooling, the first shape first, max before avg (the file's keys are sorted)
     for key in sorted(conv, key=lambda k: (not k.startswith("conv2d"), k.startswith("avg"), "N=64" not in k, k)):
         row("conv2d fwd+bwd, N=64, 16→32 ch, 16×16, k=3" if key == "conv2d" else key, conv[key])
+    for key, res in r.get("seq", {}).items():
+        row(key, res)
     if "memory_peak" in mlp:
         mem = mlp["memory_peak"]
         peaks = ", ".join(f"{k} {v['peak_kib'] / 1024:.0f} MiB" for k, v in mem["runs"].items())

@@ -215,6 +215,13 @@ def scaled_dot_product_attention(
             f"scaled_dot_product_attention: query (..., L, E) {query.shape}, key (..., S, E) {key.shape} and value "
             f"(..., S, Ev) {value.shape} disagree: query and key need the same E, key and value the same S"
         )
+    try:
+        np.broadcast_shapes(query.shape[:-2], key.shape[:-2], value.shape[:-2])
+    except ValueError:
+        raise ShapeError(
+            f"scaled_dot_product_attention: the batch dims of query {query.shape}, key {key.shape} and value "
+            f"{value.shape} (all but the last two) do not broadcast"
+        ) from None
     if is_causal and attn_mask is not None:
         raise ValueError("scaled_dot_product_attention: give attn_mask or is_causal=True, not both")
     s = 1.0 / np.sqrt(query.shape[-1]) if scale is None else scale

@@ -2,7 +2,7 @@
 
 Gate order, parameter names (``weight_ih_l0``, ``bias_hh_l1_reverse``, ...) and init are
 PyTorch's, so a PyTorch ``state_dict`` loads with ``strict=True`` and gives the same numbers.
-Composed from linear, sigmoid, tanh, stack and cat: the gradient (through time) comes for free.
+Composed from linear, the fused LSTM/GRU step primitives (``autograd.lstm_cell``, ``autograd.gru_cell``),\nstack and cat: the gradient through time comes from the engine.
 """
 
 from __future__ import annotations
@@ -24,25 +24,16 @@ __all__ = ["RNN", "LSTM", "GRU", "RNNCell", "LSTMCell", "GRUCell"]
 GATES = {"RNN_TANH": 1, "RNN_RELU": 1, "LSTM": 4, "GRU": 3}
 
 
-def chunks(z, n):
-    """Split the last dim of z into n equal parts."""
-    size = z.shape[-1] // n
-    return [z[..., k * size : (k + 1) * size] for k in range(n)]
-
-
 def rnn_step(mode, gi, h, c, w_hh, b_hh):
-    """One time step from the input part gi = W_ih x + b_ih: returns (h', c') (c' is None unless LSTM)."""
+    """One time step from the input part gi = W_ih x + b_ih: returns (h', c') (c' is None unless LSTM).
+
+    LSTM and GRU steps are the fused primitives ``autograd.lstm_cell`` / ``autograd.gru_cell``.
+    """
     gh = F.linear(h, w_hh, b_hh)
     if mode == "LSTM":
-        i, f, g, o = chunks(gi + gh, 4)
-        c = F.sigmoid(f) * c + F.sigmoid(i) * F.tanh(g)
-        return F.sigmoid(o) * F.tanh(c), c
+        return ag.lstm_cell(gi + gh, c)
     if mode == "GRU":
-        ir, iz, in_ = chunks(gi, 3)
-        hr, hz, hn = chunks(gh, 3)
-        r, z = F.sigmoid(ir + hr), F.sigmoid(iz + hz)
-        n = F.tanh(in_ + r * hn)
-        return (1.0 - z) * n + z * h, None
+        return ag.gru_cell(gi, gh, h), None
     z = gi + gh
     return (F.tanh(z) if mode == "RNN_TANH" else F.relu(z)), None
 
@@ -61,6 +52,15 @@ def uniform_init(module, hidden_size):
     bound = 1.0 / math.sqrt(hidden_size) if hidden_size > 0 else 0.0
     for weight in module.parameters():
         init.uniform_(weight, -bound, bound, generator=module.generator)
+
+
+def _describe(value):
+    """A value's type, and its length for a tuple or list (for error messages)."""
+    if isinstance(value, (tuple, list)):
+        return f"a {type(value).__name__} of {len(value)}"
+    if isinstance(value, ag.Tensor):
+        return f"a Tensor of shape {tuple(value.shape)}"
+    return f"a {type(value).__name__}"
 
 
 def check_hidden(where, hx, expected):
@@ -154,7 +154,7 @@ class RNNBase(Module):
             return zeros, (zeros if self.mode == "LSTM" else None)
         if self.mode == "LSTM":
             if not isinstance(hx, (tuple, list)) or len(hx) != 2:
-                raise TypeError(f"{where}: hx must be a tuple (h_0, c_0), got {type(hx).__name__}")
+                raise TypeError(f"{where}: hx must be a tuple (h_0, c_0), got {_describe(hx)}")
             h0, c0 = hx
             check_hidden(where + " (h_0)", h0, given)
             check_hidden(where + " (c_0)", c0, given)
@@ -184,6 +184,9 @@ class RNNBase(Module):
             for d, suffix in enumerate(self.suffixes(layer)):
                 k = layer * self.num_directions + d
                 w_ih, w_hh, b_ih, b_hh = self.layer_weights(suffix)
+                if b_hh is not None and self.mode != "GRU":
+                    # b_ih + b_hh once for the sequence, not b_hh at every step (GRU's r ⊙ b_hn needs it apart)
+                    b_ih, b_hh = b_ih + b_hh, None
                 gi = F.linear(x, w_ih, b_ih)  # every time step's input part at once
                 out, h, c = self.run_direction(gi, h0[k], None if c0 is None else c0[k], w_hh, b_hh, d == 1)
                 outputs.append(out)
@@ -300,7 +303,7 @@ class RNNCellBase(Module):
         if hx is None:
             zeros = ag.zeros(*expected, dtype=x.dtype)
             hx = (zeros, zeros) if self.mode == "LSTM" else zeros
-        states = list(hx) if self.mode == "LSTM" else [hx]
+        states = self.check_state_type(hx)
         for state in states:
             check_hidden(name, state, expected)
         if unbatched:
@@ -311,6 +314,17 @@ class RNNCellBase(Module):
         if unbatched:
             h, c = h.squeeze(0), (None if c is None else c.squeeze(0))
         return h, c
+
+    def check_state_type(self, hx):
+        """The states in hx as a list: LSTMCell's (h, c) tuple, or the one Tensor of RNNCell and GRUCell."""
+        name = type(self).__name__
+        if self.mode == "LSTM":
+            if not isinstance(hx, (tuple, list)) or len(hx) != 2:
+                raise TypeError(f"{name}: hx must be a tuple (h, c), got {_describe(hx)}")
+            return list(hx)
+        if not isinstance(hx, ag.Tensor):
+            raise TypeError(f"{name}: hx must be a Tensor h of shape (N, hidden_size), got {_describe(hx)}")
+        return [hx]
 
     def extra_repr(self):
         return f"{self.input_size}, {self.hidden_size}" + ("" if self.bias else ", bias=False")

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import copy
 
+from autograd import ShapeError
+
 from . import functional as F
 from .attention import MultiheadAttention
 from .layers import Dropout, Linear
@@ -47,6 +49,13 @@ class TransformerEncoderLayer(Module):
         return self.dropout2(self.linear2(self.dropout(a)))
 
     def forward(self, src, src_mask=None, src_key_padding_mask=None, is_causal=False):
+        d_model = self.self_attn.embed_dim
+        if src.ndim not in (2, 3) or src.shape[-1] != d_model:
+            layout = "(N, S, E)" if self.batch_first else "(S, N, E)"
+            raise ShapeError(
+                f"TransformerEncoderLayer(d_model={d_model}): src must be {layout} or (S, E) with E = {d_model}, "
+                f"got shape {tuple(src.shape)}"
+            )
         x = src
         if self.norm_first:
             x = x + self.self_attention_block(self.norm1(x), src_mask, src_key_padding_mask, is_causal)

@@ -14,6 +14,7 @@ __all__ = [
     "logic",
     "loss",
     "normalization",
+    "recurrent",
     "reduction",
     "shape",
     "unary",

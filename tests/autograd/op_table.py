@@ -680,6 +680,19 @@ CASES = [
         [((2, 2, 3), (2, 3))],
         lambda x, w: _F().layer_norm(x, (2, 3), w),
     ),
+    # recurrent cells
+    Case(
+        "lstm_cell",
+        lambda z, c: _pair_sum(ag.lstm_cell(z, c)),
+        [((2, 8), (2, 2)), ((12,), (3,)), ((2, 1, 8), (2, 1, 2))],
+        lambda z, c: _pair_sum(_torch_lstm_cell(z, c)),
+    ),
+    Case(
+        "gru_cell",
+        lambda gi, gh, h: ag.gru_cell(gi, gh, h),
+        [((2, 6), (2, 6), (2, 2)), ((9,), (9,), (3,))],
+        lambda gi, gh, h: _torch_gru_cell(gi, gh, h),
+    ),
     # losses
     Case(
         "cross_entropy",
@@ -789,6 +802,22 @@ def _torch_labels():
 
 def _torch_w():
     return __import__("torch").tensor(_W)
+
+
+def _torch_lstm_cell(z, c):
+    """PyTorch's LSTM step on the gates' pre-activations (i, f, g, o), as its composite."""
+    i, f, g, o = z.chunk(4, -1)
+    c_new = f.sigmoid() * c + i.sigmoid() * g.tanh()
+    return o.sigmoid() * c_new.tanh(), c_new
+
+
+def _torch_gru_cell(gi, gh, h):
+    """PyTorch's GRU step on W_ih x + b_ih and W_hh h + b_hh (r, z, n), as its composite."""
+    ir, iz, in_ = gi.chunk(3, -1)
+    hr, hz, hn = gh.chunk(3, -1)
+    r, z = (ir + hr).sigmoid(), (iz + hz).sigmoid()
+    n = (in_ + r * hn).tanh()
+    return (1 - z) * n + z * h
 
 
 def _special(x):

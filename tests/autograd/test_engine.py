@@ -350,3 +350,30 @@ def test_number_operands_keep_float32_and_record_no_constant_tensor():
         assert y.grad_fn.next_functions == ((ag.AccumulateGrad(x), 0),)
     ((x * 3.0 + 1.0) / 2.0 - 0.5).sum().backward()
     np.testing.assert_allclose(x.grad.array, [1.5, 1.5, 1.5])
+
+
+def test_slices_in_a_loop_add_into_one_buffer():
+    """x[t] for every t (and repeated, advanced and overlapping keys): the index adjoints summed in
+    place into one buffer (Op.accumulate) give the gradient the scatter-adds give."""
+    rng = np.random.default_rng(0)
+    a = rng.standard_normal((5, 3, 4))
+    weights = rng.standard_normal((5, 3, 4))
+    x = ag.tensor(a, requires_grad=True)
+    total = x[0] * 0.0
+    for t in range(5):
+        total = total + x[t] * ag.tensor(weights[t])
+    total = total + x[np.array([1, 1, 3])].sum(0) + x[1:3].sum(0) + x[:, 0:1].sum(0)
+    total.sum().backward()
+    expected = weights.copy()
+    expected[1] += 2.0
+    expected[3] += 1.0
+    expected[1:3] += 1.0
+    expected[:, 0] += 3.0  # a (1, 4) sum broadcast over the 3 rows of total
+    np.testing.assert_allclose(x.grad.numpy(), expected, rtol=0, atol=1e-12)
+    # the same under create_graph (the VJPs run, no accumulation in place)
+    x2 = ag.tensor(a, requires_grad=True)
+    y = sum((x2[t] * x2[t]).sum() for t in range(5)) + (x2[0] * x2[0]).sum()
+    (g,) = ag.grad(y, [x2], create_graph=True)
+    expected = 2.0 * a
+    expected[0] *= 2.0
+    np.testing.assert_allclose(g.numpy(), expected, rtol=0, atol=1e-12)

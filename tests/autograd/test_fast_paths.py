@@ -7,7 +7,9 @@ import autograd as ag
 from autograd.ops.reduction import reduce_rows
 
 
-@pytest.mark.parametrize("shape", [(1, 10), (15, 5), (16, 10), (128, 32), (128, 33), (1000, 3), (16, 1), (40, 200), (10001, 10), (7000, 27)])
+@pytest.mark.parametrize(
+    "shape", [(1, 10), (15, 5), (16, 10), (128, 32), (128, 33), (1000, 3), (16, 1), (40, 200), (10001, 10), (7000, 27)]
+)
 @pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
 def test_reduce_rows_equals_numpys_row_reduction(shape, dtype):
     a = np.random.default_rng(shape[0] * shape[1]).standard_normal(shape).astype(dtype)

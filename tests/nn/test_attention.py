@@ -273,3 +273,21 @@ def test_transformer_encoder_layer_gradcheck(norm_first):
     layer = nn.TransformerEncoderLayer(4, 2, 6, dropout=0.0, activation="gelu", norm_first=norm_first, dtype=np.float64)
     x = ag.tensor(_rng(13).standard_normal((3, 1, 4)), requires_grad=True)
     assert ag.gradcheck(lambda x, *ps: layer(x), (x, *layer.parameters()))
+
+
+def test_more_bad_input_names_the_shapes():
+    with pytest.raises(ag.ShapeError, match=r"batch dims of query \(2, 4, 6\), key \(3, 5, 6\).*do not broadcast"):
+        F.scaled_dot_product_attention(ag.zeros(2, L, 6), ag.zeros(3, S, 6), ag.zeros(3, S, 6))
+    with pytest.raises(ag.ShapeError, match=r"attn_mask must be of shape \(4, 4\) or \(6, 4, 4\), got \(3, 4, 4\)"):
+        nn.MultiheadAttention(E, H)(*[ag.zeros(L, N, E)] * 3, attn_mask=np.zeros((3, L, L), bool))
+    with pytest.raises(ag.ShapeError, match=r"E = 8.*got \(1, 4, 3, 8\)"):
+        nn.MultiheadAttention(E, H)(*[ag.zeros(1, L, N, E)] * 3)
+    with pytest.raises(ValueError, match=r"embed_dim \(7\) must be divisible by num_heads \(2\)"):
+        nn.TransformerEncoderLayer(7, 2)
+    layer = nn.TransformerEncoderLayer(E, H, 16, batch_first=True)
+    with pytest.raises(
+        ag.ShapeError, match=r"d_model=8\): src must be \(N, S, E\) or \(S, E\) with E = 8, got shape \(3, 4, 6\)"
+    ):
+        layer(ag.zeros(N, L, 6))
+    with pytest.raises(ag.ShapeError, match=r"attn_mask must be of shape \(4, 4\)"):
+        layer(ag.zeros(N, L, E), src_mask=np.zeros((3, 3), bool))

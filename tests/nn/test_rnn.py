@@ -211,3 +211,40 @@ def test_checkpoint_round_trip(tmp_path):
     other.load_state_dict(nn.load(tmp_path / "lstm.safetensors"), strict=True)
     x = ag.randn(5, 2, 3)
     np.testing.assert_array_equal(layer(x)[0].array, other(x)[0].array)
+
+
+@pytest.mark.parametrize(
+    "name,hx,error,match",
+    [
+        ("LSTMCell", (2, 4), TypeError, r"LSTMCell: hx must be a tuple \(h, c\), got a Tensor of shape \(2, 4\)"),
+        ("LSTMCell", ((2, 4),) * 3, TypeError, r"LSTMCell: hx must be a tuple \(h, c\), got a tuple of 3"),
+        (
+            "LSTMCell",
+            ((2, 4), (2, 5)),
+            ag.ShapeError,
+            r"LSTMCell: expected hidden state of shape \(2, 4\), got \(2, 5\)",
+        ),
+        (
+            "GRUCell",
+            ((2, 4),),
+            TypeError,
+            r"GRUCell: hx must be a Tensor h of shape \(N, hidden_size\), got a tuple of 1",
+        ),
+        ("RNNCell", (3, 4), ag.ShapeError, r"RNNCell: expected hidden state of shape \(2, 4\), got \(3, 4\)"),
+    ],
+)
+def test_cells_refuse_a_bad_state(name, hx, error, match):
+    cell = getattr(nn, name)(3, 4)
+    state = tuple(ag.zeros(*s) for s in hx) if isinstance(hx[0], tuple) else ag.zeros(*hx)
+    with pytest.raises(error, match=match):
+        cell(ag.zeros(2, 3), state)
+
+
+def test_stacked_bidirectional_state_shape_is_named():
+    lstm = nn.LSTM(3, 4, num_layers=2, bidirectional=True, batch_first=True)
+    with pytest.raises(
+        ag.ShapeError, match=r"LSTM \(h_0\): expected hidden state of shape \(4, 2, 4\), got \(2, 2, 4\)"
+    ):
+        lstm(ag.zeros(2, 5, 3), (ag.zeros(2, 2, 4), ag.zeros(4, 2, 4)))
+    with pytest.raises(ag.ShapeError, match=r"GRU: expected hidden state of shape \(1, 2, 4\), got \(1, 5, 4\)"):
+        nn.GRU(3, 4, batch_first=True)(ag.zeros(2, 5, 3), ag.zeros(1, 5, 4))
