@@ -64,6 +64,8 @@ def lstm_fns(sizes, torch_ok=True, name="LSTM"):
     fns = _fns(make, make_torch, shape, torch_ok)
     if torch_ok and name == "LSTM":
         fns["torch LSTMCell loop"] = _torch_cell_loop(make(), shape)
+    if name == "LSTM":
+        fns["hand-written NumPy"] = _numpy_lstm_step(make(), shape)
     return fns
 
 
@@ -91,6 +93,60 @@ def _torch_cell_loop(model, shape):
             return torch.stack(outputs)
 
     return _step(Loop(), torch.tensor(a, requires_grad=True))
+
+
+def _sigmoid(z):
+    return 0.5 * (1.0 + np.tanh(0.5 * z))
+
+
+def numpy_lstm(weights, x):
+    """A hand-written NumPy LSTM layer (PyTorch's gates i, f, g, o) and its backward through time
+    for the loss Σ output: the floor for an engine on NumPy. Returns (output, {name: gradient})."""
+    w_ih, w_hh, b = weights["weight_ih_l0"], weights["weight_hh_l0"], weights["bias_ih_l0"] + weights["bias_hh_l0"]
+    steps, batch, _ = x.shape
+    hidden = w_hh.shape[1]
+    gates_in = (x.reshape(steps * batch, -1) @ w_ih.T + b).reshape(steps, batch, 4 * hidden)
+    hs = np.zeros((steps + 1, batch, hidden), x.dtype)
+    cs = np.zeros((steps + 1, batch, hidden), x.dtype)
+    acts = np.empty((steps, batch, 4 * hidden), x.dtype)
+    tanh_c = np.empty((steps, batch, hidden), x.dtype)
+    for t in range(steps):
+        z = gates_in[t] + hs[t] @ w_hh.T
+        a = acts[t]
+        a[:, : 2 * hidden] = _sigmoid(z[:, : 2 * hidden])
+        a[:, 2 * hidden : 3 * hidden] = np.tanh(z[:, 2 * hidden : 3 * hidden])
+        a[:, 3 * hidden :] = _sigmoid(z[:, 3 * hidden :])
+        i, f, g, o = np.split(a, 4, axis=1)
+        cs[t + 1] = f * cs[t] + i * g
+        tanh_c[t] = np.tanh(cs[t + 1])
+        hs[t + 1] = o * tanh_c[t]
+    dz = np.empty_like(acts)
+    dh = np.zeros((batch, hidden), x.dtype)
+    dc = np.zeros((batch, hidden), x.dtype)
+    for t in reversed(range(steps)):
+        dh = dh + 1.0  # ∂(Σ output)/∂h_t
+        i, f, g, o = np.split(acts[t], 4, axis=1)
+        dc = dc + dh * o * (1.0 - tanh_c[t] ** 2)
+        parts = (dc * g * i * (1 - i), dc * cs[t] * f * (1 - f), dc * i * (1 - g * g), dh * tanh_c[t] * o * (1 - o))
+        dz[t] = np.concatenate(parts, axis=1)
+        dc = dc * f
+        dh = dz[t] @ w_hh
+    flat = dz.reshape(steps * batch, -1)
+    db = flat.sum(0)
+    grads = {
+        "input": (flat @ w_ih).reshape(x.shape),
+        "weight_ih_l0": flat.T @ x.reshape(steps * batch, -1),
+        "weight_hh_l0": flat.T @ hs[:-1].reshape(steps * batch, hidden),
+        "bias_ih_l0": db,
+        "bias_hh_l0": db,
+    }
+    return hs[1:], grads
+
+
+def _numpy_lstm_step(model, shape):
+    weights = {k: np.asarray(v) for k, v in model.state_dict().items()}
+    a = np.random.default_rng(0).standard_normal(shape).astype(np.float32)
+    return lambda: numpy_lstm(weights, a)
 
 
 def encoder_fns(sizes, torch_ok=True):
