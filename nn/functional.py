@@ -82,6 +82,10 @@ __all__ = [
     "dropout",
     "batch_norm",
     "layer_norm",
+    "group_norm",
+    "instance_norm",
+    "rms_norm",
+    "local_response_norm",
     "cross_entropy",
     "nll_loss",
     "mse_loss",
@@ -138,6 +142,123 @@ def dropout(input, p=0.5, training=True, generator=None):
     if p < 1.0:
         mask *= 1.0 / (1.0 - p)
     return input * wrap(mask)
+
+
+# --- normalization (composites of layer_norm and batch_norm) -------------------------------------------
+def _channel_view(param, ndim):
+    """A per-channel parameter (C,) viewed as (1, C, 1, ...) to broadcast over an (N, C, *) input."""
+    return param.reshape((1, -1) + (1,) * (ndim - 2))
+
+
+def _affine(out, weight, bias):
+    """γ ⊙ out + β per channel (dim 1), each factor only if given."""
+    if weight is not None:
+        out = out * _channel_view(weight, out.ndim)
+    if bias is not None:
+        out = out + _channel_view(bias, out.ndim)
+    return out
+
+
+def _check_channel_params(where, input, **params):
+    channels = input.shape[1]
+    for what, t in params.items():
+        if t is not None and tuple(t.shape) != (channels,):
+            raise ShapeError(
+                f"{where}: {what} has shape {tuple(t.shape)}, expected ({channels},) for input {input.shape}"
+            )
+
+
+def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
+    """y = γ ⊙ (x − μ)/√(σ² + ε) + β with μ, σ² over each group of C/G channels (and all of *) of a sample.
+
+    NOTE: a composite: each (sample, group) is one row of ``layer_norm`` (whose VJP is closed-form).
+    """
+    if input.ndim < 2:
+        raise ShapeError(f"group_norm: expected an input of shape (N, C, *), got shape {input.shape}")
+    n, channels = input.shape[0], input.shape[1]
+    if num_groups <= 0 or channels % num_groups:
+        raise ValueError(
+            f"group_norm: expected the number of channels in the input to be divisible by num_groups, but got "
+            f"input of shape {input.shape} and num_groups={num_groups}"
+        )
+    _check_channel_params("group_norm", input, weight=weight, bias=bias)
+    rows = input.reshape(n, num_groups, -1)
+    out = layer_norm(rows, (rows.shape[-1],), eps=eps).reshape(input.shape)
+    return _affine(out, weight, bias)
+
+
+def instance_norm(
+    input, running_mean=None, running_var=None, weight=None, bias=None, use_input_stats=True, momentum=0.1, eps=1e-5
+):
+    """y = γ ⊙ (x − μ)/√(σ² + ε) + β with μ, σ² per sample and channel, over the spatial dims of (N, C, *).
+
+    With ``use_input_stats`` the running estimates (if given) move by the batch average of the
+    per-instance mean and unbiased variance (PyTorch's rule); without, they normalize.
+    """
+    if input.ndim < 3:
+        raise ShapeError(f"instance_norm: expected an input of shape (N, C, L, ...), got shape {input.shape}")
+    _check_channel_params("instance_norm", input, weight=weight, bias=bias, running_mean=running_mean)
+    if not use_input_stats:
+        if running_mean is None or running_var is None:
+            raise ValueError("instance_norm: running_mean and running_var are needed when use_input_stats=False")
+        return batch_norm(input, running_mean, running_var, weight, bias, False, momentum, eps)
+    n, channels = input.shape[0], input.shape[1]
+    rows = input.reshape(n, channels, -1)
+    count = rows.shape[-1]
+    if count <= 1:
+        raise ValueError(f"Expected more than 1 spatial element when training, got input size {input.shape}")
+    if running_mean is not None or running_var is not None:
+        _update_instance_stats(rows.array, running_mean, running_var, momentum)
+    out = layer_norm(rows, (count,), eps=eps).reshape(input.shape)
+    return _affine(out, weight, bias)
+
+
+def _update_instance_stats(rows, running_mean, running_var, momentum):
+    """μ_run ← (1 − m)·μ_run + m·mean_n μ_nc, and σ²_run likewise with the unbiased per-instance σ²."""
+    for buffer, value in ((running_mean, rows.mean(axis=2)), (running_var, rows.var(axis=2, ddof=1))):
+        if buffer is not None:
+            data = buffer.array
+            data *= 1.0 - momentum
+            data += momentum * value.mean(axis=0).astype(data.dtype, copy=False)
+            buffer._version += 1
+
+
+def rms_norm(input, normalized_shape, weight=None, eps=None):
+    """y = γ ⊙ x/√(mean(x²) + ε) over the trailing ``normalized_shape`` dims; ε = the dtype's eps by default."""
+    shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
+    k = len(shape)
+    if k == 0 or input.ndim < k or tuple(input.shape[input.ndim - k :]) != shape:
+        raise ShapeError(
+            f"rms_norm: normalized_shape={list(shape)} expects an input of shape [*, {', '.join(map(str, shape))}], "
+            f"but got input of shape {input.shape}"
+        )
+    if weight is not None and tuple(weight.shape) != shape:
+        raise ShapeError(f"rms_norm: weight has shape {tuple(weight.shape)}, expected {shape}")
+    if eps is None:
+        eps = float(np.finfo(input.dtype if input.dtype.kind == "f" else np.float64).eps)
+    dims = tuple(range(input.ndim - k, input.ndim))
+    out = input * ((input * input).mean(dims, keepdim=True) + eps).rsqrt()
+    return out if weight is None else out * weight
+
+
+def _zero_channels(input, count):
+    """A constant of zeros shaped like ``input`` but with ``count`` channels (the padding of a channel window)."""
+    return wrap(np.zeros((input.shape[0], count) + tuple(input.shape[2:]), input.dtype))
+
+
+def local_response_norm(input, size, alpha=1e-4, beta=0.75, k=1.0):
+    """y_c = x_c / (k + α/n · Σ x²_c')^β over the n = ``size`` channels c' around c (zero-padded, as PyTorch)."""
+    if input.ndim < 3:
+        raise ShapeError(f"local_response_norm: expected an input of shape (N, C, *), got shape {input.shape}")
+    if size < 1:
+        raise ValueError(f"local_response_norm: size must be positive, got {size}")
+    square = input * input
+    channels = input.shape[1]
+    padded = ag.cat([_zero_channels(input, size // 2), square, _zero_channels(input, (size - 1) // 2)], 1)
+    window = padded[:, 0:channels]
+    for i in range(1, size):
+        window = window + padded[:, i : i + channels]
+    return input / (window * (alpha / size) + k) ** beta
 
 
 # --- sequences and attention ------------------------------------------------------------------------
