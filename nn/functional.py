@@ -20,20 +20,17 @@ from autograd import (
     batch_norm,
     binary_cross_entropy,
     binary_cross_entropy_with_logits,
-    celu,
     conv1d,
     conv2d,
     cross_entropy,
-    elu,
     gelu,
     glu,
+    hardshrink,
     hardsigmoid,
     hardswish,
-    hardtanh,
     huber_loss,
     l1_loss,
     layer_norm,
-    leaky_relu,
     linear,
     log_softmax,
     logsigmoid,
@@ -42,18 +39,19 @@ from autograd import (
     mish,
     mse_loss,
     nll_loss,
-    relu,
     relu6,
-    selu,
     sigmoid,
     silu,
     softmax,
     softmin,
     softplus,
+    softshrink,
     softsign,
     tanh,
+    tanhshrink,
 )
 from autograd.extend import ShapeError, wrap
+from autograd.inplace import update_inplace
 
 __all__ = [
     "linear",
@@ -75,6 +73,19 @@ __all__ = [
     "softsign",
     "logsigmoid",
     "celu",
+    "hardshrink",
+    "softshrink",
+    "tanhshrink",
+    "threshold",
+    "rrelu",
+    "relu_",
+    "leaky_relu_",
+    "elu_",
+    "selu_",
+    "celu_",
+    "hardtanh_",
+    "threshold_",
+    "rrelu_",
     "glu",
     "softmin",
     "softmax",
@@ -107,6 +118,96 @@ __all__ = [
 
 
 # --- activations -----------------------------------------------------------------------------------
+# NOTE: ``inplace=True`` (and the trailing-underscore forms) write the result into ``input``, as in
+# PyTorch: outside autograd into its array; under autograd ``input`` takes the result's history
+# (autograd.inplace), so a leaf that requires grad is refused, as PyTorch refuses it.
+def _inplace(input, fn, name):
+    """Make ``input`` hold ``fn(input)`` (in place; see the NOTE above)."""
+    return update_inplace(input, lambda x, _: fn(x), None, name)
+
+
+def relu(input, inplace=False):
+    """max(0, z)."""
+    return relu_(input) if inplace else ag.relu(input)
+
+
+def relu_(input):
+    """relu, in place."""
+    return _inplace(input, ag.relu, "relu_")
+
+
+def leaky_relu(input, negative_slope=0.01, inplace=False):
+    """max(z, αz) for slope α = negative_slope."""
+    return leaky_relu_(input, negative_slope) if inplace else ag.leaky_relu(input, negative_slope)
+
+
+def leaky_relu_(input, negative_slope=0.01):
+    """leaky_relu, in place."""
+    return _inplace(input, lambda x: ag.leaky_relu(x, negative_slope), "leaky_relu_")
+
+
+def elu(input, alpha=1.0, inplace=False):
+    """z if z > 0 else α(eᶻ − 1)."""
+    return elu_(input, alpha) if inplace else ag.elu(input, alpha)
+
+
+def elu_(input, alpha=1.0):
+    """elu, in place."""
+    return _inplace(input, lambda x: ag.elu(x, alpha), "elu_")
+
+
+def selu(input, inplace=False):
+    """λ·elu(z, α) with the self-normalizing constants."""
+    return selu_(input) if inplace else ag.selu(input)
+
+
+def selu_(input):
+    """selu, in place."""
+    return _inplace(input, ag.selu, "selu_")
+
+
+def celu(input, alpha=1.0, inplace=False):
+    """z if z > 0 else α(e^(z/α) − 1)."""
+    return celu_(input, alpha) if inplace else ag.celu(input, alpha)
+
+
+def celu_(input, alpha=1.0):
+    """celu, in place."""
+    return _inplace(input, lambda x: ag.celu(x, alpha), "celu_")
+
+
+def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
+    """z clipped to [min_val, max_val]."""
+    return hardtanh_(input, min_val, max_val) if inplace else ag.hardtanh(input, min_val, max_val)
+
+
+def hardtanh_(input, min_val=-1.0, max_val=1.0):
+    """hardtanh, in place."""
+    return _inplace(input, lambda x: ag.hardtanh(x, min_val, max_val), "hardtanh_")
+
+
+def threshold(input, threshold, value, inplace=False):
+    """z where z > threshold, else ``value``."""
+    return threshold_(input, threshold, value) if inplace else ag.threshold(input, threshold, value)
+
+
+def threshold_(input, threshold, value):
+    """threshold, in place."""
+    return _inplace(input, lambda x: ag.threshold(x, threshold, value), "threshold_")
+
+
+def rrelu(input, lower=1.0 / 8.0, upper=1.0 / 3.0, training=False, inplace=False, generator=None):
+    """z if z ≥ 0 else a·z, a ~ U(lower, upper) when training, (lower + upper)/2 otherwise."""
+    if inplace:
+        return rrelu_(input, lower, upper, training, generator)
+    return ag.rrelu(input, lower, upper, training, generator)
+
+
+def rrelu_(input, lower=1.0 / 8.0, upper=1.0 / 3.0, training=False, generator=None):
+    """rrelu, in place."""
+    return _inplace(input, lambda x: ag.rrelu(x, lower, upper, training, generator), "rrelu_")
+
+
 def prelu(input, weight):
     """max(0, z) + a·min(0, z) with a learned slope ``a`` (one, or one per channel on dim 1)."""
     if weight.ndim != 1:

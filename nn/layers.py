@@ -31,6 +31,12 @@ __all__ = [
     "Softmax",
     "LogSoftmax",
     "Dropout",
+    "Hardshrink",
+    "Softshrink",
+    "Tanhshrink",
+    "Threshold",
+    "RReLU",
+    "Softmax2d",
 ]
 
 
@@ -483,3 +489,87 @@ class Dropout(Module):
 
     def extra_repr(self):
         return f"p={self.p}"
+
+
+class Hardshrink(Module):
+    """a = z where |z| > λ, else 0."""
+
+    def __init__(self, lambd=0.5):
+        super().__init__()
+        self.lambd = lambd
+
+    def forward(self, input):
+        return F.hardshrink(input, self.lambd)
+
+    def extra_repr(self):
+        return f"{self.lambd}"
+
+
+class Softshrink(Module):
+    """a = z − λ where z > λ, z + λ where z < −λ, else 0."""
+
+    def __init__(self, lambd=0.5):
+        super().__init__()
+        self.lambd = lambd
+
+    def forward(self, input):
+        return F.softshrink(input, self.lambd)
+
+    def extra_repr(self):
+        return f"{self.lambd}"
+
+
+class Tanhshrink(Module):
+    """a = z − tanh(z)."""
+
+    def forward(self, input):
+        return F.tanhshrink(input)
+
+
+class Threshold(Module):
+    """a = z where z > threshold, else ``value`` (``inplace=True`` writes into the input, as PyTorch)."""
+
+    def __init__(self, threshold, value, inplace=False):
+        super().__init__()
+        self.threshold = threshold
+        self.value = value
+        self.inplace = inplace
+
+    def forward(self, input):
+        return F.threshold(input, self.threshold, self.value, self.inplace)
+
+    def extra_repr(self):
+        return f"threshold={self.threshold}, value={self.value}{', inplace=True' if self.inplace else ''}"
+
+
+class RReLU(Module):
+    """a = z if z ≥ 0 else α·z, α ~ U(lower, upper) per element at train time, (lower + upper)/2 at eval.
+
+    ``inplace=True`` writes into the input, as PyTorch; ``generator`` (NumPy) replaces the seeded one.
+    """
+
+    def __init__(self, lower=1.0 / 8.0, upper=1.0 / 3.0, inplace=False, generator=None):
+        super().__init__()
+        if not 0 <= lower <= upper:
+            raise ValueError(f"RReLU: expected 0 <= lower <= upper, got lower={lower}, upper={upper}")
+        self.lower = lower
+        self.upper = upper
+        self.inplace = inplace
+        self.generator = generator
+
+    def forward(self, input):
+        return F.rrelu(input, self.lower, self.upper, self.training, self.inplace, self.generator)
+
+    def extra_repr(self):
+        return f"lower={self.lower}, upper={self.upper}{', inplace=True' if self.inplace else ''}"
+
+
+class Softmax2d(Module):
+    """Softmax over the channels of each location: dim −3 of a (N, C, H, W) or (C, H, W) input."""
+
+    def forward(self, input):
+        if input.ndim not in (3, 4):
+            raise ShapeError(
+                f"Softmax2d: expected a 3D (C, H, W) or 4D (N, C, H, W) input, got shape {tuple(input.shape)}"
+            )
+        return F.softmax(input, -3)
