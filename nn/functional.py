@@ -91,6 +91,17 @@ __all__ = [
     "softmax",
     "log_softmax",
     "dropout",
+    "dropout1d",
+    "dropout2d",
+    "dropout3d",
+    "alpha_dropout",
+    "feature_alpha_dropout",
+    "pixel_shuffle",
+    "pixel_unshuffle",
+    "adaptive_avg_pool1d",
+    "adaptive_max_pool1d",
+    "adaptive_max_pool2d",
+    "bilinear",
     "batch_norm",
     "layer_norm",
     "group_norm",
@@ -243,6 +254,222 @@ def dropout(input, p=0.5, training=True, generator=None):
     if p < 1.0:
         mask *= 1.0 / (1.0 - p)
     return input * wrap(mask)
+
+
+def _check_p(p, where):
+    if not 0.0 <= p <= 1.0:
+        raise ValueError(f"{where}: dropout probability has to be between 0 and 1, but got {p}")
+
+
+def _noise_shape(input, batched_ndim, where):
+    """The shape of a per-channel mask: (N, C, 1, ...) for a batched input, (C, 1, ...) for an unbatched one."""
+    if input.ndim not in (batched_ndim - 1, batched_ndim):
+        raise ShapeError(
+            f"{where}: expected a {batched_ndim - 1}D (C, *) or {batched_ndim}D (N, C, *) input, got shape "
+            f"{tuple(input.shape)}"
+        )
+    lead = 2 if input.ndim == batched_ndim else 1
+    return tuple(input.shape[:lead]) + (1,) * (input.ndim - lead)
+
+
+def _keep_mask(input, shape, p, generator):
+    """m ~ Bernoulli(1 − p) of ``shape`` (broadcast over the rest), in the input's float dtype."""
+    if input.dtype.kind != "f":
+        raise TypeError(f"dropout: input must be floating point, got {input.dtype}")
+    rng = generator if generator is not None else ag.default_generator()
+    return (rng.random(shape) >= p).astype(input.dtype)
+
+
+def _channel_dropout(input, p, training, inplace, generator, batched_ndim, where):
+    """Zero whole channels with probability p, scale the rest by 1/(1 − p) (train mode only)."""
+    _check_p(p, where)
+    shape = _noise_shape(input, batched_ndim, where)
+    if not training or p == 0.0:
+        return input
+    mask = _keep_mask(input, shape, p, generator)
+    if p < 1.0:
+        mask *= 1.0 / (1.0 - p)
+    return _scale_shift(input, wrap(mask), None, inplace, where)
+
+
+def _scale_shift(input, scale, shift, inplace, where):
+    """x ⊙ scale (+ shift), in place if asked (the masks are constants, so δ = g ⊙ scale)."""
+
+    def fn(x):
+        return x * scale if shift is None else x * scale + shift
+
+    return _inplace(input, fn, where + "_") if inplace else fn(input)
+
+
+def dropout1d(input, p=0.5, training=True, inplace=False, generator=None):
+    """Channel dropout of (N, C, L) or (C, L): each channel is zeroed with probability p, the rest scaled by 1/(1 − p)."""
+    return _channel_dropout(input, p, training, inplace, generator, 3, "dropout1d")
+
+
+def dropout2d(input, p=0.5, training=True, inplace=False, generator=None):
+    """Channel dropout of (N, C, H, W) or (C, H, W).
+
+    NOTE: a 3-D input is (C, H, W), the meaning PyTorch announces; PyTorch 2 still takes it as (N, C, L)
+    with a warning (use dropout1d for that).
+    """
+    return _channel_dropout(input, p, training, inplace, generator, 4, "dropout2d")
+
+
+def dropout3d(input, p=0.5, training=True, inplace=False, generator=None):
+    """Channel dropout of (N, C, D, H, W) or (C, D, H, W)."""
+    return _channel_dropout(input, p, training, inplace, generator, 5, "dropout3d")
+
+
+# −λα of SELU: the value a dropped unit takes in alpha dropout (PyTorch's constant).
+_ALPHA_PRIME = 1.7580993408473766
+
+
+def _alpha_dropout(input, p, training, inplace, generator, shape, where):
+    """a ⊙ (m ⊙ x + α'(1 − m)) + b: keeps SELU's zero mean and unit variance (Klambauer et al. 2017)."""
+    _check_p(p, where)
+    if not training or p == 0.0:
+        return input
+    if p == 1.0:
+        return input * 0.0
+    keep = _keep_mask(input, shape, p, generator)
+    a = 1.0 / np.sqrt((_ALPHA_PRIME * _ALPHA_PRIME * p + 1.0) * (1.0 - p))
+    shift = ((keep - 1.0) * (_ALPHA_PRIME * a) + _ALPHA_PRIME * a * p).astype(input.dtype)
+    scale = (keep * a).astype(input.dtype)
+    return _scale_shift(input, wrap(scale), wrap(shift), inplace, where)
+
+
+def alpha_dropout(input, p=0.5, training=False, inplace=False, generator=None):
+    """Alpha dropout for SELU networks: dropped units take −λα, then an affine map restores mean 0, variance 1."""
+    return _alpha_dropout(input, p, training, inplace, generator, tuple(input.shape), "alpha_dropout")
+
+
+def feature_alpha_dropout(input, p=0.5, training=False, inplace=False, generator=None):
+    """Alpha dropout of whole channels (dim 1) of an (N, C, *) input."""
+    if input.ndim < 2:
+        raise ShapeError(f"feature_alpha_dropout: expected an input of shape (N, C, *), got shape {input.shape}")
+    shape = tuple(input.shape[:2]) + (1,) * (input.ndim - 2)
+    return _alpha_dropout(input, p, training, inplace, generator, shape, "feature_alpha_dropout")
+
+
+# --- rearrangement, adaptive pooling, bilinear -------------------------------------------------------
+def _factor(input, r, what, where):
+    if input.ndim < 3:
+        raise ShapeError(f"{where}: expected an input of shape (*, C, H, W), got shape {tuple(input.shape)}")
+    if r <= 0:
+        raise ValueError(f"{where}: {what} must be positive, got {r}")
+
+
+def pixel_shuffle(input, upscale_factor):
+    """(*, C·r², H, W) → (*, C, H·r, W·r): sub-pixel convolution's rearrangement (Shi et al. 2016)."""
+    r = upscale_factor
+    _factor(input, r, "upscale_factor", "pixel_shuffle")
+    *lead, c, h, w = input.shape
+    if c % (r * r):
+        raise ValueError(
+            f"pixel_shuffle expects its input's 'channel' dimension to be divisible by the square of upscale_factor, "
+            f"but input.size(-3)={c} is not divisible by {r * r} (input of shape {tuple(input.shape)})"
+        )
+    k = len(lead)
+    x = input.reshape(tuple(lead) + (c // (r * r), r, r, h, w))
+    x = x.permute(tuple(range(k)) + (k, k + 3, k + 1, k + 4, k + 2))
+    return x.reshape(tuple(lead) + (c // (r * r), h * r, w * r))
+
+
+def pixel_unshuffle(input, downscale_factor):
+    """(*, C, H·r, W·r) → (*, C·r², H, W): the inverse of pixel_shuffle."""
+    r = downscale_factor
+    _factor(input, r, "downscale_factor", "pixel_unshuffle")
+    *lead, c, h, w = input.shape
+    if h % r or w % r:
+        raise ValueError(
+            f"pixel_unshuffle expects height and width to be divisible by downscale_factor={r}, but got input of "
+            f"shape {tuple(input.shape)}"
+        )
+    k = len(lead)
+    x = input.reshape(tuple(lead) + (c, h // r, r, w // r, r))
+    x = x.permute(tuple(range(k)) + (k, k + 2, k + 4, k + 1, k + 3))
+    return x.reshape(tuple(lead) + (c * r * r, h // r, w // r))
+
+
+def _bins(size, out):
+    """PyTorch's adaptive bins: output cell i pools [⌊i·size/out⌋, ⌈(i + 1)·size/out⌉)."""
+    return [((i * size) // out, -((-(i + 1) * size) // out)) for i in range(out)]
+
+
+def _adaptive_sizes(input, output_size, dims, where):
+    """The output size per pooled dim (None keeps the input's), checked against an (N, C, *) or (C, *) input."""
+    if input.ndim not in (dims + 1, dims + 2):
+        raise ShapeError(
+            f"{where}: expected a {dims + 1}D or {dims + 2}D input (the last {dims} pooled), got shape "
+            f"{tuple(input.shape)}"
+        )
+    sizes = tuple(output_size) if isinstance(output_size, (tuple, list)) else (output_size,) * dims
+    if len(sizes) != dims:
+        raise ValueError(f"{where}: output_size must have {dims} elements, got {output_size}")
+    sizes = tuple(input.shape[input.ndim - dims + i] if s is None else s for i, s in enumerate(sizes))
+    if any(s < 1 for s in sizes):
+        raise ValueError(f"{where}: output_size must be positive, got {output_size}")
+    if any(n == 0 for n in input.shape[input.ndim - dims :]):
+        raise ShapeError(f"{where}: the pooled dims of input {tuple(input.shape)} must be non-empty")
+    return sizes
+
+
+def adaptive_avg_pool1d(input, output_size):
+    """Average (N, C, L) or (C, L) into ``output_size`` cells of PyTorch's adaptive bins (any L)."""
+    (out,) = _adaptive_sizes(input, output_size, 1, "adaptive_avg_pool1d")
+    cells = [input[..., lo:hi].mean(-1) for lo, hi in _bins(input.shape[-1], out)]
+    return ag.stack(cells, -1)
+
+
+def adaptive_max_pool1d(input, output_size, return_indices=False):
+    """Max of (N, C, L) or (C, L) over ``output_size`` adaptive bins; indices into L with ``return_indices``."""
+    (out,) = _adaptive_sizes(input, output_size, 1, "adaptive_max_pool1d")
+    values, indices = [], []
+    for lo, hi in _bins(input.shape[-1], out):
+        best = input[..., lo:hi].max(-1)  # the gradient goes to the first maximum, as PyTorch's
+        values.append(best.values)
+        indices.append(best.indices.array + lo)
+    result = ag.stack(values, -1)
+    return (result, ag.tensor(np.stack(indices, -1).astype(np.int64))) if return_indices else result
+
+
+def adaptive_max_pool2d(input, output_size, return_indices=False):
+    """Max of (N, C, H, W) or (C, H, W) over adaptive bins; indices into the flattened H·W with ``return_indices``.
+
+    NOTE: a composite, one max per output cell: fine for the small outputs it is used for (1×1 … 7×7).
+    """
+    oh, ow = _adaptive_sizes(input, output_size, 2, "adaptive_max_pool2d")
+    h, w = input.shape[-2], input.shape[-1]
+    values, indices = [], []
+    for r0, r1 in _bins(h, oh):
+        for c0, c1 in _bins(w, ow):
+            best = input[..., r0:r1, c0:c1].flatten(-2).max(-1)
+            local = best.indices.array
+            values.append(best.values)
+            indices.append((r0 + local // (c1 - c0)) * w + c0 + local % (c1 - c0))
+    shape = tuple(input.shape[:-2]) + (oh, ow)
+    result = ag.stack(values, -1).reshape(shape)
+    return (result, ag.tensor(np.stack(indices, -1).reshape(shape).astype(np.int64))) if return_indices else result
+
+
+def bilinear(input1, input2, weight, bias=None):
+    """y_k = x₁ᵀ W_k x₂ + b_k for x₁ (*, in1), x₂ (*, in2), W (out, in1, in2), b (out,)."""
+    if weight.ndim != 3:
+        raise ShapeError(f"bilinear: weight must be 3-D (out, in1, in2), got shape {tuple(weight.shape)}")
+    _, in1, in2 = weight.shape
+    if input1.ndim == 0 or input2.ndim == 0 or input1.shape[-1] != in1 or input2.shape[-1] != in2:
+        raise ShapeError(
+            f"bilinear: input1 {tuple(input1.shape)} and input2 {tuple(input2.shape)} must end in in1={in1} and "
+            f"in2={in2} features (weight of shape {tuple(weight.shape)})"
+        )
+    if tuple(input1.shape[:-1]) != tuple(input2.shape[:-1]):
+        raise ShapeError(
+            f"bilinear: input1 {tuple(input1.shape)} and input2 {tuple(input2.shape)} must have the same batch dims"
+        )
+    # (*, 1, 1, in1) @ (out, in1, in2) → (*, out, 1, in2), then the dot with x₂ over in2
+    left = (input1.unsqueeze(-2).unsqueeze(-2) @ weight).squeeze(-2)
+    out = (left * input2.unsqueeze(-2)).sum(-1)
+    return out if bias is None else out + bias
 
 
 # --- normalization (composites of layer_norm and batch_norm) -------------------------------------------
