@@ -115,6 +115,11 @@ __all__ = [
     "huber_loss",
     "binary_cross_entropy",
     "binary_cross_entropy_with_logits",
+    "hinge_embedding_loss",
+    "multilabel_soft_margin_loss",
+    "multi_margin_loss",
+    "triplet_margin_loss",
+    "gaussian_nll_loss",
     "conv1d",
     "conv2d",
     "max_pool1d",
@@ -587,6 +592,128 @@ def local_response_norm(input, size, alpha=1e-4, beta=0.75, k=1.0):
     for i in range(1, size):
         window = window + padded[:, i : i + channels]
     return input / (window * (alpha / size) + k) ** beta
+
+
+# --- losses (composites) --------------------------------------------------------------------------------
+def _reduce(loss, reduction, where):
+    """The per-sample losses, their mean or their sum."""
+    if reduction == "none":
+        return loss
+    if reduction == "mean":
+        return loss.mean()
+    if reduction == "sum":
+        return loss.sum()
+    raise ValueError(f"{where}: reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
+
+
+def _target(target, like):
+    """A target as a Tensor in ``like``'s dtype (a Tensor target keeps its graph)."""
+    if isinstance(target, ag.Tensor):
+        return target if target.dtype == like.dtype else target.to(like.dtype)
+    return wrap(np.asarray(target, dtype=like.dtype))
+
+
+def _same_shape(where, **tensors):
+    shapes = {name: tuple(np.shape(t.array if isinstance(t, ag.Tensor) else t)) for name, t in tensors.items()}
+    if len(set(shapes.values())) > 1:
+        listed = ", ".join(f"{name} {shape}" for name, shape in shapes.items())
+        raise ShapeError(f"{where}: expected the same shapes, got {listed}")
+
+
+def hinge_embedding_loss(input, target, margin=1.0, reduction="mean"):
+    """ℓ = x where y = 1, max(0, margin − x) where y = −1 (x a distance, y = ±1 similar/dissimilar)."""
+    _same_shape("hinge_embedding_loss", input=input, target=target)
+    y = np.asarray(target.array if isinstance(target, ag.Tensor) else target)
+    zero = wrap(np.zeros((), input.dtype))
+    loss = ag.where(y != 1, (margin - input).clamp_min(0.0), zero) + ag.where(y != -1, input, zero)
+    return _reduce(loss, reduction, "hinge_embedding_loss")
+
+
+def multilabel_soft_margin_loss(input, target, weight=None, reduction="mean"):
+    """ℓₙ = −(1/C) Σ_c w_c [y_c log σ(x_c) + (1 − y_c) log σ(−x_c)] over (N, C) scores and 0/1 targets."""
+    _same_shape("multilabel_soft_margin_loss", input=input, target=target)
+    y = _target(target, input)
+    loss = -(y * logsigmoid(input) + (1.0 - y) * logsigmoid(-input))
+    if weight is not None:
+        loss = loss * weight
+    return _reduce(loss.sum(-1) / input.shape[-1], reduction, "multilabel_soft_margin_loss")
+
+
+def _class_targets(input, target, where):
+    """The class indices of an (N, C) or (C,) input as an int array (N,), checked against C."""
+    if input.ndim not in (1, 2):
+        raise ShapeError(f"{where}: expected a 1D (C,) or 2D (N, C) input, got shape {tuple(input.shape)}")
+    idx = np.asarray(target.array if isinstance(target, ag.Tensor) else target).reshape(-1)
+    n = 1 if input.ndim == 1 else input.shape[0]
+    if idx.shape != (n,):
+        raise ShapeError(
+            f"{where}: input of shape {tuple(input.shape)} needs {n} targets, got shape {np.shape(target)}"
+        )
+    return _indices(idx, input.shape[-1], where)
+
+
+def multi_margin_loss(input, target, p=1, margin=1.0, weight=None, reduction="mean"):
+    """ℓₙ = (1/C) Σ_{i ≠ yₙ} w_yₙ · max(0, margin − x[yₙ] + x[i])^p, p = 1 or 2 (the multi-class hinge)."""
+    if p not in (1, 2):
+        raise ValueError(f"multi_margin_loss: only p = 1 and p = 2 are supported, got {p}")
+    idx = _class_targets(input, target, "multi_margin_loss")
+    x = input.reshape(-1, input.shape[-1])
+    others = wrap((np.arange(x.shape[1]) != idx[:, None]).astype(x.dtype))  # the terms i ≠ y
+    hinge = (margin - x.gather(1, ag.tensor(idx[:, None])) + x).clamp_min(0.0)
+    if p == 2:
+        hinge = hinge * hinge
+    if weight is not None:
+        hinge = hinge * weight[idx].unsqueeze(1)
+    loss = (hinge * others).sum(1) / x.shape[1]
+    return _reduce(loss if input.ndim == 2 else loss.reshape(()), reduction, "multi_margin_loss")
+
+
+def _distance(x, y, p, eps):
+    """‖x − y + ε‖_p over the last dim (PyTorch's pairwise distance)."""
+    diff = x - y + eps
+    if p == 2:
+        return (diff * diff).sum(-1).sqrt()
+    return (diff.abs() ** p).sum(-1) ** (1.0 / p)
+
+
+def triplet_margin_loss(anchor, positive, negative, margin=1.0, p=2, eps=1e-6, swap=False, reduction="mean"):
+    """ℓ = max(d(a, p) − d(a, n) + margin, 0), d the p-norm distance; ``swap`` uses min(d(a, n), d(p, n))."""
+    dims = {anchor.ndim, positive.ndim, negative.ndim}
+    if len(dims) != 1 or dims - {1, 2}:
+        raise ShapeError(
+            f"triplet_margin_loss: anchor, positive and negative must all be 1D (D,) or 2D (N, D), got shapes "
+            f"{tuple(anchor.shape)}, {tuple(positive.shape)}, {tuple(negative.shape)}"
+        )
+    d_pos = _distance(anchor, positive, p, eps)
+    d_neg = _distance(anchor, negative, p, eps)
+    if swap:
+        d_neg = ag.minimum(d_neg, _distance(positive, negative, p, eps))
+    return _reduce((margin + d_pos - d_neg).clamp_min(0.0), reduction, "triplet_margin_loss")
+
+
+def gaussian_nll_loss(input, target, var, full=False, eps=1e-6, reduction="mean"):
+    """ℓ = ½(log max(σ², ε) + (x − y)²/max(σ², ε)) (+ ½ log 2π if ``full``): x the predicted mean, σ² = ``var``.
+
+    ``var`` may be a number, the input's shape, or that shape without (or with 1 in) the last dim.
+    NOTE: as in PyTorch, the clamp at ε passes the gradient through unchanged (it is applied under no_grad).
+    """
+    if not isinstance(var, ag.Tensor):
+        var = wrap(np.full(input.shape, var, dtype=input.dtype))
+    if tuple(var.shape) != tuple(input.shape):
+        if tuple(input.shape[:-1]) == tuple(var.shape):
+            var = var.unsqueeze(-1)
+        elif not (tuple(input.shape[:-1]) == tuple(var.shape[:-1]) and var.shape[-1] == 1):
+            raise ValueError(
+                f"gaussian_nll_loss: var is of incorrect size {tuple(var.shape)} for input {tuple(input.shape)}"
+            )
+    if (var.array < 0).any():
+        raise ValueError("gaussian_nll_loss: var has negative entry/entries")
+    var = var + wrap(np.maximum(var.array, eps) - var.array)  # the clamp's value, the identity's gradient
+    diff = input - _target(target, input)
+    loss = 0.5 * (var.log() + diff * diff / var)
+    if full:
+        loss = loss + 0.5 * np.log(2.0 * np.pi)
+    return _reduce(loss, reduction, "gaussian_nll_loss")
 
 
 # --- sequences and attention ------------------------------------------------------------------------
