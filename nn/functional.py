@@ -14,7 +14,6 @@ import autograd as ag
 
 # The autograd primitives, re-exported under PyTorch's names.
 from autograd import (
-    adaptive_avg_pool2d,
     avg_pool1d,
     avg_pool2d,
     batch_norm,
@@ -424,6 +423,20 @@ def adaptive_avg_pool1d(input, output_size):
     (out,) = _adaptive_sizes(input, output_size, 1, "adaptive_avg_pool1d")
     cells = [input[..., lo:hi].mean(-1) for lo, hi in _bins(input.shape[-1], out)]
     return ag.stack(cells, -1)
+
+
+def adaptive_avg_pool2d(input, output_size):
+    """Average (N, C, H, W) or (C, H, W) into adaptive bins (any H, W; ``None`` keeps that input size).
+
+    NOTE: sizes that divide evenly go to the pooling primitive; others average each output cell
+    separately (a composite, as adaptive_max_pool2d).
+    """
+    oh, ow = _adaptive_sizes(input, output_size, 2, "adaptive_avg_pool2d")
+    h, w = input.shape[-2], input.shape[-1]
+    if input.ndim == 4 and h % oh == 0 and w % ow == 0:
+        return ag.adaptive_avg_pool2d(input, (oh, ow))
+    cells = [input[..., r0:r1, c0:c1].mean((-2, -1)) for r0, r1 in _bins(h, oh) for c0, c1 in _bins(w, ow)]
+    return ag.stack(cells, -1).reshape(tuple(input.shape[:-2]) + (oh, ow))
 
 
 def adaptive_max_pool1d(input, output_size, return_indices=False):

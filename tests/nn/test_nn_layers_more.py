@@ -40,7 +40,21 @@ TWINS = [
         lambda: tnn.AdaptiveMaxPool2d((None, 2)),
         (3, 4, 5),
     ),
-    ("softmax2d-after-pool", lambda: nn.AdaptiveMaxPool2d(3), lambda: tnn.AdaptiveMaxPool2d(3), (1, 2, 3, 3)),
+    (
+        "adaptive_avg2d-uneven",
+        lambda: nn.AdaptiveAvgPool2d((3, 2)),
+        lambda: tnn.AdaptiveAvgPool2d((3, 2)),
+        (2, 3, 5, 7),
+    ),
+    ("adaptive_avg2d-even", lambda: nn.AdaptiveAvgPool2d(2), lambda: tnn.AdaptiveAvgPool2d(2), (2, 3, 4, 6)),
+    (
+        "adaptive_avg2d-3d-none",
+        lambda: nn.AdaptiveAvgPool2d((None, 3)),
+        lambda: tnn.AdaptiveAvgPool2d((None, 3)),
+        (3, 4, 5),
+    ),
+    ("adaptive_avg2d-up", lambda: nn.AdaptiveAvgPool2d(4), lambda: tnn.AdaptiveAvgPool2d(4), (1, 2, 3, 3)),
+    ("adaptive_max2d-small", lambda: nn.AdaptiveMaxPool2d(3), lambda: tnn.AdaptiveMaxPool2d(3), (1, 2, 3, 3)),
 ]
 
 
@@ -86,6 +100,7 @@ FUNCTIONAL = [
     ("adaptive_avg_pool1d", lambda x: F.adaptive_avg_pool1d(x, 3), (2, 2, 5)),
     ("adaptive_max_pool1d", lambda x: F.adaptive_max_pool1d(x, 2), (2, 2, 5)),
     ("adaptive_max_pool2d", lambda x: F.adaptive_max_pool2d(x, (2, 2)), (1, 2, 3, 3)),
+    ("adaptive_avg_pool2d", lambda x: F.adaptive_avg_pool2d(x, (2, 2)), (1, 2, 3, 3)),
     ("dropout2d", lambda x: F.dropout2d(x, 0.4, generator=np.random.default_rng(0)), (3, 4, 2, 2)),
     ("alpha_dropout", lambda x: F.alpha_dropout(x, 0.3, True, generator=np.random.default_rng(0)), (3, 4)),
 ]
