@@ -8,6 +8,7 @@ import numpy as np
 import autograd as ag
 from autograd import ShapeError
 
+from . import functional as F
 from .layers import parameter_dtype, reset_like_pytorch
 from .module import Module, Parameter
 
@@ -157,14 +158,50 @@ class AvgPool1d(AvgPool2d):
 
 
 class AdaptiveAvgPool2d(Module):
-    """Average to a fixed output size (1 = global average pooling)."""
+    """Average to a fixed output size (1 = global average pooling), with PyTorch's bins for any input size."""
 
     def __init__(self, output_size):
         super().__init__()
         self.output_size = output_size
 
     def forward(self, x):
-        return ag.adaptive_avg_pool2d(x, self.output_size)
+        return F.adaptive_avg_pool2d(x, self.output_size)
 
     def extra_repr(self):
         return f"output_size={self.output_size}"
+
+
+class AdaptiveAvgPool1d(Module):
+    """Average (N, C, L) or (C, L) into ``output_size`` cells of PyTorch's adaptive bins (any L)."""
+
+    def __init__(self, output_size):
+        super().__init__()
+        self.output_size = output_size
+
+    def forward(self, input):
+        return F.adaptive_avg_pool1d(input, self.output_size)
+
+    def extra_repr(self):
+        return f"output_size={self.output_size}"
+
+
+class AdaptiveMaxPool1d(Module):
+    """Max of (N, C, L) or (C, L) over ``output_size`` adaptive bins (and the argmax with ``return_indices``)."""
+
+    def __init__(self, output_size, return_indices=False):
+        super().__init__()
+        self.output_size = output_size
+        self.return_indices = return_indices
+
+    def forward(self, input):
+        return F.adaptive_max_pool1d(input, self.output_size, self.return_indices)
+
+    def extra_repr(self):
+        return f"output_size={self.output_size}"
+
+
+class AdaptiveMaxPool2d(AdaptiveMaxPool1d):
+    """Max of (N, C, H, W) or (C, H, W) over adaptive bins; ``None`` in ``output_size`` keeps that input size."""
+
+    def forward(self, input):
+        return F.adaptive_max_pool2d(input, self.output_size, self.return_indices)

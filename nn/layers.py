@@ -1,4 +1,5 @@
-"""Layers: Linear, Maxout, the activation modules, Dropout, Flatten and Identity."""
+"""Layers: Linear, Bilinear, Maxout, the activation modules, the dropouts, Flatten, Unflatten, PixelShuffle,
+PixelUnshuffle and Identity."""
 
 from __future__ import annotations
 
@@ -31,6 +32,21 @@ __all__ = [
     "Softmax",
     "LogSoftmax",
     "Dropout",
+    "Hardshrink",
+    "Softshrink",
+    "Tanhshrink",
+    "Threshold",
+    "RReLU",
+    "Softmax2d",
+    "Unflatten",
+    "PixelShuffle",
+    "PixelUnshuffle",
+    "Dropout1d",
+    "Dropout2d",
+    "Dropout3d",
+    "AlphaDropout",
+    "FeatureAlphaDropout",
+    "Bilinear",
 ]
 
 
@@ -483,3 +499,203 @@ class Dropout(Module):
 
     def extra_repr(self):
         return f"p={self.p}"
+
+
+class Hardshrink(Module):
+    """a = z where |z| > λ, else 0."""
+
+    def __init__(self, lambd=0.5):
+        super().__init__()
+        self.lambd = lambd
+
+    def forward(self, input):
+        return F.hardshrink(input, self.lambd)
+
+    def extra_repr(self):
+        return f"{self.lambd}"
+
+
+class Softshrink(Module):
+    """a = z − λ where z > λ, z + λ where z < −λ, else 0."""
+
+    def __init__(self, lambd=0.5):
+        super().__init__()
+        self.lambd = lambd
+
+    def forward(self, input):
+        return F.softshrink(input, self.lambd)
+
+    def extra_repr(self):
+        return f"{self.lambd}"
+
+
+class Tanhshrink(Module):
+    """a = z − tanh(z)."""
+
+    def forward(self, input):
+        return F.tanhshrink(input)
+
+
+class Threshold(Module):
+    """a = z where z > threshold, else ``value`` (``inplace=True`` writes into the input, as PyTorch)."""
+
+    def __init__(self, threshold, value, inplace=False):
+        super().__init__()
+        self.threshold = threshold
+        self.value = value
+        self.inplace = inplace
+
+    def forward(self, input):
+        return F.threshold(input, self.threshold, self.value, self.inplace)
+
+    def extra_repr(self):
+        return f"threshold={self.threshold}, value={self.value}{', inplace=True' if self.inplace else ''}"
+
+
+class RReLU(Module):
+    """a = z if z ≥ 0 else α·z, α ~ U(lower, upper) per element at train time, (lower + upper)/2 at eval.
+
+    ``inplace=True`` writes into the input, as PyTorch; ``generator`` (NumPy) replaces the seeded one.
+    """
+
+    def __init__(self, lower=1.0 / 8.0, upper=1.0 / 3.0, inplace=False, generator=None):
+        super().__init__()
+        if not 0 <= lower <= upper:
+            raise ValueError(f"RReLU: expected 0 <= lower <= upper, got lower={lower}, upper={upper}")
+        self.lower = lower
+        self.upper = upper
+        self.inplace = inplace
+        self.generator = generator
+
+    def forward(self, input):
+        return F.rrelu(input, self.lower, self.upper, self.training, self.inplace, self.generator)
+
+    def extra_repr(self):
+        return f"lower={self.lower}, upper={self.upper}{', inplace=True' if self.inplace else ''}"
+
+
+class Softmax2d(Module):
+    """Softmax over the channels of each location: dim −3 of a (N, C, H, W) or (C, H, W) input."""
+
+    def forward(self, input):
+        if input.ndim not in (3, 4):
+            raise ShapeError(
+                f"Softmax2d: expected a 3D (C, H, W) or 4D (N, C, H, W) input, got shape {tuple(input.shape)}"
+            )
+        return F.softmax(input, -3)
+
+
+class Unflatten(Module):
+    """Split dim ``dim`` into ``unflattened_size``: (N, 12) → (N, 3, 4) for Unflatten(1, (3, 4))."""
+
+    def __init__(self, dim, unflattened_size):
+        super().__init__()
+        self.dim = dim
+        self.unflattened_size = tuple(unflattened_size)
+
+    def forward(self, input):
+        return input.unflatten(self.dim, self.unflattened_size)
+
+    def extra_repr(self):
+        return f"dim={self.dim}, unflattened_size={self.unflattened_size}"
+
+
+class PixelShuffle(Module):
+    """(*, C·r², H, W) → (*, C, H·r, W·r), r = ``upscale_factor``."""
+
+    def __init__(self, upscale_factor):
+        super().__init__()
+        self.upscale_factor = upscale_factor
+
+    def forward(self, input):
+        return F.pixel_shuffle(input, self.upscale_factor)
+
+    def extra_repr(self):
+        return f"upscale_factor={self.upscale_factor}"
+
+
+class PixelUnshuffle(Module):
+    """(*, C, H·r, W·r) → (*, C·r², H, W), r = ``downscale_factor``."""
+
+    def __init__(self, downscale_factor):
+        super().__init__()
+        self.downscale_factor = downscale_factor
+
+    def forward(self, input):
+        return F.pixel_unshuffle(input, self.downscale_factor)
+
+    def extra_repr(self):
+        return f"downscale_factor={self.downscale_factor}"
+
+
+class Dropout1d(Dropout):
+    """Channel dropout at train time: each channel of (N, C, L) or (C, L) is zeroed with probability p, the
+    rest scaled by 1/(1 − p) (adjacent positions are correlated, so units are dropped a channel at a time)."""
+
+    _function = staticmethod(F.dropout1d)
+
+    def forward(self, input):
+        return self._function(input, self.p, self.training, self.inplace, self.generator)
+
+
+class Dropout2d(Dropout1d):
+    """Channel dropout of (N, C, H, W) or (C, H, W) inputs at train time (see Dropout1d)."""
+
+    _function = staticmethod(F.dropout2d)
+
+
+class Dropout3d(Dropout1d):
+    """Channel dropout of (N, C, D, H, W) or (C, D, H, W) inputs at train time (see Dropout1d)."""
+
+    _function = staticmethod(F.dropout3d)
+
+
+class AlphaDropout(Dropout1d):
+    """Alpha dropout at train time (for SELU networks): dropped units take −λα and an affine map keeps
+    mean 0 and variance 1 (Klambauer et al. 2017)."""
+
+    _function = staticmethod(F.alpha_dropout)
+
+
+class FeatureAlphaDropout(Dropout1d):
+    """Alpha dropout of whole channels at train time (see AlphaDropout)."""
+
+    _function = staticmethod(F.feature_alpha_dropout)
+
+
+class Bilinear(Module):
+    """y_k = x₁ᵀ W_k x₂ + b_k, W of shape (out_features, in1_features, in2_features).
+
+    Init as PyTorch: W, b ~ U(−1/√in1_features, 1/√in1_features).
+    """
+
+    def __init__(self, in1_features, in2_features, out_features, bias=True, dtype=None, generator=None):
+        super().__init__()
+        if min(in1_features, in2_features, out_features) <= 0:
+            raise ValueError(
+                f"Bilinear: the feature sizes must be positive, got {in1_features}, {in2_features}, {out_features}"
+            )
+        self.in1_features = in1_features
+        self.in2_features = in2_features
+        self.out_features = out_features
+        self.generator = generator
+        dt = parameter_dtype(dtype)
+        self.weight = Parameter(np.empty((out_features, in1_features, in2_features), dtype=dt))
+        self.register_parameter("bias", Parameter(np.empty((out_features,), dtype=dt)) if bias else None)
+        self.reset_parameters()
+
+    def reset_parameters(self):
+        """PyTorch's init (above)."""
+        bound = 1.0 / math.sqrt(self.in1_features)
+        init.uniform_(self.weight, -bound, bound, generator=self.generator)
+        if self.bias is not None:
+            init.uniform_(self.bias, -bound, bound, generator=self.generator)
+
+    def forward(self, input1, input2):
+        return F.bilinear(input1, input2, self.weight, self.bias)
+
+    def extra_repr(self):
+        return (
+            f"in1_features={self.in1_features}, in2_features={self.in2_features}, "
+            f"out_features={self.out_features}, bias={self.bias is not None}"
+        )

@@ -18,6 +18,11 @@ __all__ = [
     "BCELoss",
     "BCEWithLogitsLoss",
     "HuberLoss",
+    "HingeEmbeddingLoss",
+    "MultiLabelSoftMarginLoss",
+    "MultiMarginLoss",
+    "TripletMarginLoss",
+    "GaussianNLLLoss",
     "l1_penalty",
     "l2_penalty",
 ]
@@ -119,6 +124,71 @@ class HuberLoss(_Loss):
 
     def forward(self, input, target):
         return F.huber_loss(input, target, self.reduction, self.delta)
+
+
+class HingeEmbeddingLoss(_Loss):
+    """ℓ = x where y = 1, max(0, margin − x) where y = −1: x a distance, y says similar (1) or not (−1)."""
+
+    def __init__(self, margin=1.0, reduction="mean"):
+        super().__init__(reduction)
+        self.margin = margin
+
+    def forward(self, input, target):
+        return F.hinge_embedding_loss(input, target, self.margin, self.reduction)
+
+
+class MultiLabelSoftMarginLoss(_Loss):
+    """ℓₙ = −(1/C) Σ_c w_c [y_c log σ(x_c) + (1 − y_c) log σ(−x_c)]: one-vs-all logistic loss over 0/1 targets."""
+
+    def __init__(self, weight=None, reduction="mean"):
+        super().__init__(reduction)
+        self.register_buffer("weight", _buffer(weight))
+
+    def forward(self, input, target):
+        return F.multilabel_soft_margin_loss(input, target, self.weight, self.reduction)
+
+
+class MultiMarginLoss(_Loss):
+    """ℓₙ = (1/C) Σ_{i ≠ yₙ} w_yₙ · max(0, margin − x[yₙ] + x[i])^p (the multi-class hinge, p = 1 or 2)."""
+
+    def __init__(self, p=1, margin=1.0, weight=None, reduction="mean"):
+        super().__init__(reduction)
+        if p not in (1, 2):
+            raise ValueError(f"MultiMarginLoss: only p = 1 and p = 2 are supported, got {p}")
+        self.p = p
+        self.margin = margin
+        self.register_buffer("weight", _buffer(weight))
+
+    def forward(self, input, target):
+        return F.multi_margin_loss(input, target, self.p, self.margin, self.weight, self.reduction)
+
+
+class TripletMarginLoss(_Loss):
+    """ℓ = max(d(a, p) − d(a, n) + margin, 0) with d(x, y) = ‖x − y + ε‖_p (Schroff et al. 2015's triplet loss)."""
+
+    def __init__(self, margin=1.0, p=2.0, eps=1e-6, swap=False, reduction="mean"):
+        super().__init__(reduction)
+        self.margin = margin
+        self.p = p
+        self.eps = eps
+        self.swap = swap
+
+    def forward(self, anchor, positive, negative):
+        return F.triplet_margin_loss(
+            anchor, positive, negative, self.margin, self.p, self.eps, self.swap, self.reduction
+        )
+
+
+class GaussianNLLLoss(_Loss):
+    """ℓ = ½(log σ² + (x − y)²/σ²) (+ ½ log 2π if ``full``), σ² = max(var, ε): x a predicted mean, var its variance."""
+
+    def __init__(self, *, full=False, eps=1e-6, reduction="mean"):
+        super().__init__(reduction)
+        self.full = full
+        self.eps = eps
+
+    def forward(self, input, target, var):
+        return F.gaussian_nll_loss(input, target, var, self.full, self.eps, self.reduction)
 
 
 # --- regularization ---------------------------------------------------------------------------------

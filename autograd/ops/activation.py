@@ -1,5 +1,6 @@
 """Activations φ(z) and their VJPs δ = g ⊙ φ'(z): tanh, sigmoid, silu, relu, leaky_relu, gelu, elu, selu,
-softplus, hardtanh, relu6, hardsigmoid, hardswish, softsign, logsigmoid, mish, celu, glu, softmin."""
+softplus, hardtanh, relu6, hardsigmoid, hardswish, softsign, logsigmoid, mish, celu, glu, softmin,
+hardshrink, softshrink, tanhshrink, threshold, rrelu."""
 
 from __future__ import annotations
 
@@ -7,7 +8,8 @@ import math
 
 import numpy as np
 
-from ..extend import Op, apply, dual, elementwise, export
+from ..creation import default_generator
+from ..extend import Op, apply, dual, elementwise, export, wrap
 from ..special import normal_cdf_array, sigmoid_array, sigmoid_float
 
 TITLE = "activations"  # the family's name in the README op table
@@ -342,3 +344,96 @@ def glu(x, dim=-1):
 def softmin(x, dim=-1):
     """softmax(−z) along ``dim`` (NOTE: PyTorch guesses ``dim`` when none is given; we take the last)."""
     return (-x).softmax(dim if dim is not None else -1)
+
+
+def _outside_vjp(g, ctx, out, x):
+    """δ = g where |z| > λ (the shrink functions' rule: 0 in the dead zone and at its edges)."""
+    return g * (abs(dual.raw(x)) > ctx)
+
+
+def _check_lambd(name, lambd):
+    if lambd < 0:
+        raise ValueError(f"{name}: lambd must be greater or equal to 0, but found to be {lambd}")
+
+
+@export
+def hardshrink(x, lambd=0.5):
+    """z where |z| > λ, else 0."""
+    _check_lambd("hardshrink", lambd)
+    z = x.array
+    return apply(HARDSHRINK, np.where(np.abs(z) > lambd, z, 0).astype(z.dtype, copy=False), (x,), lambd)
+
+
+HARDSHRINK = Op(
+    "hardshrink",
+    (_outside_vjp,),
+    saves=(0,),
+    keeps_shape=True,
+    describe=lambda lambd: f"lambd={lambd:g}",
+    rule="δ = g ⊙ [|z| > λ]",
+)
+
+
+@export
+def softshrink(x, lambd=0.5):
+    """z − λ where z > λ, z + λ where z < −λ, else 0 (the proximal map of λ|z|)."""
+    _check_lambd("softshrink", lambd)
+    z = x.array
+    data = np.where(z > lambd, z - lambd, np.where(z < -lambd, z + lambd, 0))
+    return apply(SOFTSHRINK, data.astype(z.dtype, copy=False), (x,), lambd)
+
+
+SOFTSHRINK = Op(
+    "softshrink",
+    (_outside_vjp,),
+    saves=(0,),
+    keeps_shape=True,
+    describe=lambda lambd: f"lambd={lambd:g}",
+    rule="δ = g ⊙ [|z| > λ]",
+)
+
+
+# NOTE: a primitive rather than z − tanh(z) so that a layer keeps one node per activation (as silu);
+# the forward is PyTorch's z − tanh(z) (same rounding).
+@elementwise(
+    lambda g, ctx, out, x: g * (dual.tanh(x) * dual.tanh(x)),
+    saves=(0,),
+    rule="δ = g ⊙ tanh²(z)",
+    scalar=lambda v: v - math.tanh(v),
+)
+def tanhshrink(a):
+    """z − tanh(z)."""
+    return a - np.tanh(a)
+
+
+@export
+def threshold(x, threshold, value):
+    """z where z > threshold, else ``value``."""
+    z = x.array
+    data = np.where(z > threshold, z, value).astype(z.dtype if z.dtype.kind == "f" else np.float64, copy=False)
+    return apply(THRESHOLD, data, (x,), (threshold, value))
+
+
+THRESHOLD = Op(
+    "threshold",
+    (lambda g, ctx, out, x: g * (dual.raw(x) > ctx[0]),),
+    saves=(0,),
+    keeps_shape=True,
+    describe=lambda ctx: f"threshold={ctx[0]:g}, value={ctx[1]:g}",
+    rule="δ = g ⊙ [z > threshold]",
+)
+
+
+@export
+def rrelu(x, lower=1.0 / 8.0, upper=1.0 / 3.0, training=False, generator=None):
+    """Randomized leaky ReLU: z if z ≥ 0 else a·z, a ~ U(lower, upper) per element when training,
+    a = (lower + upper)/2 otherwise (Xu et al. 2015). ``generator`` (NumPy) replaces the seeded one."""
+    if not 0 <= lower <= upper:
+        raise ValueError(f"rrelu: expected 0 <= lower <= upper, got lower={lower}, upper={upper}")
+    if not training:
+        return leaky_relu(x, (lower + upper) / 2.0)
+    rng = generator if generator is not None else default_generator()
+    z = x.array
+    slopes = np.where(z >= 0, 1.0, rng.uniform(lower, upper, z.shape)).astype(z.dtype, copy=False)
+    # a composite: z·a with a constant a, so δ = g ⊙ a (PyTorch's rule, the same noise)
+    return x * wrap(slopes)
