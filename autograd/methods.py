@@ -17,6 +17,7 @@ from .ops import (
     arithmetic,
     conv,
     indexing,
+    interpolation,
     join,
     linalg,
     logic,
@@ -40,7 +41,21 @@ __all__ = [
 ]
 
 # The op families, in the order the README's op table lists them.
-FAMILIES = (arithmetic, linalg, unary, logic, activation, reduction, shape, indexing, join, conv, normalization, loss)
+FAMILIES = (
+    arithmetic,
+    linalg,
+    unary,
+    logic,
+    activation,
+    reduction,
+    shape,
+    indexing,
+    join,
+    conv,
+    interpolation,
+    normalization,
+    loss,
+)
 # Every primitive the families declare (ops made later, e.g. by users' own code, are not in it).
 BUILTIN_OPS = tuple(OPS)
 

@@ -52,12 +52,15 @@ class _ConvNd(Module):
         self.groups = groups
         self.generator = generator
         dt = parameter_dtype(dtype)
-        self.weight = Parameter(np.empty((out_channels, in_channels // groups) + self.kernel_size, dtype=dt))
+        self.weight = Parameter(np.empty(self._weight_shape() + self.kernel_size, dtype=dt))
         if bias:
             self.bias = Parameter(np.empty((out_channels,), dtype=dt))
         else:
             self.register_parameter("bias", None)
         self.reset_parameters()
+
+    def _weight_shape(self):
+        return (self.out_channels, self.in_channels // self.groups)
 
     def reset_parameters(self):
         """PyTorch's default: W ~ kaiming_uniform_(a=√5), b ~ U(−1/√fan_in, 1/√fan_in)."""
@@ -107,6 +110,70 @@ class Conv1d(_ConvNd):
         self._check(x)
         padding = self.padding if isinstance(self.padding, str) else self.padding[0]
         return ag.conv1d(x, self.weight, self.bias, self.stride[0], padding, self.dilation[0], self.groups)
+
+
+class _ConvTransposeNd(_ConvNd):
+    """The transposed convolutions' shared part: PyTorch's argument order, weight (in, out/groups, *kernel)."""
+
+    def __init__(
+        self,
+        in_channels,
+        out_channels,
+        kernel_size,
+        stride=1,
+        padding=0,
+        output_padding=0,
+        groups=1,
+        bias=True,
+        dilation=1,
+        dtype=None,
+        generator=None,
+    ):
+        self.output_padding = _tuple(output_padding, self._dims)
+        super().__init__(
+            in_channels, out_channels, kernel_size, stride, padding, dilation, groups, bias, dtype, generator
+        )
+
+    def _weight_shape(self):
+        # NOTE: as PyTorch, fan_in is computed from this layout (out_channels/groups · kernel), not from in_channels.
+        return (self.in_channels, self.out_channels // self.groups)
+
+    def extra_repr(self):
+        text = super().extra_repr()
+        if self.output_padding != (0,) * self._dims:
+            text += f", output_padding={self.output_padding}"
+        return text
+
+
+class ConvTranspose2d(_ConvTransposeNd):
+    """z = Wᵀ ⋆ a + b over (N, C, H, W): the adjoint of Conv2d in its input (upsampling by ``stride``)."""
+
+    _dims = 2
+
+    def forward(self, x):
+        self._check(x)
+        return ag.conv_transpose2d(
+            x, self.weight, self.bias, self.stride, self.padding, self.output_padding, self.groups, self.dilation
+        )
+
+
+class ConvTranspose1d(_ConvTransposeNd):
+    """z = Wᵀ ⋆ a + b over (N, C, L): the adjoint of Conv1d in its input."""
+
+    _dims = 1
+
+    def forward(self, x):
+        self._check(x)
+        return ag.conv_transpose1d(
+            x,
+            self.weight,
+            self.bias,
+            self.stride[0],
+            self.padding[0],
+            self.output_padding[0],
+            self.groups,
+            self.dilation[0],
+        )
 
 
 class MaxPool2d(Module):
@@ -168,3 +235,35 @@ class AdaptiveAvgPool2d(Module):
 
     def extra_repr(self):
         return f"output_size={self.output_size}"
+
+
+class Upsample(Module):
+    """Resize (N, C, ...) to ``size`` or by ``scale_factor`` (``F.interpolate``; nearest by default)."""
+
+    def __init__(self, size=None, scale_factor=None, mode="nearest", align_corners=None, recompute_scale_factor=None):
+        super().__init__()
+        self.size, self.scale_factor, self.mode = size, scale_factor, mode
+        self.align_corners, self.recompute_scale_factor = align_corners, recompute_scale_factor
+
+    def forward(self, input):
+        return ag.interpolate(
+            input, self.size, self.scale_factor, self.mode, self.align_corners, self.recompute_scale_factor
+        )
+
+    def extra_repr(self):
+        which = f"size={self.size}" if self.size is not None else f"scale_factor={self.scale_factor}"
+        return f"{which}, mode={self.mode!r}"
+
+
+class UpsamplingNearest2d(Upsample):
+    """Nearest-neighbour upsampling of (N, C, H, W)."""
+
+    def __init__(self, size=None, scale_factor=None):
+        super().__init__(size, scale_factor, "nearest")
+
+
+class UpsamplingBilinear2d(Upsample):
+    """Bilinear upsampling of (N, C, H, W) with align_corners=True (as PyTorch's)."""
+
+    def __init__(self, size=None, scale_factor=None):
+        super().__init__(size, scale_factor, "bilinear", align_corners=True)

@@ -9,6 +9,7 @@ __all__ = [
     "conv",
     "dims",
     "indexing",
+    "interpolation",
     "join",
     "linalg",
     "logic",

@@ -375,6 +375,103 @@ def conv1d(x, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     return out.squeeze(2)
 
 
+# --- transposed convolution ----------------------------------------------------------------------
+# A transposed convolution is the adjoint of a convolution in its input: conv_transpose2d(x, W) is
+# conv2d_input_grad(x, W) of the convolution that maps the output's shape to x's. Its VJPs are that
+# op's (a conv2d and a conv2d_weight_grad), so it is differentiable to any order.
+CONV_TRANSPOSE2D = Op(
+    "conv_transpose2d",
+    (
+        lambda g, geo, out, x, w: _conv(g, w, geo),
+        lambda g, geo, out, x, w: _conv_weight_grad(g, x, geo),
+    ),
+    saves=(0, 1),
+    keeps_shape=False,
+    describe=repr,
+    rule="δa = δz ⋆ W (a convolution),  ∂L/∂W = δz ⋆ a",
+)
+
+
+def _transpose_geometry(x, weight, stride, padding, output_padding, groups, dilation):
+    """The ConvGeometry of the convolution whose input gradient conv_transpose2d computes, checked."""
+    name = "conv_transpose2d"
+    if x.ndim != 4:
+        raise ShapeError(f"{name}: expected a 4-D input (N, C, H, W), got shape {x.shape}")
+    if weight.ndim != 4:
+        raise ShapeError(
+            f"{name}: expected a 4-D weight (in_channels, out_channels/groups, kh, kw), got shape {weight.shape}"
+        )
+    stride, padding = _pair(stride, "stride"), _pair(padding, "padding")
+    output_padding, dilation = _pair(output_padding, "output_padding"), _pair(dilation, "dilation")
+    groups = int(groups)
+    N, C, H, W = x.shape
+    if groups < 1 or C % groups:
+        raise ShapeError(f"{name}: groups={groups} must divide in_channels={C} (input of shape {x.shape})")
+    if weight.shape[0] != C:
+        raise ShapeError(
+            f"{name}: input of shape {x.shape} has {C} channels, but weight of shape {weight.shape} expects "
+            f"{weight.shape[0]} (weight is (in_channels, out_channels/groups, kh, kw))"
+        )
+    if min(stride) < 1 or min(dilation) < 1 or min(padding) < 0 or min(output_padding) < 0:
+        raise ValueError(
+            f"{name}: stride and dilation must be ≥ 1, padding and output_padding ≥ 0, got stride={stride}, "
+            f"dilation={dilation}, padding={padding}, output_padding={output_padding}"
+        )
+    if any(op >= s for op, s in zip(output_padding, stride)):
+        raise ValueError(f"{name}: output_padding {output_padding} must be smaller than stride {stride}")
+    if x.dtype != weight.dtype:
+        raise TypeError(f"{name}: input and weight must have the same dtype, got {x.dtype} and {weight.dtype}")
+    kh, kw = weight.shape[2:]
+    out_hw = tuple(
+        (n - 1) * s - 2 * p + d * (k - 1) + op + 1
+        for n, s, p, d, k, op in zip((H, W), stride, padding, dilation, (kh, kw), output_padding)
+    )
+    if min(out_hw) < 1:
+        raise ShapeError(
+            f"{name}: input {x.shape} with weight {weight.shape} and padding {padding} gives output {out_hw}"
+        )
+    out_shape = (N, weight.shape[1] * groups) + out_hw
+    return ConvGeometry(out_shape, weight.shape, stride, padding, dilation, groups)
+
+
+@export(methods=())
+def conv_transpose2d(x, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1):
+    """The adjoint of conv2d in its input, x (N, C, H, W) with weight (C, O/groups, kh, kw), as PyTorch's.
+
+    Output size (H − 1)·s − 2p + d·(k − 1) + output_padding + 1: ``output_padding`` picks among the
+    sizes a strided conv2d maps to the same H.
+    """
+    geo = _transpose_geometry(x, weight, stride, padding, output_padding, groups, dilation)
+    out = apply(CONV_TRANSPOSE2D, conv_input_grad_array(x.array, weight.array, geo), (x, weight), geo)
+    if bias is None:
+        return out
+    if bias.shape != (geo.x_shape[1],):
+        raise ShapeError(f"conv_transpose2d: bias has shape {bias.shape}, expected ({geo.x_shape[1]},)")
+    return out + bias.reshape((1, -1, 1, 1))
+
+
+@export(methods=())
+def conv_transpose1d(x, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1):
+    """The adjoint of conv1d in its input, x (N, C, L) with weight (C, O/groups, k), as PyTorch's."""
+    if x.ndim != 3:
+        raise ShapeError(f"conv_transpose1d: expected a 3-D input (N, C, L), got shape {x.shape}")
+    if weight.ndim != 3:
+        raise ShapeError(
+            f"conv_transpose1d: expected a 3-D weight (in_channels, out_channels/groups, k), got shape {weight.shape}"
+        )
+    out = conv_transpose2d(
+        x.unsqueeze(2),
+        weight.unsqueeze(2),
+        bias,
+        stride=(1, stride),
+        padding=(0, padding),
+        output_padding=(0, output_padding),
+        groups=groups,
+        dilation=(1, dilation),
+    )
+    return out.squeeze(2)
+
+
 # --- pooling ------------------------------------------------------------------------------------
 class PoolGeometry:
     """Everything a pooling op and its adjoint share: kernel, stride, padding, dilation, shapes."""

@@ -500,6 +500,30 @@ CASES = [
     ),
     Case("pad", lambda x: ag.pad(x, (1, 2, 0, 1)), [((2, 3),)], lambda x: _F().pad(x, (1, 2, 0, 1))),
     Case("pad_crop", lambda x: ag.pad(x, (-1, 2)), [((2, 4),)], lambda x: _F().pad(x, (-1, 2))),
+    Case(
+        "pad_reflect",
+        lambda x: ag.pad(x, (2, 1, 1, 2), mode="reflect"),
+        [((1, 2, 3, 4),), ((1, 4, 3),)],
+        lambda x: _F().pad(x, (2, 1, 1, 2), mode="reflect"),
+    ),
+    Case(
+        "pad_replicate",
+        lambda x: ag.pad(x, (3, 0, -1, 2), mode="replicate"),
+        [((1, 1, 3, 4),), ((2, 3, 2),)],
+        lambda x: _F().pad(x, (3, 0, -1, 2), mode="replicate"),
+    ),
+    Case(
+        "pad_circular",
+        lambda x: ag.pad(x, (2, -1, 1, 1, 0, 1), mode="circular"),
+        [((1, 2, 2, 3, 4),)],
+        lambda x: _F().pad(x, (2, -1, 1, 1, 0, 1), mode="circular"),
+    ),
+    Case(
+        "pad_circular_small",
+        lambda x: ag.pad(x, (3, 1), mode="circular"),
+        [((2, 1, 3),)],
+        lambda x: _F().pad(x, (3, 1), mode="circular"),
+    ),
     # matrix products built on matmul (diag, diagonal, trace, ..., einsum)
     Case("diag", lambda x: x.diag(), [((3,),), ((3, 4),)]),
     Case("diag_offset", lambda x: x.diag(-1), [((3,),), ((4, 3),)]),
@@ -576,6 +600,30 @@ CASES = [
         lambda x, w: _F().conv1d(x, w, dilation=2, groups=2),
     ),
     Case(
+        "conv_transpose2d",
+        lambda x, w, b: ag.conv_transpose2d(x, w, b, stride=2, padding=1, output_padding=1),
+        [((2, 3, 3, 4), (3, 2, 3, 3), (2,))],
+        lambda x, w, b: _F().conv_transpose2d(x, w, b, stride=2, padding=1, output_padding=1),
+    ),
+    Case(
+        "conv_transpose2d_groups_dilation",
+        lambda x, w: ag.conv_transpose2d(x, w, stride=(1, 2), groups=2, dilation=(2, 1)),
+        [((1, 4, 3, 3), (4, 1, 2, 2))],
+        lambda x, w: _F().conv_transpose2d(x, w, stride=(1, 2), groups=2, dilation=(2, 1)),
+    ),
+    Case(
+        "conv_transpose2d_small",
+        lambda x, w: ag.conv_transpose2d(x, w, stride=2),
+        [((1, 2, 2, 3), (2, 1, 2, 2))],
+        lambda x, w: _F().conv_transpose2d(x, w, stride=2),
+    ),
+    Case(
+        "conv_transpose1d",
+        lambda x, w, b: ag.conv_transpose1d(x, w, b, stride=3, padding=1, output_padding=2),
+        [((2, 2, 5), (2, 3, 3), (3,)), ((1, 2, 4), (2, 2, 2), (2,))],
+        lambda x, w, b: _F().conv_transpose1d(x, w, b, stride=3, padding=1, output_padding=2),
+    ),
+    Case(
         "max_pool2d",
         lambda x: ag.max_pool2d(x, 2),
         [((2, 3, 4, 6),)],
@@ -629,6 +677,43 @@ CASES = [
         domain="distinct",
     ),
     Case("avg_pool1d", lambda x: ag.avg_pool1d(x, 2), [((2, 3, 6),)], lambda x: _F().avg_pool1d(x, 2)),
+    # interpolation
+    Case(
+        "interpolate_nearest",
+        lambda x: ag.interpolate(x, size=(5, 3)),
+        [((2, 2, 3, 4),)],
+        lambda x: _F().interpolate(x, size=(5, 3)),
+    ),
+    Case(
+        "interpolate_nearest_scale",
+        lambda x: ag.interpolate(x, scale_factor=1.5, mode="nearest-exact"),
+        [((1, 2, 4),), ((1, 1, 2, 3),)],
+        lambda x: _F().interpolate(x, scale_factor=1.5, mode="nearest-exact"),
+    ),
+    Case(
+        "interpolate_bilinear",
+        lambda x: ag.interpolate(x, size=(5, 7), mode="bilinear"),
+        [((2, 2, 3, 4),), ((1, 1, 2, 3),)],
+        lambda x: _F().interpolate(x, size=(5, 7), mode="bilinear"),
+    ),
+    Case(
+        "interpolate_bilinear_align_corners",
+        lambda x: ag.interpolate(x, scale_factor=(0.7, 2.0), mode="bilinear", align_corners=True),
+        [((1, 2, 4, 3),)],
+        lambda x: _F().interpolate(x, scale_factor=(0.7, 2.0), mode="bilinear", align_corners=True),
+    ),
+    Case(
+        "interpolate_linear",
+        lambda x: ag.interpolate(x, scale_factor=2.5, mode="linear"),
+        [((2, 3, 4),)],
+        lambda x: _F().interpolate(x, scale_factor=2.5, mode="linear"),
+    ),
+    Case(
+        "interpolate_trilinear",
+        lambda x: ag.interpolate(x, size=(3, 2, 4), mode="trilinear", align_corners=True),
+        [((1, 1, 2, 3, 2),)],
+        lambda x: _F().interpolate(x, size=(3, 2, 4), mode="trilinear", align_corners=True),
+    ),
     # normalization
     Case(
         "batch_norm_train",

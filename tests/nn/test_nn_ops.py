@@ -1,0 +1,285 @@
+"""The nn-level ops against PyTorch with copied inputs: transposed convolutions, the pad modes,
+interpolate, the losses, normalize / cosine_similarity / pairwise_distance, unfold / fold and the
+pooling options; values and gradients, several options each, their modules' state_dict layout
+and init, and the errors for bad inputs (which name the op and the shapes)."""
+
+import numpy as np
+import pytest
+
+import autograd as ag
+import nn
+import nn.functional as F
+
+torch = pytest.importorskip("torch")
+TF = torch.nn.functional
+TOL = {np.float64: dict(rtol=1e-7, atol=1e-10), np.float32: dict(rtol=1e-5, atol=1e-5)}
+TORCH_DTYPE = {np.float64: torch.float64, np.float32: torch.float32}
+
+
+def _pair(arrays, dtype):
+    ours = [ag.tensor(a.astype(dtype), requires_grad=True) for a in arrays]
+    theirs = [torch.tensor(a.astype(dtype), requires_grad=True) for a in arrays]
+    return ours, theirs
+
+
+def _check(fn, torch_fn, arrays, dtype=np.float64, seed=0):
+    """fn(*ours) and torch_fn(*theirs): same values, dtype, and gradients under a random upstream gradient."""
+    ours, theirs = _pair(arrays, dtype)
+    out, tout = fn(*ours), torch_fn(*theirs)
+    assert out.shape == tuple(tout.shape)
+    assert out.dtype == dtype
+    np.testing.assert_allclose(out.numpy(), tout.detach().numpy(), **TOL[dtype])
+    g = np.random.default_rng(seed).standard_normal(out.shape).astype(dtype)
+    (out * ag.tensor(g)).sum().backward()
+    (tout * torch.tensor(g)).sum().backward()
+    for i, (x, t) in enumerate(zip(ours, theirs)):
+        if t.grad is None:
+            assert x.grad is None or not np.any(x.grad.numpy()), f"input {i}"
+            continue
+        np.testing.assert_allclose(x.grad.numpy(), t.grad.numpy(), err_msg=f"input {i}", **TOL[dtype])
+    return out
+
+
+def _randn(*shape, seed=0):
+    return np.random.default_rng(seed).standard_normal(shape)
+
+
+def _compare_modules(ours, theirs, x_np, dtype=np.float64):
+    """Copy our state_dict into PyTorch's twin (strict: same keys and shapes), then compare a step."""
+    ours = ours.double() if dtype == np.float64 else ours
+    theirs = theirs.double() if dtype == np.float64 else theirs
+    sd = ours.state_dict()
+    assert list(sd) == list(theirs.state_dict())
+    theirs.load_state_dict({k: torch.from_numpy(np.array(v.numpy())) for k, v in sd.items()}, strict=True)
+    x, tx = ag.tensor(x_np.astype(dtype), requires_grad=True), torch.tensor(x_np.astype(dtype), requires_grad=True)
+    out, tout = ours(x), theirs(tx)
+    np.testing.assert_allclose(out.numpy(), tout.detach().numpy(), **TOL[dtype])
+    g = _randn(*out.shape, seed=9).astype(dtype)
+    (out * ag.tensor(g)).sum().backward()
+    (tout * torch.tensor(g)).sum().backward()
+    np.testing.assert_allclose(x.grad.numpy(), tx.grad.numpy(), **TOL[dtype])
+    theirs_params = dict(theirs.named_parameters())
+    for name, p in ours.named_parameters():
+        np.testing.assert_allclose(p.grad.numpy(), theirs_params[name].grad.numpy(), err_msg=name, **TOL[dtype])
+
+
+# --- transposed convolution ------------------------------------------------------------------------
+CONV_T2D = [
+    ((2, 4, 5, 5), (4, 3, 3, 3), dict(stride=2, padding=1, output_padding=1)),
+    ((1, 4, 3, 4), (4, 2, 2, 3), dict(stride=(2, 3), groups=2, dilation=(2, 1))),
+    ((2, 16, 4, 4), (16, 3, 3, 3), dict(padding=1)),
+    ((2, 3, 4, 4), (3, 5, 1, 1), dict()),
+    ((1, 2, 3, 3), (2, 2, 4, 4), dict(stride=3, padding=(2, 0), output_padding=(2, 1))),
+]
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("x_shape, w_shape, kw", CONV_T2D)
+def test_conv_transpose2d_matches_torch(x_shape, w_shape, kw, dtype):
+    bias = _randn(w_shape[1] * kw.get("groups", 1), seed=2)
+    _check(
+        lambda x, w, b: F.conv_transpose2d(x, w, b, **kw),
+        lambda x, w, b: TF.conv_transpose2d(x, w, b, **kw),
+        [_randn(*x_shape), _randn(*w_shape, seed=1), bias],
+        dtype,
+    )
+
+
+@pytest.mark.parametrize(
+    "kw", [dict(), dict(stride=2, padding=1, output_padding=1), dict(groups=2, dilation=2), dict(stride=3)]
+)
+def test_conv_transpose1d_matches_torch(kw):
+    _check(
+        lambda x, w: F.conv_transpose1d(x, w, **kw),
+        lambda x, w: TF.conv_transpose1d(x, w, **kw),
+        [_randn(2, 4, 6), _randn(4, 3, 3, seed=1)],
+    )
+
+
+def test_conv_transpose_is_the_adjoint_of_conv():
+    """⟨conv2d(a, W), y⟩ = ⟨a, conv_transpose2d(y, W)⟩ for the same stride, padding and dilation."""
+    a, w = ag.tensor(_randn(2, 3, 7, 6)), ag.tensor(_randn(4, 3, 3, 2, seed=1))
+    z = F.conv2d(a, w, stride=2, padding=1, dilation=(1, 2))
+    y = ag.tensor(_randn(*z.shape, seed=2))
+    back = F.conv_transpose2d(y, w, stride=2, padding=1, dilation=(1, 2), output_padding=(0, 1))
+    assert back.shape == a.shape
+    np.testing.assert_allclose((z * y).sum().item(), (a * back).sum().item(), rtol=1e-12)
+
+
+@pytest.mark.parametrize(
+    "ours, theirs, shape",
+    [
+        (
+            lambda: nn.ConvTranspose2d(4, 6, 3, stride=2, padding=1, output_padding=1, groups=2),
+            lambda: torch.nn.ConvTranspose2d(4, 6, 3, stride=2, padding=1, output_padding=1, groups=2),
+            (2, 4, 4, 5),
+        ),
+        (
+            lambda: nn.ConvTranspose2d(3, 2, (2, 3), bias=False, dilation=2),
+            lambda: torch.nn.ConvTranspose2d(3, 2, (2, 3), bias=False, dilation=2),
+            (1, 3, 3, 3),
+        ),
+        (
+            lambda: nn.ConvTranspose1d(3, 4, 4, stride=2, padding=1),
+            lambda: torch.nn.ConvTranspose1d(3, 4, 4, stride=2, padding=1),
+            (2, 3, 5),
+        ),
+    ],
+)
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_conv_transpose_modules_match_torch(ours, theirs, shape, dtype):
+    ag.manual_seed(0)
+    _compare_modules(ours(), theirs(), _randn(*shape), dtype)
+
+
+def test_conv_transpose_init_and_layout_match_torch():
+    ag.manual_seed(0)
+    m = nn.ConvTranspose2d(8, 6, 3, groups=2)
+    twin = torch.nn.ConvTranspose2d(8, 6, 3, groups=2)
+    assert m.weight.shape == tuple(twin.weight.shape) == (8, 3, 3, 3)
+    bound = 1.0 / np.sqrt(3 * 9)  # fan_in from the weight's layout: (out_channels / groups)·kh·kw, as PyTorch
+    for p in (m.weight, m.bias):
+        assert np.abs(p.numpy()).max() <= bound and np.abs(p.numpy()).max() > 0.8 * bound
+    assert "output_padding" not in repr(m)
+    assert "output_padding=(1,)" in repr(nn.ConvTranspose1d(2, 2, 3, stride=2, output_padding=1))
+
+
+def test_conv_transpose_errors_name_the_op_and_shapes():
+    x = ag.zeros(1, 3, 4, 4)
+    with pytest.raises(ag.ShapeError, match=r"conv_transpose2d: input of shape \(1, 3, 4, 4\) has 3 channels"):
+        F.conv_transpose2d(x, ag.zeros(2, 2, 3, 3))
+    with pytest.raises(ValueError, match=r"conv_transpose2d: output_padding \(2, 2\) must be smaller than stride"):
+        F.conv_transpose2d(x, ag.zeros(3, 2, 3, 3), stride=2, output_padding=2)
+    with pytest.raises(ag.ShapeError, match=r"conv_transpose1d: expected a 3-D input \(N, C, L\), got shape"):
+        F.conv_transpose1d(x, ag.zeros(3, 2, 3))
+    with pytest.raises(ag.ShapeError, match=r"bias has shape \(3,\), expected \(2,\)"):
+        F.conv_transpose2d(x, ag.zeros(3, 2, 3, 3), ag.zeros(3))
+    with pytest.raises(ag.ShapeError, match=r"ConvTranspose2d\(in_channels=2.*has 3 channels, expected 2"):
+        nn.ConvTranspose2d(2, 4, 3)(x)
+
+
+# --- padding ------------------------------------------------------------------------------------
+PADS = [
+    ((2, 3, 5), (2, 3), "reflect"),
+    ((2, 3, 4, 5), (1, 2, 3, 0), "reflect"),
+    ((2, 3, 4), (1, -1), "reflect"),
+    ((1, 2, 4, 5), (3, 3, -1, 2), "replicate"),
+    ((1, 2, 3, 4, 5), (1, 1, 2, 0, 1, 2), "replicate"),
+    ((1, 2, 4, 5), (5, 2, 3, -1), "circular"),
+    ((2, 2, 3, 4), (2, -1, 1, 1), "circular"),
+    ((2, 3, 4), (2, 1), "constant"),
+]
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("shape, pad, mode", PADS)
+def test_pad_modes_match_torch(shape, pad, mode, dtype):
+    _check(lambda x: F.pad(x, pad, mode=mode), lambda x: TF.pad(x, pad, mode=mode), [_randn(*shape)], dtype)
+
+
+PAD_MODULES = [
+    ("ReflectionPad1d", 2, (2, 3, 5)),
+    ("ReflectionPad2d", (1, 2, 0, 3), (1, 2, 4, 5)),
+    ("ReflectionPad3d", 1, (1, 1, 2, 3, 4)),
+    ("ReplicationPad1d", (3, 1), (2, 3, 4)),
+    ("ReplicationPad2d", 2, (1, 2, 3, 3)),
+    ("ReplicationPad3d", (1, 0, 2, 1, 0, 1), (1, 1, 2, 3, 4)),
+    ("CircularPad1d", 2, (2, 3, 4)),
+    ("CircularPad2d", (1, 2, 2, 0), (1, 2, 3, 3)),
+    ("CircularPad3d", 1, (1, 1, 2, 3, 4)),
+    ("ZeroPad1d", (1, 2), (2, 3, 4)),
+    ("ZeroPad2d", 1, (1, 2, 3, 3)),
+    ("ZeroPad3d", (0, 1, 1, 0, 2, 1), (1, 1, 2, 3, 4)),
+]
+
+
+@pytest.mark.parametrize("name, padding, shape", PAD_MODULES)
+def test_pad_modules_match_torch(name, padding, shape):
+    _compare_modules(getattr(nn, name)(padding), getattr(torch.nn, name)(padding), _randn(*shape))
+
+
+@pytest.mark.parametrize("name", ["ConstantPad1d", "ConstantPad2d", "ConstantPad3d"])
+def test_constant_pad_modules_match_torch(name):
+    shape = {"ConstantPad1d": (2, 3), "ConstantPad2d": (2, 3, 3), "ConstantPad3d": (1, 2, 2, 3)}[name]
+    _compare_modules(getattr(nn, name)(2, 3.5), getattr(torch.nn, name)(2, 3.5), _randn(*shape))
+
+
+def test_pad_errors_name_the_mode_and_shape():
+    x = ag.zeros(1, 2, 3)
+    with pytest.raises(ag.ShapeError, match=r"pad: mode='reflect' pads dim 2 of size 3 \(input of shape \(1, 2, 3\)\)"):
+        F.pad(x, (3, 0), mode="reflect")
+    with pytest.raises(ag.ShapeError, match=r"mode='circular' .* must be at most the dim's size"):
+        F.pad(x, (0, 4), mode="circular")
+    with pytest.raises(ValueError, match=r"pad: mode must be 'constant', 'reflect', 'replicate' or 'circular'"):
+        F.pad(x, (1, 1), mode="mirror")
+    with pytest.raises(ValueError, match=r"value=2.0 applies to mode='constant' only"):
+        F.pad(x, (1, 1), mode="reflect", value=2.0)
+    with pytest.raises(ValueError, match=r"ReflectionPad2d: padding must be an int or 4 ints"):
+        nn.ReflectionPad2d((1, 2))
+
+
+# --- interpolate -----------------------------------------------------------------------------------
+INTERPOLATE = [
+    ((2, 3, 5, 7), dict(size=(8, 11), mode="bilinear", align_corners=False)),
+    ((2, 3, 5, 7), dict(size=(8, 11), mode="bilinear", align_corners=True)),
+    ((2, 3, 5, 7), dict(scale_factor=1.7, mode="bilinear")),
+    ((2, 3, 5, 7), dict(scale_factor=(0.6, 2.5), mode="bilinear", align_corners=False)),
+    ((2, 3, 5, 7), dict(scale_factor=1.7, mode="bilinear", recompute_scale_factor=True)),
+    ((2, 3, 8, 6), dict(size=(3, 2), mode="bilinear", align_corners=True)),
+    ((2, 3, 5, 7), dict(scale_factor=3, mode="nearest")),
+    ((2, 3, 5, 7), dict(size=(3, 13), mode="nearest")),
+    ((2, 3, 10, 7), dict(scale_factor=0.3, mode="nearest")),
+    ((2, 3, 10, 7), dict(size=(7, 4), mode="nearest-exact")),
+    ((2, 3, 9), dict(size=4, mode="linear", align_corners=True)),
+    ((2, 3, 9), dict(size=1, mode="linear", align_corners=True)),
+    ((2, 3, 9), dict(scale_factor=2, mode="nearest")),
+    ((1, 2, 3, 4, 5), dict(size=(5, 3, 7), mode="trilinear")),
+    ((1, 2, 3, 4, 5), dict(scale_factor=2, mode="nearest")),
+]
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("shape, kw", INTERPOLATE)
+def test_interpolate_matches_torch(shape, kw, dtype):
+    _check(lambda x: F.interpolate(x, **kw), lambda x: TF.interpolate(x, **kw), [_randn(*shape)], dtype)
+
+
+def test_nearest_picks_pytorch_rows_for_every_size():
+    """PyTorch picks ⌊dst·scale⌋ in float32: the same rows for all sizes and factors up to 40."""
+    for n in range(1, 41):
+        a = np.arange(n, dtype=np.float32)[None, None]
+        for kw in [dict(size=m) for m in range(1, 41)] + [dict(scale_factor=f) for f in (0.3, 0.7, 1.5, 2.2, 3.1)]:
+            if int(n * kw.get("scale_factor", 1)) < 1:
+                continue
+            ours = F.interpolate(ag.tensor(a), **kw).numpy()
+            np.testing.assert_array_equal(ours, TF.interpolate(torch.tensor(a), **kw).numpy(), err_msg=f"{n} {kw}")
+
+
+@pytest.mark.parametrize(
+    "ours, theirs",
+    [
+        (lambda: nn.Upsample(scale_factor=2), lambda: torch.nn.Upsample(scale_factor=2)),
+        (
+            lambda: nn.Upsample(size=(5, 9), mode="bilinear", align_corners=True),
+            lambda: torch.nn.Upsample(size=(5, 9), mode="bilinear", align_corners=True),
+        ),
+        (lambda: nn.UpsamplingNearest2d(scale_factor=3), lambda: torch.nn.UpsamplingNearest2d(scale_factor=3)),
+        (lambda: nn.UpsamplingBilinear2d(size=7), lambda: torch.nn.UpsamplingBilinear2d(size=7)),
+    ],
+)
+def test_upsample_modules_match_torch(ours, theirs):
+    _compare_modules(ours(), theirs(), _randn(2, 3, 4, 5))
+
+
+def test_interpolate_errors():
+    x = ag.zeros(1, 2, 3, 4)
+    with pytest.raises(ValueError, match="interpolate: give exactly one of size and scale_factor"):
+        F.interpolate(x)
+    with pytest.raises(ag.ShapeError, match=r"mode='bilinear' needs a 4-D input, got shape \(1, 2, 3\)"):
+        F.interpolate(ag.zeros(1, 2, 3), size=4, mode="bilinear")
+    with pytest.raises(ValueError, match="align_corners can only be set with the linear modes"):
+        F.interpolate(x, size=4, align_corners=True)
+    with pytest.raises(ValueError, match="size must have 2 entries for a 4-D input"):
+        F.interpolate(x, size=(1, 2, 3))
+    with pytest.raises(ValueError, match="mode must be one of"):
+        F.interpolate(x, size=4, mode="bicubic")
