@@ -16,6 +16,7 @@ from .ops import (
     activation,
     arithmetic,
     conv,
+    distance,
     indexing,
     interpolation,
     join,
@@ -54,6 +55,7 @@ FAMILIES = (
     conv,
     interpolation,
     normalization,
+    distance,
     loss,
 )
 # Every primitive the families declare (ops made later, e.g. by users' own code, are not in it).

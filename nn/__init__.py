@@ -22,6 +22,7 @@ from .conv import (
     UpsamplingBilinear2d,
     UpsamplingNearest2d,
 )
+from .distance import CosineSimilarity, PairwiseDistance
 from .layers import (
     CELU,
     ELU,
@@ -54,11 +55,17 @@ from .layers import (
 from .loss import (
     BCELoss,
     BCEWithLogitsLoss,
+    CosineEmbeddingLoss,
     CrossEntropyLoss,
     HuberLoss,
+    KLDivLoss,
     L1Loss,
+    MarginRankingLoss,
     MSELoss,
     NLLLoss,
+    PoissonNLLLoss,
+    SmoothL1Loss,
+    SoftMarginLoss,
     l1_penalty,
     l2_penalty,
 )
@@ -98,6 +105,8 @@ from .transformer import TransformerEncoder, TransformerEncoderLayer
 __version__ = autograd.__version__  # the distribution's version, read once (in autograd)
 
 __all__ = [
+    "CosineSimilarity",
+    "PairwiseDistance",
     "ReflectionPad1d",
     "ReflectionPad2d",
     "ReflectionPad3d",
@@ -183,6 +192,12 @@ __all__ = [
     "BCELoss",
     "BCEWithLogitsLoss",
     "HuberLoss",
+    "SmoothL1Loss",
+    "KLDivLoss",
+    "SoftMarginLoss",
+    "MarginRankingLoss",
+    "CosineEmbeddingLoss",
+    "PoissonNLLLoss",
     "l1_penalty",
     "l2_penalty",
     "save",

@@ -8,6 +8,7 @@ __all__ = [
     "arithmetic",
     "conv",
     "dims",
+    "distance",
     "indexing",
     "interpolation",
     "join",

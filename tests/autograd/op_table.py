@@ -714,6 +714,29 @@ CASES = [
         [((1, 1, 2, 3, 2),)],
         lambda x: _F().interpolate(x, size=(3, 2, 4), mode="trilinear", align_corners=True),
     ),
+    # distances
+    Case("normalize", lambda x: ag.normalize(x), [((3, 4),), ((2, 3, 2),)], lambda x: _F().normalize(x)),
+    Case(
+        "normalize_p1_dim0", lambda x: ag.normalize(x, p=1, dim=0), [((3, 4),)], lambda x: _F().normalize(x, p=1, dim=0)
+    ),
+    Case(
+        "cosine_similarity",
+        lambda x, y: ag.cosine_similarity(x, y),
+        [((3, 4), (3, 4)), ((2, 3, 1), (1, 3, 2))],
+        lambda x, y: _F().cosine_similarity(x, y),
+    ),
+    Case(
+        "pairwise_distance",
+        lambda x, y: ag.pairwise_distance(x, y),
+        [((3, 4), (3, 4)), ((2, 3), (3,))],
+        lambda x, y: _F().pairwise_distance(x, y),
+    ),
+    Case(
+        "pairwise_distance_p3",
+        lambda x, y: ag.pairwise_distance(x, y, p=3.0, keepdim=True),
+        [((4, 2), (4, 2))],
+        lambda x, y: _F().pairwise_distance(x, y, p=3.0, keepdim=True),
+    ),
     # normalization
     Case(
         "batch_norm_train",
@@ -793,6 +816,58 @@ CASES = [
         domain="nonzero",
     ),
     Case(
+        "kl_div",
+        lambda x, y: ag.kl_div(x.log_softmax(1), y.softmax(1), reduction="batchmean"),
+        [((3, 4), (3, 4))],
+        lambda x, y: _F().kl_div(x.log_softmax(1), y.softmax(1), reduction="batchmean"),
+    ),
+    Case(
+        "kl_div_log_target",
+        lambda x, y: ag.kl_div(x, y.log_softmax(1), reduction="sum", log_target=True),
+        [((3, 4), (3, 4))],
+        lambda x, y: _F().kl_div(x, y.log_softmax(1), reduction="sum", log_target=True),
+    ),
+    Case(
+        "smooth_l1_loss",
+        lambda x, y: ag.smooth_l1_loss(x, y, beta=0.5),
+        [((3, 4), (3, 4))],
+        lambda x, y: _F().smooth_l1_loss(x, y, beta=0.5),
+    ),
+    Case(
+        "soft_margin_loss",
+        lambda x: ag.soft_margin_loss(x * 3.0, _SIGNS, reduction="sum"),
+        [((3, 4),)],
+        lambda x: _F().soft_margin_loss(x * 3.0, __import__("torch").tensor(_SIGNS), reduction="sum"),
+    ),
+    Case(
+        "margin_ranking_loss",
+        lambda x, y: ag.margin_ranking_loss(x, y, _SIGNS[0], margin=0.3, reduction="none"),
+        [((4,), (4,))],
+        lambda x, y: _F().margin_ranking_loss(
+            x, y, __import__("torch").tensor(_SIGNS[0]), margin=0.3, reduction="none"
+        ),
+    ),
+    Case(
+        "cosine_embedding_loss",
+        lambda x, y: ag.cosine_embedding_loss(x, y, _SIGNS[:, 0], margin=-0.5),
+        [((3, 4), (3, 4))],
+        lambda x, y: _F().cosine_embedding_loss(x, y, __import__("torch").tensor(_SIGNS[:, 0]), margin=-0.5),
+    ),
+    Case(
+        "poisson_nll_loss",
+        lambda x, t: ag.poisson_nll_loss(x - 1.0, t * 2.0, full=True),
+        [((3, 4), (3, 4))],
+        lambda x, t: _F().poisson_nll_loss(x - 1.0, t * 2.0, full=True),
+        domain="positive",
+    ),
+    Case(
+        "poisson_nll_loss_rate",
+        lambda x, t: ag.poisson_nll_loss(x, t, log_input=False, reduction="sum"),
+        [((3, 4), (3, 4))],
+        lambda x, t: _F().poisson_nll_loss(x, t, log_input=False, reduction="sum"),
+        domain="positive",
+    ),
+    Case(
         "binary_cross_entropy",
         lambda p, t: ag.binary_cross_entropy(p, t),
         [((3, 4), (3, 4))],
@@ -847,6 +922,7 @@ _LABELS = np.array([0, 2, 1, 2])
 _LABELS_2D = np.array([[0, 2], [1, 1]])
 _W = np.array([0.2, 1.0, 3.0])
 _W4 = np.array([0.5, 1.0, 2.0, 3.0])
+_SIGNS = np.array([[1.0, -1.0, -1.0, 1.0], [-1.0, 1.0, -1.0, -1.0], [1.0, 1.0, -1.0, 1.0]])
 
 
 def _torch_labels():

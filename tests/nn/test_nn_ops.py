@@ -13,7 +13,6 @@ import nn.functional as F
 torch = pytest.importorskip("torch")
 TF = torch.nn.functional
 TOL = {np.float64: dict(rtol=1e-7, atol=1e-10), np.float32: dict(rtol=1e-5, atol=1e-5)}
-TORCH_DTYPE = {np.float64: torch.float64, np.float32: torch.float32}
 
 
 def _pair(arrays, dtype):
@@ -283,3 +282,241 @@ def test_interpolate_errors():
         F.interpolate(x, size=(1, 2, 3))
     with pytest.raises(ValueError, match="mode must be one of"):
         F.interpolate(x, size=4, mode="bicubic")
+
+
+# --- losses --------------------------------------------------------------------------------------
+def _log_probs(*shape, seed=0):
+    z = _randn(*shape, seed=seed)
+    return z - np.log(np.exp(z).sum(-1, keepdims=True))
+
+
+def _like(x, a):
+    """``a`` as a tensor of x's library and dtype."""
+    if isinstance(x, ag.Tensor):
+        return ag.tensor(a.astype(x.dtype))
+    return torch.tensor(a, dtype=x.dtype)
+
+
+def _probs(*shape, seed=1):
+    p = np.exp(_log_probs(*shape, seed=seed))
+    p[0, 1] = 0.0  # y = 0 adds nothing (0·log 0 = 0)
+    return p
+
+
+_SIGNS = np.sign(_randn(4, 5, seed=5))
+_COUNTS = np.random.default_rng(6).poisson(2.0, (4, 5)).astype(np.float64)
+
+LOSSES = [
+    ("kl_div-mean", lambda x: F.kl_div(x, _like(x, _probs(4, 5))), lambda x: TF.kl_div(x, _like(x, _probs(4, 5)))),
+    (
+        "kl_div-batchmean",
+        lambda x: F.kl_div(x, _like(x, _probs(4, 5)), reduction="batchmean"),
+        lambda x: TF.kl_div(x, _like(x, _probs(4, 5)), reduction="batchmean"),
+    ),
+    (
+        "kl_div-log_target-none",
+        lambda x: F.kl_div(x, _like(x, _log_probs(4, 5, seed=2)), reduction="none", log_target=True),
+        lambda x: TF.kl_div(x, _like(x, _log_probs(4, 5, seed=2)), reduction="none", log_target=True),
+    ),
+    (
+        "smooth_l1_loss",
+        lambda x: F.smooth_l1_loss(x, _like(x, _SIGNS)),
+        lambda x: TF.smooth_l1_loss(x, _like(x, _SIGNS)),
+    ),
+    (
+        "smooth_l1_loss-beta-sum",
+        lambda x: F.smooth_l1_loss(x, _like(x, _SIGNS), reduction="sum", beta=0.3),
+        lambda x: TF.smooth_l1_loss(x, _like(x, _SIGNS), reduction="sum", beta=0.3),
+    ),
+    (
+        "smooth_l1_loss-beta0",
+        lambda x: F.smooth_l1_loss(x, _like(x, _SIGNS), beta=0.0),
+        lambda x: TF.smooth_l1_loss(x, _like(x, _SIGNS), beta=0.0),
+    ),
+    (
+        "huber_loss-delta",
+        lambda x: F.huber_loss(x, _like(x, _SIGNS), delta=0.4),
+        lambda x: TF.huber_loss(x, _like(x, _SIGNS), delta=0.4),
+    ),
+    (
+        "soft_margin_loss",
+        lambda x: F.soft_margin_loss(x * 20.0, _like(x, _SIGNS)),
+        lambda x: TF.soft_margin_loss(x * 20.0, _like(x, _SIGNS)),
+    ),
+    (
+        "soft_margin_loss-none",
+        lambda x: F.soft_margin_loss(x, _like(x, _SIGNS), reduction="none"),
+        lambda x: TF.soft_margin_loss(x, _like(x, _SIGNS), reduction="none"),
+    ),
+    (
+        "poisson_nll_loss",
+        lambda x: F.poisson_nll_loss(x, _like(x, _COUNTS)),
+        lambda x: TF.poisson_nll_loss(x, _like(x, _COUNTS)),
+    ),
+    (
+        "poisson_nll_loss-full",
+        lambda x: F.poisson_nll_loss(x, _like(x, _COUNTS), full=True, reduction="sum"),
+        lambda x: TF.poisson_nll_loss(x, _like(x, _COUNTS), full=True, reduction="sum"),
+    ),
+    (
+        "poisson_nll_loss-rate",
+        lambda x: F.poisson_nll_loss(x.abs(), _like(x, _COUNTS), log_input=False, eps=1e-3, full=True),
+        lambda x: TF.poisson_nll_loss(x.abs(), _like(x, _COUNTS), log_input=False, eps=1e-3, full=True),
+    ),
+]
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.filterwarnings("ignore::UserWarning")  # PyTorch warns that KL's reduction="mean" is not the KL
+@pytest.mark.parametrize("name, ours, theirs", LOSSES, ids=[c[0] for c in LOSSES])
+def test_losses_match_torch(name, ours, theirs, dtype):
+    x = _log_probs(4, 5) if name.startswith("kl_div") else _randn(4, 5)
+    _check(ours, theirs, [x], dtype)
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+@pytest.mark.parametrize("margin", [0.0, 0.5])
+def test_pair_losses_match_torch(margin, reduction):
+    y = _SIGNS[:, 0]
+    _check(
+        lambda a, b: F.margin_ranking_loss(a, b, ag.tensor(y), margin=margin, reduction=reduction),
+        lambda a, b: TF.margin_ranking_loss(a, b, torch.tensor(y), margin=margin, reduction=reduction),
+        [_randn(4), _randn(4, seed=1)],
+    )
+    _check(
+        lambda a, b: F.cosine_embedding_loss(a, b, ag.tensor(y), margin=margin, reduction=reduction),
+        lambda a, b: TF.cosine_embedding_loss(a, b, torch.tensor(y), margin=margin, reduction=reduction),
+        [_randn(4, 3), _randn(4, 3, seed=1)],
+    )
+    _check(
+        lambda a, b: F.cosine_embedding_loss(a, b, ag.tensor(-1.0), margin=margin - 1.0),
+        lambda a, b: TF.cosine_embedding_loss(a, b, torch.tensor(-1.0), margin=margin - 1.0),
+        [_randn(3), _randn(3, seed=1)],
+    )
+
+
+LOSS_MODULES = [
+    (lambda: nn.KLDivLoss(reduction="batchmean"), lambda: torch.nn.KLDivLoss(reduction="batchmean"), "kl"),
+    (lambda: nn.KLDivLoss(log_target=True), lambda: torch.nn.KLDivLoss(log_target=True), "kl_log"),
+    (lambda: nn.SmoothL1Loss(beta=0.5), lambda: torch.nn.SmoothL1Loss(beta=0.5), "signs"),
+    (lambda: nn.SmoothL1Loss(reduce=False), lambda: torch.nn.SmoothL1Loss(reduce=False), "signs"),
+    (lambda: nn.SoftMarginLoss(reduction="sum"), lambda: torch.nn.SoftMarginLoss(reduction="sum"), "signs"),
+    (lambda: nn.PoissonNLLLoss(full=True), lambda: torch.nn.PoissonNLLLoss(full=True), "counts"),
+    (lambda: nn.PoissonNLLLoss(size_average=False), lambda: torch.nn.PoissonNLLLoss(size_average=False), "counts"),
+]
+
+
+@pytest.mark.filterwarnings("ignore::UserWarning")  # PyTorch's warnings on reduction="mean" of KL and legacy flags
+@pytest.mark.parametrize("ours, theirs, target", LOSS_MODULES)
+def test_loss_modules_match_torch(ours, theirs, target):
+    t = {"kl": _probs(4, 5), "kl_log": _log_probs(4, 5, seed=2), "signs": _SIGNS, "counts": _COUNTS}[target]
+    m, tm = ours(), theirs()
+    assert m.state_dict() == {} and tm.state_dict() == {}
+    _check(lambda x: m(x, ag.tensor(t)), lambda x: tm(x, torch.tensor(t)), [_log_probs(4, 5)])
+
+
+def test_pair_loss_modules_match_torch():
+    y = _SIGNS[:, 0]
+    for ours, theirs, shape in [
+        (nn.MarginRankingLoss(margin=0.2), torch.nn.MarginRankingLoss(margin=0.2), (4,)),
+        (
+            nn.CosineEmbeddingLoss(margin=0.1, reduction="sum"),
+            torch.nn.CosineEmbeddingLoss(0.1, reduction="sum"),
+            (4, 3),
+        ),
+    ]:
+        _check(
+            lambda a, b: ours(a, b, ag.tensor(y)),
+            lambda a, b: theirs(a, b, torch.tensor(y)),
+            [_randn(*shape), _randn(*shape, seed=1)],
+        )
+
+
+def test_loss_errors_name_the_op_and_shapes():
+    x = ag.zeros(4, 5)
+    with pytest.raises(ValueError, match=r"kl_div: reduction must be 'mean', 'batchmean', 'sum' or 'none'"):
+        F.kl_div(x, x, reduction="avg")
+    with pytest.raises(ag.ShapeError, match=r"kl_div: target shape \(5,\) differs from input shape \(4, 5\)"):
+        F.kl_div(x, ag.zeros(5))
+    with pytest.raises(ValueError, match="smooth_l1_loss: beta must be ≥ 0"):
+        F.smooth_l1_loss(x, x, beta=-1.0)
+    with pytest.raises(ag.ShapeError, match=r"margin_ranking_loss: input1 \(4,\), input2 \(3,\) and target \(4,\)"):
+        F.margin_ranking_loss(ag.zeros(4), ag.zeros(3), ag.zeros(4))
+    with pytest.raises(ag.ShapeError, match=r"cosine_embedding_loss: .* got \(4, 5\), \(4, 5\) and \(4, 5\)"):
+        F.cosine_embedding_loss(x, x, x)
+    with pytest.raises(ag.ShapeError, match=r"poisson_nll_loss: target shape"):
+        F.poisson_nll_loss(x, ag.zeros(4, 1))
+    with pytest.raises(ValueError, match="KLDivLoss: reduction must be"):
+        nn.KLDivLoss(reduction="avg")
+
+
+# --- distances -----------------------------------------------------------------------------------
+def _with_short_rows(*shape):
+    a = _randn(*shape)
+    a[1] *= 1e-10  # shorter than eps: divided by eps, with PyTorch's gradient
+    a[2] = 0.0
+    return a
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("p, dim", [(2.0, 1), (2.0, 0), (1.0, -1), (3.0, 1)])
+def test_normalize_matches_torch(p, dim, dtype):
+    x = _with_short_rows(4, 5) if dtype == np.float64 else _randn(4, 5)
+    ours, theirs = _pair([x], dtype)
+    out, tout = F.normalize(ours[0], p=p, dim=dim), TF.normalize(theirs[0], p=p, dim=dim)
+    np.testing.assert_allclose(out.numpy(), tout.detach().numpy(), **TOL[dtype])
+    g = _randn(4, 5, seed=3).astype(dtype)
+    (out * ag.tensor(g)).sum().backward()
+    (tout * torch.tensor(g)).sum().backward()
+    # the gradients of the 1e-10 row are ~1e10: compare relative to each row's scale
+    scale = np.abs(theirs[0].grad.numpy()).max(axis=dim, keepdims=True) + 1e-30
+    np.testing.assert_allclose(ours[0].grad.numpy() / scale, theirs[0].grad.numpy() / scale, rtol=0, atol=1e-5)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize(
+    "a_shape, b_shape, dim", [((4, 5), (4, 5), 1), ((4, 5), (4, 5), 0), ((4, 1, 3), (1, 5, 3), -1), ((6,), (6,), 0)]
+)
+def test_cosine_similarity_matches_torch(a_shape, b_shape, dim, dtype):
+    a = _with_short_rows(*a_shape) if a_shape == (4, 5) and dim == 1 and dtype == np.float64 else _randn(*a_shape)
+    ours, theirs = _pair([a, _randn(*b_shape, seed=1)], dtype)
+    out, tout = F.cosine_similarity(*ours, dim=dim), TF.cosine_similarity(*theirs, dim=dim)
+    np.testing.assert_allclose(out.numpy(), tout.detach().numpy(), **TOL[dtype])
+    out.sum().backward()
+    tout.sum().backward()
+    for x, t in zip(ours, theirs):
+        scale = np.abs(t.grad.numpy()).max() + 1e-30
+        np.testing.assert_allclose(x.grad.numpy() / scale, t.grad.numpy() / scale, rtol=0, atol=1e-5)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("p, keepdim", [(2.0, False), (1.0, True), (3.0, False), (np.inf, False)])
+def test_pairwise_distance_matches_torch(p, keepdim, dtype):
+    a, b = _randn(4, 5), _randn(4, 5, seed=1)
+    b[0] = a[0]  # equal rows: eps keeps the gradient finite
+    _check(
+        lambda x, y: F.pairwise_distance(x, y, p=p, keepdim=keepdim),
+        lambda x, y: TF.pairwise_distance(x, y, p=p, keepdim=keepdim),
+        [a, b],
+        dtype,
+    )
+    _check(lambda x, y: F.pairwise_distance(x, y), lambda x, y: TF.pairwise_distance(x, y), [a, b[0]], dtype)
+
+
+def test_distance_modules_match_torch():
+    a, b = _randn(4, 5), _randn(4, 5, seed=1)
+    for ours, theirs in [
+        (nn.CosineSimilarity(), torch.nn.CosineSimilarity()),
+        (nn.CosineSimilarity(dim=0, eps=1e-3), torch.nn.CosineSimilarity(dim=0, eps=1e-3)),
+        (nn.PairwiseDistance(), torch.nn.PairwiseDistance()),
+        (nn.PairwiseDistance(p=1.0, keepdim=True), torch.nn.PairwiseDistance(p=1.0, keepdim=True)),
+    ]:
+        _check(ours, theirs, [a, b])
+        assert ours.state_dict() == {}
+
+
+def test_distance_errors():
+    with pytest.raises(ag.ShapeError, match=r"cosine_similarity: x1 of shape \(4, 5\) and x2 of shape \(3,\) do not"):
+        F.cosine_similarity(ag.zeros(4, 5), ag.zeros(3))
+    with pytest.raises(ag.ShapeError, match="normalize: needs at least one dim"):
+        F.normalize(ag.tensor(1.0))
