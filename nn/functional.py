@@ -29,6 +29,7 @@ from autograd import (
     cosine_similarity,
     cross_entropy,
     elu,
+    fold,
     gelu,
     glu,
     hardsigmoid,
@@ -65,6 +66,7 @@ from autograd import (
     softplus,
     softsign,
     tanh,
+    unfold,
 )
 from autograd.extend import ShapeError, wrap
 
@@ -119,6 +121,8 @@ __all__ = [
     "avg_pool1d",
     "avg_pool2d",
     "adaptive_avg_pool2d",
+    "unfold",
+    "fold",
     "normalize",
     "cosine_similarity",
     "pairwise_distance",

@@ -520,3 +520,98 @@ def test_distance_errors():
         F.cosine_similarity(ag.zeros(4, 5), ag.zeros(3))
     with pytest.raises(ag.ShapeError, match="normalize: needs at least one dim"):
         F.normalize(ag.tensor(1.0))
+
+
+# --- unfold and fold -------------------------------------------------------------------------------
+WINDOWS = [
+    ((2, 3, 5, 6), dict(kernel_size=3)),
+    ((2, 3, 5, 6), dict(kernel_size=(2, 3), dilation=(2, 1), padding=1, stride=(2, 1))),
+    ((3, 5, 6), dict(kernel_size=2, stride=2)),
+    ((1, 2, 7, 7), dict(kernel_size=3, padding=2, stride=3, dilation=2)),
+]
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("shape, kw", WINDOWS)
+def test_unfold_and_fold_match_torch(shape, kw, dtype):
+    cols = _check(lambda x: F.unfold(x, **kw), lambda x: TF.unfold(x, **kw), [_randn(*shape)], dtype)
+    size = shape[-2:]
+    _check(lambda c: F.fold(c, size, **kw), lambda c: TF.fold(c, size, **kw), [_randn(*cols.shape, seed=4)], dtype)
+
+
+def test_unfold_matmul_fold_is_a_convolution():
+    """conv2d = W · unfold(x), folded back to the output's shape (the im2col identity PyTorch documents)."""
+    x, w = ag.tensor(_randn(2, 3, 6, 5)), ag.tensor(_randn(4, 3, 3, 3, seed=1))
+    cols = F.unfold(x, 3, padding=1, stride=2)
+    out = (w.reshape(4, -1) @ cols).reshape(2, 4, 3, 3)
+    np.testing.assert_allclose(out.numpy(), F.conv2d(x, w, padding=1, stride=2).numpy(), rtol=1e-12, atol=1e-12)
+
+
+def test_unfold_fold_modules_match_torch():
+    _compare_modules(nn.Unfold(2, stride=2), torch.nn.Unfold(2, stride=2), _randn(2, 3, 4, 6))
+    _compare_modules(nn.Fold((4, 6), 2, stride=2), torch.nn.Fold((4, 6), 2, stride=2), _randn(2, 12, 6))
+    assert "kernel_size=2" in repr(nn.Unfold(2))
+
+
+def test_unfold_fold_errors():
+    with pytest.raises(ag.ShapeError, match=r"unfold: expected a 3-D \(C, H, W\) or 4-D \(N, C, H, W\) input"):
+        F.unfold(ag.zeros(2, 3), 2)
+    with pytest.raises(ag.ShapeError, match=r"unfold: kernel \(5, 5\) .* larger than the padded image \(3, 3\)"):
+        F.unfold(ag.zeros(1, 1, 3, 3), 5)
+    with pytest.raises(ag.ShapeError, match=r"fold: input of shape \(1, 5, 4\) has 5 rows, not a multiple of .* 4"):
+        F.fold(ag.zeros(1, 5, 4), (3, 3), 2)
+    with pytest.raises(ag.ShapeError, match=r"fold: input of shape \(1, 4, 5\) has 5 columns, but output_size"):
+        F.fold(ag.zeros(1, 4, 5), (3, 3), 2)
+
+
+# --- max pooling: ceil_mode and integers ----------------------------------------------------------
+def _distinct(*shape, seed=0):
+    rng = np.random.default_rng(seed)
+    return rng.permutation(int(np.prod(shape))).reshape(shape) * 0.25 + 0.01
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize(
+    "shape, k, s, p, d",
+    [((1, 2, 7, 6), 3, 2, 1, 1), ((2, 2, 5, 5), 2, 2, 0, 1), ((1, 1, 8, 7), 3, 3, 1, 2), ((1, 2, 4, 4), 3, 2, 0, 1)],
+)
+def test_max_pool2d_ceil_mode_matches_torch(shape, k, s, p, d, dtype):
+    out = _check(
+        lambda x: F.max_pool2d(x, k, s, p, d, ceil_mode=True),
+        lambda x: TF.max_pool2d(x, k, s, p, d, ceil_mode=True),
+        [_distinct(*shape)],
+        dtype,
+    )
+    floor = F.max_pool2d(ag.tensor(_distinct(*shape)), k, s, p, d)
+    assert out.shape[2] >= floor.shape[2] and out.shape[3] >= floor.shape[3]
+
+
+def test_max_pool1d_ceil_mode_and_modules_match_torch():
+    _check(
+        lambda x: F.max_pool1d(x, 3, 2, 1, ceil_mode=True),
+        lambda x: TF.max_pool1d(x, 3, 2, 1, ceil_mode=True),
+        [_distinct(2, 3, 8)],
+    )
+    _compare_modules(nn.MaxPool2d(2, ceil_mode=True), torch.nn.MaxPool2d(2, ceil_mode=True), _distinct(2, 3, 5, 7))
+    _compare_modules(nn.MaxPool1d(3, 2, ceil_mode=True), torch.nn.MaxPool1d(3, 2, ceil_mode=True), _distinct(2, 3, 8))
+    assert "ceil_mode=True" in repr(nn.MaxPool2d(2, ceil_mode=True))
+
+
+@pytest.mark.parametrize("dtype", [np.int64, np.int32, np.uint8])
+@pytest.mark.parametrize("ceil_mode", [False, True])
+def test_max_pool2d_on_integers_matches_torch(dtype, ceil_mode):
+    a = np.random.default_rng(0).integers(0 if dtype == np.uint8 else -50, 50, (2, 3, 7, 6)).astype(dtype)
+    out = F.max_pool2d(ag.tensor(a), 3, 2, 1, ceil_mode=ceil_mode)
+    expected = TF.max_pool2d(torch.tensor(a), 3, 2, 1, ceil_mode=ceil_mode).numpy()
+    assert out.dtype == dtype and not out.requires_grad
+    np.testing.assert_array_equal(out.numpy(), expected)
+    # max_pool1d has no integer kernel in PyTorch: compare with the 2-D pool over one row
+    row = F.max_pool1d(ag.tensor(a[:, :, 0]), 2, ceil_mode=ceil_mode).numpy()
+    np.testing.assert_array_equal(
+        row, F.max_pool2d(ag.tensor(a[:, :, :1]), (1, 2), ceil_mode=ceil_mode).numpy()[:, :, 0]
+    )
+
+
+def test_max_pool_return_indices_is_refused():
+    with pytest.raises(NotImplementedError, match="return_indices"):
+        F.max_pool2d(ag.zeros(1, 1, 4, 4), 2, return_indices=True)
