@@ -126,9 +126,14 @@ class _ConvTransposeNd(_ConvNd):
         groups=1,
         bias=True,
         dilation=1,
+        padding_mode="zeros",
         dtype=None,
         generator=None,
     ):
+        if padding_mode != "zeros":
+            raise ValueError(f"{type(self).__name__}: only padding_mode='zeros' is supported (as in PyTorch)")
+        if isinstance(padding, str):
+            raise ValueError(f"{type(self).__name__}: padding must be an int or a tuple, got {padding!r}")
         self.output_padding = _tuple(output_padding, self._dims)
         super().__init__(
             in_channels, out_channels, kernel_size, stride, padding, dilation, groups, bias, dtype, generator

@@ -82,7 +82,15 @@ def _resize_dim(x, d, n_out, factor, mode, align_corners):
 
 
 @export(methods=())
-def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corners=None, recompute_scale_factor=None):
+def interpolate(
+    input,
+    size=None,
+    scale_factor=None,
+    mode="nearest",
+    align_corners=None,
+    recompute_scale_factor=None,
+    antialias=False,
+):
     """Resize the spatial dims of (N, C, L), (N, C, H, W) or (N, C, D, H, W) to ``size`` or by ``scale_factor``.
 
     With ``scale_factor`` the output is ⌊in·factor⌋ and the step is 1/factor (in/out with
@@ -90,6 +98,8 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
     """
     if mode not in _MODES:
         raise ValueError(f"interpolate: mode must be one of {_MODES}, got {mode!r}")
+    if antialias:
+        raise NotImplementedError("interpolate: antialias=True is not supported")
     spatial = input.ndim - 2
     if spatial < 1 or spatial > 3:
         raise ShapeError(f"interpolate: expected a 3-D, 4-D or 5-D input (N, C, ...), got shape {input.shape}")
