@@ -418,8 +418,10 @@ def _transpose_geometry(x, weight, stride, padding, output_padding, groups, dila
             f"{name}: stride and dilation must be ≥ 1, padding and output_padding ≥ 0, got stride={stride}, "
             f"dilation={dilation}, padding={padding}, output_padding={output_padding}"
         )
-    if any(op >= s for op, s in zip(output_padding, stride)):
-        raise ValueError(f"{name}: output_padding {output_padding} must be smaller than stride {stride}")
+    if any(op >= max(s, d) for op, s, d in zip(output_padding, stride, dilation)):
+        raise ValueError(
+            f"{name}: output_padding {output_padding} must be smaller than stride {stride} or dilation {dilation}"
+        )
     if x.dtype != weight.dtype:
         raise TypeError(f"{name}: input and weight must have the same dtype, got {x.dtype} and {weight.dtype}")
     kh, kw = weight.shape[2:]
@@ -443,12 +445,26 @@ def conv_transpose2d(x, weight, bias=None, stride=1, padding=0, output_padding=0
     sizes a strided conv2d maps to the same H.
     """
     geo = _transpose_geometry(x, weight, stride, padding, output_padding, groups, dilation)
-    out = apply(CONV_TRANSPOSE2D, conv_input_grad_array(x.array, weight.array, geo), (x, weight), geo)
+    if any(op >= s for op, s in zip(_pair(output_padding, "output_padding"), geo.stride)):
+        out = _cropped_transpose(x, weight, geo, _pair(output_padding, "output_padding"))
+    else:
+        out = apply(CONV_TRANSPOSE2D, conv_input_grad_array(x.array, weight.array, geo), (x, weight), geo)
     if bias is None:
         return out
     if bias.shape != (geo.x_shape[1],):
         raise ShapeError(f"conv_transpose2d: bias has shape {bias.shape}, expected ({geo.x_shape[1]},)")
     return out + bias.reshape((1, -1, 1, 1))
+
+
+def _cropped_transpose(x, weight, geo, output_padding):
+    """The transposed convolution without padding, then cropped by the padding and extended by output_padding.
+
+    Needed where output_padding ≥ stride (PyTorch allows it below the dilation): then no convolution
+    maps the output's shape back to x's, so the adjoint cannot be taken directly.
+    """
+    full = conv_transpose2d(x, weight, None, geo.stride, 0, 0, geo.groups, geo.dilation)
+    (ph, pw), (oh, ow) = geo.padding, output_padding
+    return pad(full, (-pw, ow - pw, -ph, oh - ph))
 
 
 @export(methods=())

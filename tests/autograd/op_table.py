@@ -618,6 +618,12 @@ CASES = [
         lambda x, w: _F().conv_transpose2d(x, w, stride=2),
     ),
     Case(
+        "conv_transpose2d_output_padding_past_stride",
+        lambda x, w: ag.conv_transpose2d(x, w, padding=1, output_padding=1, dilation=2),
+        [((1, 1, 2, 3), (1, 2, 2, 2))],
+        lambda x, w: _F().conv_transpose2d(x, w, padding=1, output_padding=1, dilation=2),
+    ),
+    Case(
         "conv_transpose1d",
         lambda x, w, b: ag.conv_transpose1d(x, w, b, stride=3, padding=1, output_padding=2),
         [((2, 2, 5), (2, 3, 3), (3,)), ((1, 2, 4), (2, 2, 2), (2,))],

@@ -69,6 +69,8 @@ CONV_T2D = [
     ((2, 16, 4, 4), (16, 3, 3, 3), dict(padding=1)),
     ((2, 3, 4, 4), (3, 5, 1, 1), dict()),
     ((1, 2, 3, 3), (2, 2, 4, 4), dict(stride=3, padding=(2, 0), output_padding=(2, 1))),
+    ((1, 2, 3, 4), (2, 3, 3, 2), dict(stride=(1, 2), padding=(2, 1), output_padding=(1, 2), dilation=(2, 3))),
+    ((2, 2, 3, 3), (2, 2, 2, 2), dict(output_padding=2, dilation=3)),
 ]
 
 
@@ -147,7 +149,9 @@ def test_conv_transpose_errors_name_the_op_and_shapes():
     x = ag.zeros(1, 3, 4, 4)
     with pytest.raises(ag.ShapeError, match=r"conv_transpose2d: input of shape \(1, 3, 4, 4\) has 3 channels"):
         F.conv_transpose2d(x, ag.zeros(2, 2, 3, 3))
-    with pytest.raises(ValueError, match=r"conv_transpose2d: output_padding \(2, 2\) must be smaller than stride"):
+    with pytest.raises(
+        ValueError, match=r"conv_transpose2d: output_padding \(2, 2\) must be smaller than stride \(2, 2\) or dilation"
+    ):
         F.conv_transpose2d(x, ag.zeros(3, 2, 3, 3), stride=2, output_padding=2)
     with pytest.raises(ag.ShapeError, match=r"conv_transpose1d: expected a 3-D input \(N, C, L\), got shape"):
         F.conv_transpose1d(x, ag.zeros(3, 2, 3))
