@@ -209,29 +209,43 @@ class MaxPool1d(MaxPool2d):
 
 
 class AvgPool2d(Module):
-    """Mean over each window."""
+    """Mean over each window (PyTorch's arguments: ceil_mode, count_include_pad, divisor_override)."""
 
-    def __init__(self, kernel_size, stride=None, padding=0, count_include_pad=True):
+    def __init__(
+        self, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True, divisor_override=None
+    ):
         super().__init__()
-        self.kernel_size, self.stride, self.padding, self.count_include_pad = (
-            kernel_size,
-            stride,
-            padding,
-            count_include_pad,
-        )
+        self.kernel_size, self.stride, self.padding = kernel_size, stride, padding
+        self.ceil_mode, self.count_include_pad, self.divisor_override = ceil_mode, count_include_pad, divisor_override
 
     def forward(self, x):
-        return ag.avg_pool2d(x, self.kernel_size, self.stride, self.padding, self.count_include_pad)
+        return ag.avg_pool2d(
+            x,
+            self.kernel_size,
+            self.stride,
+            self.padding,
+            self.ceil_mode,
+            self.count_include_pad,
+            self.divisor_override,
+        )
 
     def extra_repr(self):
         return f"kernel_size={self.kernel_size}, stride={self.stride or self.kernel_size}, padding={self.padding}"
 
 
-class AvgPool1d(AvgPool2d):
+class AvgPool1d(Module):
     """Average pooling over (N, C, L)."""
 
+    def __init__(self, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True):
+        super().__init__()
+        self.kernel_size, self.stride, self.padding = kernel_size, stride, padding
+        self.ceil_mode, self.count_include_pad = ceil_mode, count_include_pad
+
     def forward(self, x):
-        return ag.avg_pool1d(x, self.kernel_size, self.stride, self.padding, self.count_include_pad)
+        return ag.avg_pool1d(x, self.kernel_size, self.stride, self.padding, self.ceil_mode, self.count_include_pad)
+
+    def extra_repr(self):
+        return f"kernel_size={self.kernel_size}, stride={self.stride or self.kernel_size}, padding={self.padding}"
 
 
 class AdaptiveAvgPool2d(Module):

@@ -805,17 +805,37 @@ AVG_POOL2D_SCATTER = Op(
 
 
 @export(methods=())
-def avg_pool2d(x, kernel_size, stride=None, padding=0, count_include_pad=True):
-    """Mean over each window (zero padding counted unless count_include_pad=False)."""
+def avg_pool2d(x, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True, divisor_override=None):
+    """Mean over each window, PyTorch's arguments: zero padding counted unless count_include_pad=False,
+    ``ceil_mode`` keeps a last, partial window (divided by its part inside the padded input)."""
+    in_hw, extra = x.shape[2:], (0, 0)
+    if ceil_mode:
+        params = zip(*_pool_params("avg_pool2d", x, kernel_size, stride, padding, 1))
+        extra = tuple(_ceil_extra(n, *per_dim) for n, per_dim in zip(x.shape[2:], params))
+        if any(extra):
+            x = pad(x, (0, extra[1], 0, extra[0]))
     geo = _pool_args("avg_pool2d", x, kernel_size, stride, padding, 1)
-    kh, kw = geo.kernel
-    if count_include_pad or geo.padding == (0, 0):
-        geo.divisor = np.asarray(kh * kw, dtype=x.dtype)
+    if divisor_override is not None:
+        geo.divisor = np.asarray(divisor_override, dtype=x.dtype)
+    elif (count_include_pad or geo.padding == (0, 0)) and not any(extra):
+        geo.divisor = np.asarray(geo.kernel[0] * geo.kernel[1], dtype=x.dtype)
     else:
-        ones = np.ones((1, 1) + geo.x_shape[2:], dtype=x.dtype)
-        geo.divisor = np.ones((), dtype=x.dtype)
-        geo.divisor = _avg_array(ones, geo)
+        rows, cols = (
+            _window_counts(n, o, k, s, p, count_include_pad)
+            for n, o, k, s, p in zip(in_hw, geo.out_hw, geo.kernel, geo.stride, geo.padding)
+        )
+        geo.divisor = np.multiply.outer(rows, cols).astype(x.dtype)
     return apply(AVG_POOL2D, _avg_array(x.array, geo).astype(x.dtype, copy=False), (x,), geo)
+
+
+def _window_counts(n, n_out, k, s, p, count_include_pad):
+    """Per output position along one dim: how many of its k positions PyTorch divides by — those inside
+    the padded input [−p, n + p) with count_include_pad, else those inside the input [0, n)."""
+    start = np.arange(n_out) * s - p
+    end = start + k
+    if count_include_pad:
+        return np.minimum(end, n + p) - start
+    return np.maximum(np.minimum(end, n) - np.maximum(start, 0), 0)
 
 
 @export(methods=())
@@ -845,9 +865,10 @@ def max_pool1d(x, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=Fal
 
 
 @export(methods=())
-def avg_pool1d(x, kernel_size, stride=None, padding=0, count_include_pad=True):
+def avg_pool1d(x, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True):
     """Average pooling over (N, C, L)."""
     if x.ndim != 3:
         raise ShapeError(f"avg_pool1d: expected a 3-D input (N, C, L), got shape {x.shape}")
     s = kernel_size if stride is None else stride
-    return avg_pool2d(x.unsqueeze(2), (1, kernel_size), (1, s), (0, padding), count_include_pad).squeeze(2)
+    out = avg_pool2d(x.unsqueeze(2), (1, kernel_size), (1, s), (0, padding), ceil_mode, count_include_pad)
+    return out.squeeze(2)

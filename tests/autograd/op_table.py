@@ -699,6 +699,24 @@ CASES = [
         lambda x: _F().avg_pool2d(x, 3, stride=2, padding=1, count_include_pad=False),
     ),
     Case(
+        "avg_pool2d_ceil_mode",
+        lambda x: ag.avg_pool2d(x, 3, stride=2, padding=1, ceil_mode=True, count_include_pad=False),
+        [((1, 2, 6, 5),), ((1, 1, 4, 4),)],
+        lambda x: _F().avg_pool2d(x, 3, stride=2, padding=1, ceil_mode=True, count_include_pad=False),
+    ),
+    Case(
+        "avg_pool2d_ceil_mode_divisor",
+        lambda x: ag.avg_pool2d(x, 2, ceil_mode=True, divisor_override=3),
+        [((2, 1, 5, 3),)],
+        lambda x: _F().avg_pool2d(x, 2, ceil_mode=True, divisor_override=3),
+    ),
+    Case(
+        "avg_pool1d_ceil_mode",
+        lambda x: ag.avg_pool1d(x, 3, 2, 1, ceil_mode=True),
+        [((2, 3, 6),)],
+        lambda x: _F().avg_pool1d(x, 3, 2, 1, ceil_mode=True),
+    ),
+    Case(
         "adaptive_avg_pool2d",
         lambda x: ag.adaptive_avg_pool2d(x, 1),
         [((2, 3, 4, 5),)],

@@ -619,3 +619,21 @@ def test_max_pool2d_on_integers_matches_torch(dtype, ceil_mode):
 def test_max_pool_return_indices_is_refused():
     with pytest.raises(NotImplementedError, match="return_indices"):
         F.max_pool2d(ag.zeros(1, 1, 4, 4), 2, return_indices=True)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("count_include_pad", [True, False])
+@pytest.mark.parametrize("shape, k, s, p", [((1, 2, 7, 6), 3, 2, 1), ((2, 2, 5, 5), 2, 2, 0), ((1, 1, 8, 7), 3, 3, 1)])
+def test_avg_pool2d_ceil_mode_matches_torch(shape, k, s, p, count_include_pad, dtype):
+    _check(
+        lambda x: F.avg_pool2d(x, k, s, p, ceil_mode=True, count_include_pad=count_include_pad),
+        lambda x: TF.avg_pool2d(x, k, s, p, ceil_mode=True, count_include_pad=count_include_pad),
+        [_randn(*shape)],
+        dtype,
+    )
+
+
+def test_avg_pool_modules_take_pytorchs_arguments():
+    _compare_modules(nn.AvgPool2d(3, 2, 1, True, False), torch.nn.AvgPool2d(3, 2, 1, True, False), _randn(2, 3, 6, 7))
+    _compare_modules(nn.AvgPool2d(2, divisor_override=3), torch.nn.AvgPool2d(2, divisor_override=3), _randn(2, 3, 4, 6))
+    _compare_modules(nn.AvgPool1d(3, 2, 1, True), torch.nn.AvgPool1d(3, 2, 1, True), _randn(2, 3, 8))
