@@ -53,12 +53,15 @@ class _ConvNd(Module):
         self.groups = groups
         self.generator = generator
         dt = parameter_dtype(dtype)
-        self.weight = Parameter(np.empty((out_channels, in_channels // groups) + self.kernel_size, dtype=dt))
+        self.weight = Parameter(np.empty(self._weight_shape() + self.kernel_size, dtype=dt))
         if bias:
             self.bias = Parameter(np.empty((out_channels,), dtype=dt))
         else:
             self.register_parameter("bias", None)
         self.reset_parameters()
+
+    def _weight_shape(self):
+        return (self.out_channels, self.in_channels // self.groups)
 
     def reset_parameters(self):
         """PyTorch's default: W ~ kaiming_uniform_(a=√5), b ~ U(−1/√fan_in, 1/√fan_in)."""
@@ -110,51 +113,140 @@ class Conv1d(_ConvNd):
         return ag.conv1d(x, self.weight, self.bias, self.stride[0], padding, self.dilation[0], self.groups)
 
 
+class _ConvTransposeNd(_ConvNd):
+    """The transposed convolutions' shared part: PyTorch's argument order, weight (in, out/groups, *kernel)."""
+
+    def __init__(
+        self,
+        in_channels,
+        out_channels,
+        kernel_size,
+        stride=1,
+        padding=0,
+        output_padding=0,
+        groups=1,
+        bias=True,
+        dilation=1,
+        padding_mode="zeros",
+        dtype=None,
+        generator=None,
+    ):
+        if padding_mode != "zeros":
+            raise ValueError(f"{type(self).__name__}: only padding_mode='zeros' is supported (as in PyTorch)")
+        if isinstance(padding, str):
+            raise ValueError(f"{type(self).__name__}: padding must be an int or a tuple, got {padding!r}")
+        self.output_padding = _tuple(output_padding, self._dims)
+        super().__init__(
+            in_channels, out_channels, kernel_size, stride, padding, dilation, groups, bias, dtype, generator
+        )
+
+    def _weight_shape(self):
+        # NOTE: as PyTorch, fan_in is computed from this layout (out_channels/groups · kernel), not from in_channels.
+        return (self.in_channels, self.out_channels // self.groups)
+
+    def extra_repr(self):
+        text = super().extra_repr()
+        if self.output_padding != (0,) * self._dims:
+            text += f", output_padding={self.output_padding}"
+        return text
+
+
+class ConvTranspose2d(_ConvTransposeNd):
+    """z = Wᵀ ⋆ a + b over (N, C, H, W): the adjoint of Conv2d in its input (upsampling by ``stride``)."""
+
+    _dims = 2
+
+    def forward(self, x):
+        self._check(x)
+        return ag.conv_transpose2d(
+            x, self.weight, self.bias, self.stride, self.padding, self.output_padding, self.groups, self.dilation
+        )
+
+
+class ConvTranspose1d(_ConvTransposeNd):
+    """z = Wᵀ ⋆ a + b over (N, C, L): the adjoint of Conv1d in its input."""
+
+    _dims = 1
+
+    def forward(self, x):
+        self._check(x)
+        return ag.conv_transpose1d(
+            x,
+            self.weight,
+            self.bias,
+            self.stride[0],
+            self.padding[0],
+            self.output_padding[0],
+            self.groups,
+            self.dilation[0],
+        )
+
+
 class MaxPool2d(Module):
     """Max over each window; the gradient goes to the arg-max."""
 
-    def __init__(self, kernel_size, stride=None, padding=0, dilation=1):
+    def __init__(self, kernel_size, stride=None, padding=0, dilation=1, return_indices=False, ceil_mode=False):
         super().__init__()
         self.kernel_size, self.stride, self.padding, self.dilation = kernel_size, stride, padding, dilation
+        self.return_indices, self.ceil_mode = return_indices, ceil_mode
 
     def forward(self, x):
-        return ag.max_pool2d(x, self.kernel_size, self.stride, self.padding, self.dilation)
+        return ag.max_pool2d(
+            x, self.kernel_size, self.stride, self.padding, self.dilation, self.ceil_mode, self.return_indices
+        )
 
     def extra_repr(self):
-        return f"kernel_size={self.kernel_size}, stride={self.stride or self.kernel_size}, padding={self.padding}"
+        text = f"kernel_size={self.kernel_size}, stride={self.stride or self.kernel_size}, padding={self.padding}"
+        return text + (", ceil_mode=True" if self.ceil_mode else "")
 
 
 class MaxPool1d(MaxPool2d):
     """Max pooling over (N, C, L)."""
 
     def forward(self, x):
-        return ag.max_pool1d(x, self.kernel_size, self.stride, self.padding, self.dilation)
+        return ag.max_pool1d(
+            x, self.kernel_size, self.stride, self.padding, self.dilation, self.ceil_mode, self.return_indices
+        )
 
 
 class AvgPool2d(Module):
-    """Mean over each window."""
+    """Mean over each window (PyTorch's arguments: ceil_mode, count_include_pad, divisor_override)."""
 
-    def __init__(self, kernel_size, stride=None, padding=0, count_include_pad=True):
+    def __init__(
+        self, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True, divisor_override=None
+    ):
         super().__init__()
-        self.kernel_size, self.stride, self.padding, self.count_include_pad = (
-            kernel_size,
-            stride,
-            padding,
-            count_include_pad,
-        )
+        self.kernel_size, self.stride, self.padding = kernel_size, stride, padding
+        self.ceil_mode, self.count_include_pad, self.divisor_override = ceil_mode, count_include_pad, divisor_override
 
     def forward(self, x):
-        return ag.avg_pool2d(x, self.kernel_size, self.stride, self.padding, self.count_include_pad)
+        return ag.avg_pool2d(
+            x,
+            self.kernel_size,
+            self.stride,
+            self.padding,
+            self.ceil_mode,
+            self.count_include_pad,
+            self.divisor_override,
+        )
 
     def extra_repr(self):
         return f"kernel_size={self.kernel_size}, stride={self.stride or self.kernel_size}, padding={self.padding}"
 
 
-class AvgPool1d(AvgPool2d):
+class AvgPool1d(Module):
     """Average pooling over (N, C, L)."""
 
+    def __init__(self, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True):
+        super().__init__()
+        self.kernel_size, self.stride, self.padding = kernel_size, stride, padding
+        self.ceil_mode, self.count_include_pad = ceil_mode, count_include_pad
+
     def forward(self, x):
-        return ag.avg_pool1d(x, self.kernel_size, self.stride, self.padding, self.count_include_pad)
+        return ag.avg_pool1d(x, self.kernel_size, self.stride, self.padding, self.ceil_mode, self.count_include_pad)
+
+    def extra_repr(self):
+        return f"kernel_size={self.kernel_size}, stride={self.stride or self.kernel_size}, padding={self.padding}"
 
 
 class AdaptiveAvgPool2d(Module):
@@ -205,3 +297,67 @@ class AdaptiveMaxPool2d(AdaptiveMaxPool1d):
 
     def forward(self, input):
         return F.adaptive_max_pool2d(input, self.output_size, self.return_indices)
+
+
+class Upsample(Module):
+    """Resize (N, C, ...) to ``size`` or by ``scale_factor`` (``F.interpolate``; nearest by default)."""
+
+    def __init__(self, size=None, scale_factor=None, mode="nearest", align_corners=None, recompute_scale_factor=None):
+        super().__init__()
+        self.size, self.scale_factor, self.mode = size, scale_factor, mode
+        self.align_corners, self.recompute_scale_factor = align_corners, recompute_scale_factor
+
+    def forward(self, input):
+        return ag.interpolate(
+            input, self.size, self.scale_factor, self.mode, self.align_corners, self.recompute_scale_factor
+        )
+
+    def extra_repr(self):
+        which = f"size={self.size}" if self.size is not None else f"scale_factor={self.scale_factor}"
+        return f"{which}, mode={self.mode!r}"
+
+
+class UpsamplingNearest2d(Upsample):
+    """Nearest-neighbour upsampling of (N, C, H, W)."""
+
+    def __init__(self, size=None, scale_factor=None):
+        super().__init__(size, scale_factor, "nearest")
+
+
+class UpsamplingBilinear2d(Upsample):
+    """Bilinear upsampling of (N, C, H, W) with align_corners=True (as PyTorch's)."""
+
+    def __init__(self, size=None, scale_factor=None):
+        super().__init__(size, scale_factor, "bilinear", align_corners=True)
+
+
+class Unfold(Module):
+    """The sliding windows of (N, C, H, W) as columns (N, C·kh·kw, L) (``F.unfold``, im2col)."""
+
+    def __init__(self, kernel_size, dilation=1, padding=0, stride=1):
+        super().__init__()
+        self.kernel_size, self.dilation, self.padding, self.stride = kernel_size, dilation, padding, stride
+
+    def forward(self, input):
+        return ag.unfold(input, self.kernel_size, self.dilation, self.padding, self.stride)
+
+    def extra_repr(self):
+        return f"kernel_size={self.kernel_size}, dilation={self.dilation}, padding={self.padding}, stride={self.stride}"
+
+
+class Fold(Module):
+    """Columns (N, C·kh·kw, L) summed back into an (N, C, *output_size) image (``F.fold``, col2im)."""
+
+    def __init__(self, output_size, kernel_size, dilation=1, padding=0, stride=1):
+        super().__init__()
+        self.output_size, self.kernel_size = output_size, kernel_size
+        self.dilation, self.padding, self.stride = dilation, padding, stride
+
+    def forward(self, input):
+        return ag.fold(input, self.output_size, self.kernel_size, self.dilation, self.padding, self.stride)
+
+    def extra_repr(self):
+        return (
+            f"output_size={self.output_size}, kernel_size={self.kernel_size}, dilation={self.dilation}, "
+            f"padding={self.padding}, stride={self.stride}"
+        )

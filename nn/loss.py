@@ -23,6 +23,12 @@ __all__ = [
     "MultiMarginLoss",
     "TripletMarginLoss",
     "GaussianNLLLoss",
+    "SmoothL1Loss",
+    "KLDivLoss",
+    "SoftMarginLoss",
+    "MarginRankingLoss",
+    "CosineEmbeddingLoss",
+    "PoissonNLLLoss",
     "l1_penalty",
     "l2_penalty",
 ]
@@ -189,6 +195,91 @@ class GaussianNLLLoss(_Loss):
 
     def forward(self, input, target, var):
         return F.gaussian_nll_loss(input, target, var, self.full, self.eps, self.reduction)
+
+
+def _legacy_reduction(size_average, reduce, reduction):
+    """PyTorch's deprecated ``size_average``/``reduce`` flags, when given, decide the reduction (as in PyTorch)."""
+    if size_average is None and reduce is None:
+        return reduction
+    return "none" if reduce is False else ("sum" if size_average is False else "mean")
+
+
+class _LegacyLoss(_Loss):
+    """A loss that also takes PyTorch's deprecated ``size_average``/``reduce`` flags."""
+
+    def __init__(self, size_average=None, reduce=None, reduction="mean"):
+        super().__init__(_legacy_reduction(size_average, reduce, reduction))
+
+
+class SmoothL1Loss(_LegacyLoss):
+    """ℓ = ½d²/β if |d| < β else |d| − ½β, d = a − y."""
+
+    def __init__(self, size_average=None, reduce=None, reduction="mean", beta=1.0):
+        super().__init__(size_average, reduce, reduction)
+        self.beta = beta
+
+    def forward(self, input, target):
+        return F.smooth_l1_loss(input, target, reduction=self.reduction, beta=self.beta)
+
+
+class KLDivLoss(Module):
+    """ℓ = y·(log y − a) for log-probabilities a; reduction="batchmean" gives the KL divergence per sample.
+
+    NOTE: the default reduction="mean" averages over every element, as in PyTorch (not the KL divergence).
+    """
+
+    def __init__(self, size_average=None, reduce=None, reduction="mean", log_target=False):
+        super().__init__()
+        reduction = _legacy_reduction(size_average, reduce, reduction)
+        if reduction not in ("mean", "batchmean", "sum", "none"):
+            raise ValueError(f"KLDivLoss: reduction must be 'mean', 'batchmean', 'sum' or 'none', got {reduction!r}")
+        self.reduction = reduction
+        self.log_target = log_target
+
+    def forward(self, input, target):
+        return F.kl_div(input, target, reduction=self.reduction, log_target=self.log_target)
+
+
+class SoftMarginLoss(_LegacyLoss):
+    """ℓ = log(1 + e^(−y·a)) for labels y = ±1."""
+
+    def forward(self, input, target):
+        return F.soft_margin_loss(input, target, reduction=self.reduction)
+
+
+class MarginRankingLoss(_LegacyLoss):
+    """ℓ = max(0, −y·(a₁ − a₂) + margin)."""
+
+    def __init__(self, margin=0.0, size_average=None, reduce=None, reduction="mean"):
+        super().__init__(size_average, reduce, reduction)
+        self.margin = margin
+
+    def forward(self, input1, input2, target):
+        return F.margin_ranking_loss(input1, input2, target, margin=self.margin, reduction=self.reduction)
+
+
+class CosineEmbeddingLoss(_LegacyLoss):
+    """ℓ = 1 − cos(a₁, a₂) where y = 1, max(0, cos(a₁, a₂) − margin) where y = −1."""
+
+    def __init__(self, margin=0.0, size_average=None, reduce=None, reduction="mean"):
+        super().__init__(size_average, reduce, reduction)
+        self.margin = margin
+
+    def forward(self, input1, input2, target):
+        return F.cosine_embedding_loss(input1, input2, target, margin=self.margin, reduction=self.reduction)
+
+
+class PoissonNLLLoss(_LegacyLoss):
+    """ℓ = e^a − y·a for log-rates a (log_input=True), else a − y·log(a + eps); ``full`` adds Stirling's term."""
+
+    def __init__(self, log_input=True, full=False, size_average=None, eps=1e-8, reduce=None, reduction="mean"):
+        super().__init__(size_average, reduce, reduction)
+        self.log_input, self.full, self.eps = log_input, full, eps
+
+    def forward(self, log_input, target):
+        return F.poisson_nll_loss(
+            log_input, target, log_input=self.log_input, full=self.full, eps=self.eps, reduction=self.reduction
+        )
 
 
 # --- regularization ---------------------------------------------------------------------------------

@@ -19,6 +19,7 @@ import threading
 import numpy as np
 
 from ..extend import Op, ShapeError, Tensor, apply, dual, export, wrap
+from .join import pad
 
 TITLE = "convolution and pooling"  # the family's name in the README op table
 
@@ -375,6 +376,218 @@ def conv1d(x, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     return out.squeeze(2)
 
 
+# --- transposed convolution ----------------------------------------------------------------------
+# A transposed convolution is the adjoint of a convolution in its input: conv_transpose2d(x, W) is
+# conv2d_input_grad(x, W) of the convolution that maps the output's shape to x's. Its VJPs are that
+# op's (a conv2d and a conv2d_weight_grad), so it is differentiable to any order.
+CONV_TRANSPOSE2D = Op(
+    "conv_transpose2d",
+    (
+        lambda g, geo, out, x, w: _conv(g, w, geo),
+        lambda g, geo, out, x, w: _conv_weight_grad(g, x, geo),
+    ),
+    saves=(0, 1),
+    keeps_shape=False,
+    describe=repr,
+    rule="δa = δz ⋆ W (a convolution),  ∂L/∂W = δz ⋆ a",
+)
+
+
+def _transpose_geometry(x, weight, stride, padding, output_padding, groups, dilation):
+    """The ConvGeometry of the convolution whose input gradient conv_transpose2d computes, checked."""
+    name = "conv_transpose2d"
+    if x.ndim != 4:
+        raise ShapeError(f"{name}: expected a 4-D input (N, C, H, W), got shape {x.shape}")
+    if weight.ndim != 4:
+        raise ShapeError(
+            f"{name}: expected a 4-D weight (in_channels, out_channels/groups, kh, kw), got shape {weight.shape}"
+        )
+    stride, padding = _pair(stride, "stride"), _pair(padding, "padding")
+    output_padding, dilation = _pair(output_padding, "output_padding"), _pair(dilation, "dilation")
+    groups = int(groups)
+    N, C, H, W = x.shape
+    if groups < 1 or C % groups:
+        raise ShapeError(f"{name}: groups={groups} must divide in_channels={C} (input of shape {x.shape})")
+    if weight.shape[0] != C:
+        raise ShapeError(
+            f"{name}: input of shape {x.shape} has {C} channels, but weight of shape {weight.shape} expects "
+            f"{weight.shape[0]} (weight is (in_channels, out_channels/groups, kh, kw))"
+        )
+    if min(stride) < 1 or min(dilation) < 1 or min(padding) < 0 or min(output_padding) < 0:
+        raise ValueError(
+            f"{name}: stride and dilation must be ≥ 1, padding and output_padding ≥ 0, got stride={stride}, "
+            f"dilation={dilation}, padding={padding}, output_padding={output_padding}"
+        )
+    if any(op >= max(s, d) for op, s, d in zip(output_padding, stride, dilation)):
+        raise ValueError(
+            f"{name}: output_padding {output_padding} must be smaller than stride {stride} or dilation {dilation}"
+        )
+    if x.dtype != weight.dtype:
+        raise TypeError(f"{name}: input and weight must have the same dtype, got {x.dtype} and {weight.dtype}")
+    kh, kw = weight.shape[2:]
+    out_hw = tuple(
+        (n - 1) * s - 2 * p + d * (k - 1) + op + 1
+        for n, s, p, d, k, op in zip((H, W), stride, padding, dilation, (kh, kw), output_padding)
+    )
+    if min(out_hw) < 1:
+        raise ShapeError(
+            f"{name}: input {x.shape} with weight {weight.shape} and padding {padding} gives output {out_hw}"
+        )
+    out_shape = (N, weight.shape[1] * groups) + out_hw
+    return ConvGeometry(out_shape, weight.shape, stride, padding, dilation, groups)
+
+
+@export(methods=())
+def conv_transpose2d(x, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1):
+    """The adjoint of conv2d in its input, x (N, C, H, W) with weight (C, O/groups, kh, kw), as PyTorch's.
+
+    Output size (H − 1)·s − 2p + d·(k − 1) + output_padding + 1: ``output_padding`` picks among the
+    sizes a strided conv2d maps to the same H.
+    """
+    geo = _transpose_geometry(x, weight, stride, padding, output_padding, groups, dilation)
+    if any(op >= s for op, s in zip(_pair(output_padding, "output_padding"), geo.stride)):
+        out = _cropped_transpose(x, weight, geo, _pair(output_padding, "output_padding"))
+    else:
+        out = apply(CONV_TRANSPOSE2D, conv_input_grad_array(x.array, weight.array, geo), (x, weight), geo)
+    if bias is None:
+        return out
+    if bias.shape != (geo.x_shape[1],):
+        raise ShapeError(f"conv_transpose2d: bias has shape {bias.shape}, expected ({geo.x_shape[1]},)")
+    return out + bias.reshape((1, -1, 1, 1))
+
+
+def _cropped_transpose(x, weight, geo, output_padding):
+    """The transposed convolution without padding, then cropped by the padding and extended by output_padding.
+
+    Needed where output_padding ≥ stride (PyTorch allows it below the dilation): then no convolution
+    maps the output's shape back to x's, so the adjoint cannot be taken directly.
+    """
+    full = conv_transpose2d(x, weight, None, geo.stride, 0, 0, geo.groups, geo.dilation)
+    (ph, pw), (oh, ow) = geo.padding, output_padding
+    return pad(full, (-pw, ow - pw, -ph, oh - ph))
+
+
+@export(methods=())
+def conv_transpose1d(x, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1):
+    """The adjoint of conv1d in its input, x (N, C, L) with weight (C, O/groups, k), as PyTorch's."""
+    if x.ndim != 3:
+        raise ShapeError(f"conv_transpose1d: expected a 3-D input (N, C, L), got shape {x.shape}")
+    if weight.ndim != 3:
+        raise ShapeError(
+            f"conv_transpose1d: expected a 3-D weight (in_channels, out_channels/groups, k), got shape {weight.shape}"
+        )
+    out = conv_transpose2d(
+        x.unsqueeze(2),
+        weight.unsqueeze(2),
+        bias,
+        stride=(1, stride),
+        padding=(0, padding),
+        output_padding=(0, output_padding),
+        groups=groups,
+        dilation=(1, dilation),
+    )
+    return out.squeeze(2)
+
+
+# --- unfold and fold ------------------------------------------------------------------------------
+# unfold is im2col as an op: the (N, C·kh·kw, L) columns of every window; fold adds columns back into
+# an image (col2im). Each is the other's adjoint, so each one's VJP is the other and every order works.
+def _unfold_array(x, geo):
+    N, C = geo.x_shape[:2]
+    kh, kw = geo.w_shape[2:]
+    Ho, Wo = geo.out_hw
+    cols = np.zeros((N, C, kh, kw, Ho, Wo), dtype=x.dtype)
+    for a, b, out_rows, out_cols, in_rows, in_cols in geo.taps:
+        cols[:, :, a, b, out_rows, out_cols] = x[:, :, in_rows, in_cols]
+    return cols.reshape(N, C * kh * kw, Ho * Wo)
+
+
+def _fold_array(cols, geo):
+    N, C = geo.x_shape[:2]
+    image = np.zeros(geo.x_shape, dtype=cols.dtype)
+    _col2im(np.asarray(cols).reshape((N, C) + geo.w_shape[2:] + geo.out_hw), geo, image)
+    return image
+
+
+def _unfold(x, geo):
+    if isinstance(x, Tensor):
+        return apply(UNFOLD, _unfold_array(x.array, geo), (x,), geo)
+    return _unfold_array(x, geo)
+
+
+def _fold(cols, geo):
+    if isinstance(cols, Tensor):
+        return apply(FOLD, _fold_array(cols.array, geo), (cols,), geo)
+    return _fold_array(cols, geo)
+
+
+UNFOLD = Op(
+    "unfold",
+    (lambda g, geo, out, x: _fold(g, geo),),
+    keeps_shape=False,
+    describe=repr,
+    rule="∂L/∂a = fold(g): each column entry added back to its pixel",
+)
+FOLD = Op(
+    "fold",
+    (lambda g, geo, out, cols: _unfold(g, geo),),
+    keeps_shape=False,
+    describe=repr,
+    rule="∂L/∂cols = unfold(g)",
+)
+
+
+def _window_geometry(name, image_shape, kernel_size, dilation, padding, stride):
+    k, d = _pair(kernel_size, "kernel_size"), _pair(dilation, "dilation")
+    p, s = _pair(padding, "padding"), _pair(stride, "stride")
+    if min(k) < 1 or min(s) < 1 or min(d) < 1 or min(p) < 0:
+        raise ValueError(
+            f"{name}: kernel_size, stride and dilation must be ≥ 1 and padding ≥ 0, got kernel_size={k}, "
+            f"stride={s}, dilation={d}, padding={p}"
+        )
+    geo = ConvGeometry(image_shape, (1, image_shape[1]) + k, s, p, d, 1)
+    if min(geo.out_hw) < 1:
+        raise ShapeError(
+            f"{name}: kernel {k} (dilation {d}) is larger than the padded image {image_shape[2:]} (padding {p})"
+        )
+    return geo
+
+
+@export(methods=())
+def unfold(input, kernel_size, dilation=1, padding=0, stride=1):
+    """The sliding windows of (N, C, H, W) as columns (N, C·kh·kw, L), L windows (im2col, as PyTorch's F.unfold)."""
+    if input.ndim not in (3, 4):
+        raise ShapeError(f"unfold: expected a 3-D (C, H, W) or 4-D (N, C, H, W) input, got shape {input.shape}")
+    if input.ndim == 3:
+        return unfold(input.unsqueeze(0), kernel_size, dilation, padding, stride).squeeze(0)
+    geo = _window_geometry("unfold", input.shape, kernel_size, dilation, padding, stride)
+    return apply(UNFOLD, _unfold_array(input.array, geo), (input,), geo)
+
+
+@export(methods=())
+def fold(input, output_size, kernel_size, dilation=1, padding=0, stride=1):
+    """Columns (N, C·kh·kw, L) added back into an (N, C, *output_size) image: the adjoint of unfold (col2im)."""
+    if input.ndim not in (2, 3):
+        raise ShapeError(f"fold: expected a 2-D (C·kh·kw, L) or 3-D (N, C·kh·kw, L) input, got shape {input.shape}")
+    if input.ndim == 2:
+        return fold(input.unsqueeze(0), output_size, kernel_size, dilation, padding, stride).squeeze(0)
+    kh, kw = _pair(kernel_size, "kernel_size")
+    N, rows, L = input.shape
+    if kh < 1 or kw < 1 or rows % (kh * kw):
+        raise ShapeError(
+            f"fold: input of shape {input.shape} has {rows} rows, not a multiple of the kernel's {kh}×{kw} = {kh * kw}"
+        )
+    image = (N, rows // (kh * kw)) + _pair(output_size, "output_size")
+    geo = _window_geometry("fold", image, (kh, kw), dilation, padding, stride)
+    if geo.out_hw[0] * geo.out_hw[1] != L:
+        raise ShapeError(
+            f"fold: input of shape {input.shape} has {L} columns, but output_size {image[2:]} with kernel "
+            f"{(kh, kw)}, dilation {geo.dilation}, padding {geo.padding} and stride {geo.stride} has "
+            f"{geo.out_hw[0]}×{geo.out_hw[1]} = {geo.out_hw[0] * geo.out_hw[1]} windows"
+        )
+    return apply(FOLD, _fold_array(input.array, geo), (input,), geo)
+
+
 # --- pooling ------------------------------------------------------------------------------------
 class PoolGeometry:
     """Everything a pooling op and its adjoint share: kernel, stride, padding, dilation, shapes."""
@@ -400,6 +613,15 @@ class PoolGeometry:
 
 
 def _pool_args(name, x, kernel_size, stride, padding, dilation):
+    k, s, p, d = _pool_params(name, x, kernel_size, stride, padding, dilation)
+    geo = PoolGeometry(x.shape, k, s, p, d)
+    if geo.out_hw[0] < 1 or geo.out_hw[1] < 1:
+        raise ShapeError(f"{name}: kernel {k} (dilation {d}) is larger than the padded input for shape {x.shape}")
+    return geo
+
+
+def _pool_params(name, x, kernel_size, stride, padding, dilation):
+    """(kernel, stride, padding, dilation) as pairs, checked."""
     if x.ndim != 4:
         raise ShapeError(f"{name}: expected a 4-D input (N, C, H, W), got shape {x.shape}")
     k = _pair(kernel_size, "kernel_size")
@@ -413,10 +635,7 @@ def _pool_args(name, x, kernel_size, stride, padding, dilation):
         )
     if p[0] > k[0] // 2 or p[1] > k[1] // 2:
         raise ValueError(f"{name}: padding {p} must be at most half the kernel size {k}")
-    geo = PoolGeometry(x.shape, k, s, p, d)
-    if geo.out_hw[0] < 1 or geo.out_hw[1] < 1:
-        raise ShapeError(f"{name}: kernel {k} (dilation {d}) is larger than the padded input for shape {x.shape}")
-    return geo
+    return k, s, p, d
 
 
 def _pool_taps(xp, geo):
@@ -507,11 +726,40 @@ MAX_POOL2D_SCATTER = Op(
 )
 
 
+def _lowest(dtype):
+    """The padding a max never picks: −∞, or the smallest integer of an integer dtype."""
+    if dtype.kind == "f":
+        return -np.inf
+    return np.iinfo(dtype).min if dtype.kind in "iu" else False
+
+
+def _ceil_extra(n, k, s, p, d):
+    """The padding past the end that ceil_mode adds: the last, partial window must start inside the input or
+    the left padding (PyTorch's rule), so at most s − 1 more rows."""
+    out = -(-(n + 2 * p - d * (k - 1) - 1) // s) + 1
+    if (out - 1) * s >= n + p:
+        out -= 1
+    return max(0, (out - 1) * s + d * (k - 1) + 1 - (n + 2 * p))
+
+
 @export(methods=())
-def max_pool2d(x, kernel_size, stride=None, padding=0, dilation=1):
-    """Max over each window; the gradient goes to the window's arg-max (the first, at ties)."""
+def max_pool2d(x, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):
+    """Max over each window; the gradient goes to the window's arg-max (the first, at ties).
+
+    ``ceil_mode`` keeps a last, partial window (output ⌈·⌉ rather than ⌊·⌋); integer and bool inputs
+    give their max, without a gradient.
+    """
+    if return_indices:
+        raise NotImplementedError("max_pool2d: return_indices=True is not supported")
+    if ceil_mode:
+        params = zip(*_pool_params("max_pool2d", x, kernel_size, stride, padding, dilation))
+        extra = [_ceil_extra(n, *per_dim) for n, per_dim in zip(x.shape[2:], params)]
+        if any(extra):
+            x = pad(x, (0, extra[1], 0, extra[0]), value=_lowest(x.dtype))
     geo = _pool_args("max_pool2d", x, kernel_size, stride, padding, dilation)
-    data, geo.arg = _max_and_arg(_pad_hw(x.array, geo.padding, -np.inf), geo)
+    data, geo.arg = _max_and_arg(_pad_hw(x.array, geo.padding, _lowest(x.dtype)), geo)
+    if x.dtype.kind != "f":
+        return wrap(data)
     return apply(MAX_POOL2D, data, (x,), geo)
 
 
@@ -557,17 +805,37 @@ AVG_POOL2D_SCATTER = Op(
 
 
 @export(methods=())
-def avg_pool2d(x, kernel_size, stride=None, padding=0, count_include_pad=True):
-    """Mean over each window (zero padding counted unless count_include_pad=False)."""
+def avg_pool2d(x, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True, divisor_override=None):
+    """Mean over each window, PyTorch's arguments: zero padding counted unless count_include_pad=False,
+    ``ceil_mode`` keeps a last, partial window (divided by its part inside the padded input)."""
+    in_hw, extra = x.shape[2:], (0, 0)
+    if ceil_mode:
+        params = zip(*_pool_params("avg_pool2d", x, kernel_size, stride, padding, 1))
+        extra = tuple(_ceil_extra(n, *per_dim) for n, per_dim in zip(x.shape[2:], params))
+        if any(extra):
+            x = pad(x, (0, extra[1], 0, extra[0]))
     geo = _pool_args("avg_pool2d", x, kernel_size, stride, padding, 1)
-    kh, kw = geo.kernel
-    if count_include_pad or geo.padding == (0, 0):
-        geo.divisor = np.asarray(kh * kw, dtype=x.dtype)
+    if divisor_override is not None:
+        geo.divisor = np.asarray(divisor_override, dtype=x.dtype)
+    elif (count_include_pad or geo.padding == (0, 0)) and not any(extra):
+        geo.divisor = np.asarray(geo.kernel[0] * geo.kernel[1], dtype=x.dtype)
     else:
-        ones = np.ones((1, 1) + geo.x_shape[2:], dtype=x.dtype)
-        geo.divisor = np.ones((), dtype=x.dtype)
-        geo.divisor = _avg_array(ones, geo)
+        rows, cols = (
+            _window_counts(n, o, k, s, p, count_include_pad)
+            for n, o, k, s, p in zip(in_hw, geo.out_hw, geo.kernel, geo.stride, geo.padding)
+        )
+        geo.divisor = np.multiply.outer(rows, cols).astype(x.dtype)
     return apply(AVG_POOL2D, _avg_array(x.array, geo).astype(x.dtype, copy=False), (x,), geo)
+
+
+def _window_counts(n, n_out, k, s, p, count_include_pad):
+    """Per output position along one dim: how many of its k positions PyTorch divides by — those inside
+    the padded input [−p, n + p) with count_include_pad, else those inside the input [0, n)."""
+    start = np.arange(n_out) * s - p
+    end = start + k
+    if count_include_pad:
+        return np.minimum(end, n + p) - start
+    return np.maximum(np.minimum(end, n) - np.maximum(start, 0), 0)
 
 
 @export(methods=())
@@ -587,18 +855,20 @@ def adaptive_avg_pool2d(x, output_size):
 
 
 @export(methods=())
-def max_pool1d(x, kernel_size, stride=None, padding=0, dilation=1):
+def max_pool1d(x, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):
     """Max pooling over (N, C, L)."""
     if x.ndim != 3:
         raise ShapeError(f"max_pool1d: expected a 3-D input (N, C, L), got shape {x.shape}")
     s = kernel_size if stride is None else stride
-    return max_pool2d(x.unsqueeze(2), (1, kernel_size), (1, s), (0, padding), (1, dilation)).squeeze(2)
+    out = max_pool2d(x.unsqueeze(2), (1, kernel_size), (1, s), (0, padding), (1, dilation), ceil_mode, return_indices)
+    return out.squeeze(2)
 
 
 @export(methods=())
-def avg_pool1d(x, kernel_size, stride=None, padding=0, count_include_pad=True):
+def avg_pool1d(x, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True):
     """Average pooling over (N, C, L)."""
     if x.ndim != 3:
         raise ShapeError(f"avg_pool1d: expected a 3-D input (N, C, L), got shape {x.shape}")
     s = kernel_size if stride is None else stride
-    return avg_pool2d(x.unsqueeze(2), (1, kernel_size), (1, s), (0, padding), count_include_pad).squeeze(2)
+    out = avg_pool2d(x.unsqueeze(2), (1, kernel_size), (1, s), (0, padding), ceil_mode, count_include_pad)
+    return out.squeeze(2)

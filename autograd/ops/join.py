@@ -1,15 +1,20 @@
 """Joining and padding: cat, stack, pad (their VJPs slice the gradient apart), and composites:
-hstack, vstack, dstack, column_stack, diff."""
+hstack, vstack, dstack, column_stack, diff.
+
+The reflect, replicate and circular pads are gathers (``index_select`` with an index per padded
+dim), so their gradient adds each copy's share back to its source for free.
+"""
 
 from __future__ import annotations
 
 import functools
+import math
 
 import numpy as np
 
 from ..extend import Op, ShapeError, Tensor, apply, as_tensor, export, wrap
 from .dims import normalize_dims
-from .indexing import index_add_zeros
+from .indexing import index_add_zeros, index_select
 from .shape import narrow
 
 TITLE = "joining"  # the family's name in the README op table
@@ -94,14 +99,16 @@ STACK = Op(
 )
 
 
+_NUMPY_MODES = {"reflect": "reflect", "replicate": "edge", "circular": "wrap"}
+
+
 @export(methods=())
-def pad(x, pad, mode="constant", value=0.0):
+def pad(x, pad, mode="constant", value=None):
     """Pad as PyTorch's F.pad: ``pad`` = (left, right) for the last dim, then the one before, ...
 
-    Negative amounts crop. Only ``mode="constant"`` is supported.
+    ``mode``: "constant" (``value``, 0 by default), "reflect" (mirror without the edge),
+    "replicate" (repeat the edge) or "circular" (wrap around). Negative amounts crop.
     """
-    if mode != "constant":
-        raise NotImplementedError(f"pad: mode {mode!r} is not supported; use 'constant'")
     pad = tuple(int(p) for p in pad)
     if len(pad) % 2 or len(pad) // 2 > x.ndim:
         raise ShapeError(f"pad: needs pairs (left, right) for at most {x.ndim} dims, got {pad} for shape {x.shape}")
@@ -113,6 +120,35 @@ def pad(x, pad, mode="constant", value=0.0):
             raise ShapeError(
                 f"pad: dim {d} of size {n} padded by ({a}, {b}) would have size {n + a + b}: crop at most its size"
             )
+    if mode == "constant":
+        return _pad_constant(x, pad, widths, 0.0 if value is None else value)
+    if mode not in _NUMPY_MODES:
+        raise ValueError(f"pad: mode must be 'constant', 'reflect', 'replicate' or 'circular', got {mode!r}")
+    if value is not None and value != 0:
+        raise ValueError(f"pad: value={value} applies to mode='constant' only, not {mode!r}")
+    for d, (a, b) in enumerate(widths):
+        if a or b:
+            x = index_select(x, d, _pad_index(mode, x.shape[d], a, b, d, x.shape))
+    return x
+
+
+def _pad_index(mode, n, a, b, d, shape):
+    """The source index of each position of dim ``d`` (size n) padded by (a, b) in ``mode``."""
+    # NOTE: negative amounts crop first, then the rest pads the cropped dim (PyTorch's order: it matters for circular).
+    kept = np.arange(n)[-min(a, 0) : n + min(b, 0)]
+    grow = max(a, 0), max(b, 0)
+    limit = {"reflect": kept.size - 1, "circular": kept.size}.get(mode, math.inf if kept.size else 0)
+    if max(grow) > limit:
+        need = {"reflect": "smaller than the dim's size", "circular": "at most the dim's size"}.get(
+            mode, "a non-empty dim"
+        )
+        raise ShapeError(
+            f"pad: mode={mode!r} pads dim {d} of size {n} (input of shape {shape}) by {(a, b)}: padding must be {need}"
+        )
+    return np.pad(kept, grow, mode=_NUMPY_MODES[mode])
+
+
+def _pad_constant(x, pad, widths, value):
     grow = [(max(a, 0), max(b, 0)) for a, b in widths]
     data = np.pad(x.array, grow, mode="constant", constant_values=value)
     crop = tuple(slice(-min(a, 0), data.shape[i] - (-min(b, 0))) for i, (a, b) in enumerate(widths))

@@ -1,4 +1,4 @@
-"""Losses: cross-entropy (fused with softmax), NLL, MSE, L1, Huber and the binary cross-entropies.
+"""Losses: cross-entropy (fused with softmax), NLL, the regression and margin losses, KL, Poisson, the BCEs.
 
 Three are primitives with a VJP beside them, for speed and numerical stability: softmax
 cross-entropy and the two binary cross-entropies; the rest are compositions. The VJPs are
@@ -13,6 +13,7 @@ import math
 import numpy as np
 
 from ..extend import Op, ShapeError, Tensor, apply, dual, export, wrap
+from .activation import logsigmoid
 from .indexing import take_along_dim
 from .reduction import reduce_rows
 from .unary import where
@@ -37,6 +38,15 @@ def _reduce(name, loss, reduction):
     if reduction == "none":
         return loss
     raise ValueError(f"{name}: reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
+
+
+def _legacy_reduction(size_average, reduce, reduction):
+    """PyTorch's deprecated size_average/reduce flags, when given, decide the reduction (as PyTorch)."""
+    if size_average is None and reduce is None:
+        return reduction
+    if reduce is False:
+        return "none"
+    return "sum" if size_average is False else "mean"
 
 
 def _check_reduction(name, reduction):
@@ -359,6 +369,116 @@ def huber_loss(input, target, reduction="mean", delta=1.0):
     ad = d.abs()
     loss = where(ad.array < delta, (d * d) * 0.5, (ad - 0.5 * delta) * delta)
     return _reduce("huber_loss", loss, reduction)
+
+
+@export(methods=())
+def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mean", beta=1.0):
+    """ℓ = ½d²/β if |d| < β else |d| − ½β, d = a − y (Huber divided by β; β = 0 is the L1 loss)."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    _check_reduction("smooth_l1_loss", reduction)
+    if beta < 0:
+        raise ValueError(f"smooth_l1_loss: beta must be ≥ 0, got {beta}")
+    target = _as_target(target, input)
+    _check_same_shape("smooth_l1_loss", input, target)
+    d = input - target
+    ad = d.abs()
+    if beta == 0:
+        return _reduce("smooth_l1_loss", ad, reduction)
+    loss = where(ad.array < beta, (d * d) * (0.5 / beta), ad - 0.5 * beta)
+    return _reduce("smooth_l1_loss", loss, reduction)
+
+
+@export(methods=())
+def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_target=False):
+    """ℓ = y·(log y − a) for log-probabilities a and probabilities y (0 where y = 0); e^y·(y − a) if log_target.
+
+    NOTE: as in PyTorch, reduction="mean" averages over every element; the KL divergence per sample
+    is reduction="batchmean" (the sum over the batch divided by N).
+    """
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    if reduction not in ("mean", "sum", "none", "batchmean"):
+        raise ValueError(f"kl_div: reduction must be 'mean', 'batchmean', 'sum' or 'none', got {reduction!r}")
+    target = _as_target(target, input)
+    _check_same_shape("kl_div", input, target)
+    if log_target:
+        loss = target.exp() * (target - input)
+    else:
+        positive = target.array > 0
+        # y·log y is 0 at y = 0 (PyTorch's xlogy): log is taken of 1 there, so neither value nor gradient is NaN.
+        loss = where(positive, target * where(positive, target, 1.0).log(), 0.0) - target * input
+    if reduction == "batchmean":
+        return loss.sum() * (1.0 / input.shape[0]) if input.ndim else loss.sum()
+    return _reduce("kl_div", loss, reduction)
+
+
+@export(methods=())
+def soft_margin_loss(input, target, size_average=None, reduce=None, reduction="mean"):
+    """ℓ = log(1 + e^(−y·a)) for labels y = ±1 (the logistic loss), computed as −log σ(y·a)."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    _check_reduction("soft_margin_loss", reduction)
+    target = _as_target(target, input)
+    _check_same_shape("soft_margin_loss", input, target)
+    return _reduce("soft_margin_loss", -logsigmoid(target * input), reduction)
+
+
+@export(methods=())
+def margin_ranking_loss(input1, input2, target, margin=0.0, size_average=None, reduce=None, reduction="mean"):
+    """ℓ = max(0, −y·(a₁ − a₂) + margin): a₁ should rank above a₂ where y = 1, below where y = −1."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    _check_reduction("margin_ranking_loss", reduction)
+    target = _as_target(target, input1)
+    if not (tuple(input1.shape) == tuple(input2.shape) == tuple(target.shape)):
+        raise ShapeError(
+            f"margin_ranking_loss: input1 {tuple(input1.shape)}, input2 {tuple(input2.shape)} and target "
+            f"{tuple(target.shape)} must have the same shape"
+        )
+    loss = (-target * (input1 - input2) + margin).clamp_min(0.0)
+    return _reduce("margin_ranking_loss", loss, reduction)
+
+
+_COSINE_EPS = 1e-12  # PyTorch's EPSILON in cosine_embedding_loss, added to each squared norm
+
+
+@export(methods=())
+def cosine_embedding_loss(input1, input2, target, margin=0.0, size_average=None, reduce=None, reduction="mean"):
+    """ℓ = 1 − cos(a₁, a₂) where y = 1, max(0, cos(a₁, a₂) − margin) where y = −1; rows (N, D) or one (D,)."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    _check_reduction("cosine_embedding_loss", reduction)
+    t = np.asarray(target.array if isinstance(target, Tensor) else target)
+    if input1.ndim not in (1, 2) or tuple(input1.shape) != tuple(input2.shape) or t.ndim != input1.ndim - 1:
+        raise ShapeError(
+            f"cosine_embedding_loss: expected input1 and input2 of the same shape (N, D) or (D,) and target (N,) "
+            f"or (), got {tuple(input1.shape)}, {tuple(input2.shape)} and {t.shape}"
+        )
+    if t.ndim and t.shape[0] != input1.shape[0]:
+        raise ShapeError(f"cosine_embedding_loss: target {t.shape} needs one label per row of {tuple(input1.shape)}")
+    d = input1.ndim - 1
+    dot = (input1 * input2).sum(d)
+    norms = (((input1 * input1).sum(d) + _COSINE_EPS) * ((input2 * input2).sum(d) + _COSINE_EPS)).sqrt()
+    cos = dot / norms
+    loss = where(t == 1, 1.0 - cos, 0.0) + where(t == -1, (cos - margin).clamp_min(0.0), 0.0)
+    return _reduce("cosine_embedding_loss", loss, reduction)
+
+
+@export(methods=())
+def poisson_nll_loss(
+    input, target, log_input=True, full=False, size_average=None, eps=1e-8, reduce=None, reduction="mean"
+):
+    """ℓ = e^a − y·a for a log-rate a (log_input), else a − y·log(a + eps); ``full`` adds Stirling's log y!.
+
+    Stirling's term y·log y − y + ½·log(2πy) is added where y > 1 only (as PyTorch).
+    """
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    _check_reduction("poisson_nll_loss", reduction)
+    target = _as_target(target, input)
+    _check_same_shape("poisson_nll_loss", input, target)
+    loss = input.exp() - target * input if log_input else input - target * (input + eps).log()
+    if full:
+        above = target.array > 1
+        y = where(above, target, 1.0)
+        stirling = y * y.log() - y + 0.5 * (y * (2.0 * math.pi)).log()
+        loss = loss + where(above, stirling, 0.0)
+    return _reduce("poisson_nll_loss", loss, reduction)
 
 
 # --- binary cross-entropy (fused) -----------------------------------------------------------------

@@ -524,6 +524,30 @@ CASES = [
     ),
     Case("pad", lambda x: ag.pad(x, (1, 2, 0, 1)), [((2, 3),)], lambda x: _F().pad(x, (1, 2, 0, 1))),
     Case("pad_crop", lambda x: ag.pad(x, (-1, 2)), [((2, 4),)], lambda x: _F().pad(x, (-1, 2))),
+    Case(
+        "pad_reflect",
+        lambda x: ag.pad(x, (2, 1, 1, 2), mode="reflect"),
+        [((1, 2, 3, 4),), ((1, 4, 3),)],
+        lambda x: _F().pad(x, (2, 1, 1, 2), mode="reflect"),
+    ),
+    Case(
+        "pad_replicate",
+        lambda x: ag.pad(x, (3, 0, -1, 2), mode="replicate"),
+        [((1, 1, 3, 4),), ((2, 3, 2),)],
+        lambda x: _F().pad(x, (3, 0, -1, 2), mode="replicate"),
+    ),
+    Case(
+        "pad_circular",
+        lambda x: ag.pad(x, (2, -1, 1, 1, 0, 1), mode="circular"),
+        [((1, 2, 2, 3, 4),)],
+        lambda x: _F().pad(x, (2, -1, 1, 1, 0, 1), mode="circular"),
+    ),
+    Case(
+        "pad_circular_small",
+        lambda x: ag.pad(x, (3, 1), mode="circular"),
+        [((2, 1, 3),)],
+        lambda x: _F().pad(x, (3, 1), mode="circular"),
+    ),
     # matrix products built on matmul (diag, diagonal, trace, ..., einsum)
     Case("diag", lambda x: x.diag(), [((3,),), ((3, 4),)]),
     Case("diag_offset", lambda x: x.diag(-1), [((3,),), ((4, 3),)]),
@@ -600,6 +624,50 @@ CASES = [
         lambda x, w: _F().conv1d(x, w, dilation=2, groups=2),
     ),
     Case(
+        "conv_transpose2d",
+        lambda x, w, b: ag.conv_transpose2d(x, w, b, stride=2, padding=1, output_padding=1),
+        [((2, 3, 3, 4), (3, 2, 3, 3), (2,))],
+        lambda x, w, b: _F().conv_transpose2d(x, w, b, stride=2, padding=1, output_padding=1),
+    ),
+    Case(
+        "conv_transpose2d_groups_dilation",
+        lambda x, w: ag.conv_transpose2d(x, w, stride=(1, 2), groups=2, dilation=(2, 1)),
+        [((1, 4, 3, 3), (4, 1, 2, 2))],
+        lambda x, w: _F().conv_transpose2d(x, w, stride=(1, 2), groups=2, dilation=(2, 1)),
+    ),
+    Case(
+        "conv_transpose2d_small",
+        lambda x, w: ag.conv_transpose2d(x, w, stride=2),
+        [((1, 2, 2, 3), (2, 1, 2, 2))],
+        lambda x, w: _F().conv_transpose2d(x, w, stride=2),
+    ),
+    Case(
+        "conv_transpose2d_output_padding_past_stride",
+        lambda x, w: ag.conv_transpose2d(x, w, padding=1, output_padding=1, dilation=2),
+        [((1, 1, 2, 3), (1, 2, 2, 2))],
+        lambda x, w: _F().conv_transpose2d(x, w, padding=1, output_padding=1, dilation=2),
+    ),
+    Case(
+        "conv_transpose1d",
+        lambda x, w, b: ag.conv_transpose1d(x, w, b, stride=3, padding=1, output_padding=2),
+        [((2, 2, 5), (2, 3, 3), (3,)), ((1, 2, 4), (2, 2, 2), (2,))],
+        lambda x, w, b: _F().conv_transpose1d(x, w, b, stride=3, padding=1, output_padding=2),
+    ),
+    Case(
+        "unfold",
+        lambda x: ag.unfold(x, (2, 3), dilation=(2, 1), padding=1, stride=(2, 1)),
+        [((2, 3, 5, 6),), ((2, 4, 3),)],
+        lambda x: _F().unfold(x, (2, 3), dilation=(2, 1), padding=1, stride=(2, 1)),
+    ),
+    Case("unfold_small", lambda x: ag.unfold(x, 2), [((1, 1, 3, 4),)], lambda x: _F().unfold(x, 2)),
+    Case(
+        "fold",
+        lambda x: ag.fold(x, (5, 6), (2, 3), dilation=(2, 1), padding=1, stride=(2, 1)),
+        [((2, 18, 18),), ((6, 18),)],
+        lambda x: _F().fold(x, (5, 6), (2, 3), dilation=(2, 1), padding=1, stride=(2, 1)),
+    ),
+    Case("fold_small", lambda x: ag.fold(x, (3, 4), 2), [((1, 4, 6),)], lambda x: _F().fold(x, (3, 4), 2)),
+    Case(
         "max_pool2d",
         lambda x: ag.max_pool2d(x, 2),
         [((2, 3, 4, 6),)],
@@ -620,6 +688,27 @@ CASES = [
         lambda x: _F().max_pool2d(x, 2, stride=1, dilation=2),
         domain="distinct",
     ),
+    Case(
+        "max_pool2d_ceil_mode",
+        lambda x: ag.max_pool2d(x, 3, stride=2, padding=1, ceil_mode=True),
+        [((1, 2, 6, 5),), ((1, 1, 4, 4),)],
+        lambda x: _F().max_pool2d(x, 3, stride=2, padding=1, ceil_mode=True),
+        domain="distinct",
+    ),
+    Case(
+        "max_pool2d_int",
+        lambda x: ag.max_pool2d(_ints(x), 2, ceil_mode=True),
+        [((2, 2, 5, 5),)],
+        lambda x: _F().max_pool2d(_ints(x), 2, ceil_mode=True),
+        grad=False,
+    ),
+    Case(
+        "max_pool1d_ceil_mode",
+        lambda x: ag.max_pool1d(x, 2, stride=2, ceil_mode=True),
+        [((2, 3, 7),)],
+        lambda x: _F().max_pool1d(x, 2, stride=2, ceil_mode=True),
+        domain="distinct",
+    ),
     Case("avg_pool2d", lambda x: ag.avg_pool2d(x, 2), [((2, 3, 4, 6),)], lambda x: _F().avg_pool2d(x, 2)),
     Case(
         "avg_pool2d_pad",
@@ -632,6 +721,24 @@ CASES = [
         lambda x: ag.avg_pool2d(x, 3, stride=2, padding=1, count_include_pad=False),
         [((1, 2, 5, 5),)],
         lambda x: _F().avg_pool2d(x, 3, stride=2, padding=1, count_include_pad=False),
+    ),
+    Case(
+        "avg_pool2d_ceil_mode",
+        lambda x: ag.avg_pool2d(x, 3, stride=2, padding=1, ceil_mode=True, count_include_pad=False),
+        [((1, 2, 6, 5),), ((1, 1, 4, 4),)],
+        lambda x: _F().avg_pool2d(x, 3, stride=2, padding=1, ceil_mode=True, count_include_pad=False),
+    ),
+    Case(
+        "avg_pool2d_ceil_mode_divisor",
+        lambda x: ag.avg_pool2d(x, 2, ceil_mode=True, divisor_override=3),
+        [((2, 1, 5, 3),)],
+        lambda x: _F().avg_pool2d(x, 2, ceil_mode=True, divisor_override=3),
+    ),
+    Case(
+        "avg_pool1d_ceil_mode",
+        lambda x: ag.avg_pool1d(x, 3, 2, 1, ceil_mode=True),
+        [((2, 3, 6),)],
+        lambda x: _F().avg_pool1d(x, 3, 2, 1, ceil_mode=True),
     ),
     Case(
         "adaptive_avg_pool2d",
@@ -653,6 +760,66 @@ CASES = [
         domain="distinct",
     ),
     Case("avg_pool1d", lambda x: ag.avg_pool1d(x, 2), [((2, 3, 6),)], lambda x: _F().avg_pool1d(x, 2)),
+    # interpolation
+    Case(
+        "interpolate_nearest",
+        lambda x: ag.interpolate(x, size=(5, 3)),
+        [((2, 2, 3, 4),)],
+        lambda x: _F().interpolate(x, size=(5, 3)),
+    ),
+    Case(
+        "interpolate_nearest_scale",
+        lambda x: ag.interpolate(x, scale_factor=1.5, mode="nearest-exact"),
+        [((1, 2, 4),), ((1, 1, 2, 3),)],
+        lambda x: _F().interpolate(x, scale_factor=1.5, mode="nearest-exact"),
+    ),
+    Case(
+        "interpolate_bilinear",
+        lambda x: ag.interpolate(x, size=(5, 7), mode="bilinear"),
+        [((2, 2, 3, 4),), ((1, 1, 2, 3),)],
+        lambda x: _F().interpolate(x, size=(5, 7), mode="bilinear"),
+    ),
+    Case(
+        "interpolate_bilinear_align_corners",
+        lambda x: ag.interpolate(x, scale_factor=(0.7, 2.0), mode="bilinear", align_corners=True),
+        [((1, 2, 4, 3),)],
+        lambda x: _F().interpolate(x, scale_factor=(0.7, 2.0), mode="bilinear", align_corners=True),
+    ),
+    Case(
+        "interpolate_linear",
+        lambda x: ag.interpolate(x, scale_factor=2.5, mode="linear"),
+        [((2, 3, 4),)],
+        lambda x: _F().interpolate(x, scale_factor=2.5, mode="linear"),
+    ),
+    Case(
+        "interpolate_trilinear",
+        lambda x: ag.interpolate(x, size=(3, 2, 4), mode="trilinear", align_corners=True),
+        [((1, 1, 2, 3, 2),)],
+        lambda x: _F().interpolate(x, size=(3, 2, 4), mode="trilinear", align_corners=True),
+    ),
+    # distances
+    Case("normalize", lambda x: ag.normalize(x), [((3, 4),), ((2, 3, 2),)], lambda x: _F().normalize(x)),
+    Case(
+        "normalize_p1_dim0", lambda x: ag.normalize(x, p=1, dim=0), [((3, 4),)], lambda x: _F().normalize(x, p=1, dim=0)
+    ),
+    Case(
+        "cosine_similarity",
+        lambda x, y: ag.cosine_similarity(x, y),
+        [((3, 4), (3, 4)), ((2, 3, 1), (1, 3, 2))],
+        lambda x, y: _F().cosine_similarity(x, y),
+    ),
+    Case(
+        "pairwise_distance",
+        lambda x, y: ag.pairwise_distance(x, y),
+        [((3, 4), (3, 4)), ((2, 3), (3,))],
+        lambda x, y: _F().pairwise_distance(x, y),
+    ),
+    Case(
+        "pairwise_distance_p3",
+        lambda x, y: ag.pairwise_distance(x, y, p=3.0, keepdim=True),
+        [((4, 2), (4, 2))],
+        lambda x, y: _F().pairwise_distance(x, y, p=3.0, keepdim=True),
+    ),
     # normalization
     Case(
         "batch_norm_train",
@@ -745,6 +912,58 @@ CASES = [
         domain="nonzero",
     ),
     Case(
+        "kl_div",
+        lambda x, y: ag.kl_div(x.log_softmax(1), y.softmax(1), reduction="batchmean"),
+        [((3, 4), (3, 4))],
+        lambda x, y: _F().kl_div(x.log_softmax(1), y.softmax(1), reduction="batchmean"),
+    ),
+    Case(
+        "kl_div_log_target",
+        lambda x, y: ag.kl_div(x, y.log_softmax(1), reduction="sum", log_target=True),
+        [((3, 4), (3, 4))],
+        lambda x, y: _F().kl_div(x, y.log_softmax(1), reduction="sum", log_target=True),
+    ),
+    Case(
+        "smooth_l1_loss",
+        lambda x, y: ag.smooth_l1_loss(x, y, beta=0.5),
+        [((3, 4), (3, 4))],
+        lambda x, y: _F().smooth_l1_loss(x, y, beta=0.5),
+    ),
+    Case(
+        "soft_margin_loss",
+        lambda x: ag.soft_margin_loss(x * 3.0, _SIGNS, reduction="sum"),
+        [((3, 4),)],
+        lambda x: _F().soft_margin_loss(x * 3.0, __import__("torch").tensor(_SIGNS), reduction="sum"),
+    ),
+    Case(
+        "margin_ranking_loss",
+        lambda x, y: ag.margin_ranking_loss(x, y, _SIGNS[0], margin=0.3, reduction="none"),
+        [((4,), (4,))],
+        lambda x, y: _F().margin_ranking_loss(
+            x, y, __import__("torch").tensor(_SIGNS[0]), margin=0.3, reduction="none"
+        ),
+    ),
+    Case(
+        "cosine_embedding_loss",
+        lambda x, y: ag.cosine_embedding_loss(x, y, _SIGNS[:, 0], margin=-0.5),
+        [((3, 4), (3, 4))],
+        lambda x, y: _F().cosine_embedding_loss(x, y, __import__("torch").tensor(_SIGNS[:, 0]), margin=-0.5),
+    ),
+    Case(
+        "poisson_nll_loss",
+        lambda x, t: ag.poisson_nll_loss(x - 1.0, t * 2.0, full=True),
+        [((3, 4), (3, 4))],
+        lambda x, t: _F().poisson_nll_loss(x - 1.0, t * 2.0, full=True),
+        domain="positive",
+    ),
+    Case(
+        "poisson_nll_loss_rate",
+        lambda x, t: ag.poisson_nll_loss(x, t, log_input=False, reduction="sum"),
+        [((3, 4), (3, 4))],
+        lambda x, t: _F().poisson_nll_loss(x, t, log_input=False, reduction="sum"),
+        domain="positive",
+    ),
+    Case(
         "binary_cross_entropy",
         lambda p, t: ag.binary_cross_entropy(p, t),
         [((3, 4), (3, 4))],
@@ -799,6 +1018,7 @@ _LABELS = np.array([0, 2, 1, 2])
 _LABELS_2D = np.array([[0, 2], [1, 1]])
 _W = np.array([0.2, 1.0, 3.0])
 _W4 = np.array([0.5, 1.0, 2.0, 3.0])
+_SIGNS = np.array([[1.0, -1.0, -1.0, 1.0], [-1.0, 1.0, -1.0, -1.0], [1.0, 1.0, -1.0, 1.0]])
 
 
 def _torch_labels():

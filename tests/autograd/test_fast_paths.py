@@ -88,3 +88,22 @@ def test_a_leaf_hook_returning_its_own_tensor_is_never_summed_into():
     np.testing.assert_array_equal(replacement.array, 1.0)
     np.testing.assert_array_equal(x.grad.array, 2.0)
     assert not np.shares_memory(x.grad.array, replacement.array)
+
+
+@pytest.mark.parametrize("limit", [1 << 16, 0])  # the one-hot GEMM, then sorted slices and reduceat
+@pytest.mark.parametrize("d", [0, 1, 2])
+def test_index_select_backward_paths_add_repeated_rows(d, limit, monkeypatch):
+    """Both ways of index_select's VJP equal np.add.at, for sorted, unsorted, negative and repeated indices."""
+    from autograd.ops import indexing
+
+    monkeypatch.setattr(indexing, "_ONE_HOT_LIMIT", limit)
+    rng = np.random.default_rng(d)
+    shape = (3, 5, 4)
+    for idx in (np.array([0, 0, 1, 2, 2, 2]), rng.integers(-shape[d], shape[d], 9), np.array([], dtype=np.int64)):
+        x = ag.tensor(rng.standard_normal(shape), requires_grad=True)
+        out = x.index_select(d, ag.tensor(idx))
+        g = rng.standard_normal(out.shape)
+        out.backward(ag.tensor(g))
+        expected = np.zeros(shape)
+        np.add.at(expected, (slice(None),) * d + (idx % shape[d],), g)
+        np.testing.assert_allclose(x.grad.numpy(), expected, rtol=1e-12, atol=1e-12)
