@@ -128,6 +128,7 @@ ALIASES = {
     "radians": "deg2rad",
     "degrees": "rad2deg",
     "fix": "trunc",
+    "rint": "round",
     "clip": "clamp",
     "concat": "cat",
     "concatenate": "cat",

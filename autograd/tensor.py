@@ -354,27 +354,6 @@ def raw(v):
     return v.array if isinstance(v, Tensor) else v
 
 
-# NumPy's ufunc names whose Tensor method (the recorded op) has another name.
-_UFUNC_METHODS = {
-    "absolute": "abs",
-    "negative": "neg",
-    "subtract": "sub",
-    "multiply": "mul",
-    "true_divide": "div",
-    "divide": "div",
-    "power": "pow",
-    "float_power": "pow",
-    "arcsin": "asin",
-    "arccos": "acos",
-    "arctan": "atan",
-    "arcsinh": "asinh",
-    "arccosh": "acosh",
-    "arctanh": "atanh",
-    "arctan2": "atan2",
-    "rint": "round",
-}
-
-
 def numpy_ufunc(ufunc, method, inputs, kwargs):
     """A NumPy ufunc called on Tensors (``ndarray + t``, ``np.exp(t)``, ``np.isfinite(t)``).
 
@@ -383,7 +362,7 @@ def numpy_ufunc(ufunc, method, inputs, kwargs):
     the arrays and gives a Tensor outside the graph — refused when a float result would lose the
     gradient of an input that requires grad.
     """
-    name = _UFUNC_METHODS.get(ufunc.__name__, ufunc.__name__)
+    name = ufunc.__name__  # NumPy's names (arcsin, subtract, ...) are Tensor methods too (methods.ALIASES)
     if method == "__call__" and not kwargs and len(inputs) in (1, 2) and hasattr(Tensor, name):
         return getattr(Tensor, name)(*inputs)  # the op's function, taking numbers and arrays too
     arrays = [x.array if isinstance(x, Tensor) else x for x in inputs]
