@@ -16,18 +16,28 @@ from .api import grad
 from .creation import (
     arange,
     default_generator,
+    empty,
+    empty_like,
     eye,
     full,
+    full_like,
     linspace,
+    logspace,
     manual_seed,
     ones,
     ones_like,
     rand,
+    rand_like,
+    randint,
+    randint_like,
     randn,
+    randn_like,
+    randperm,
     tensor,
     zeros,
     zeros_like,
 )
+from .device import device
 from .errors import AnomalyError, ShapeError
 from .function import Function
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck
@@ -51,9 +61,12 @@ from .tensor import (
     float32,
     float64,
     get_default_dtype,
+    int8,
+    int16,
     int32,
     int64,
     set_default_dtype,
+    uint8,
 )
 
 # Every registered op function, e.g. autograd.exp, autograd.sum, autograd.conv2d.
@@ -64,6 +77,18 @@ LISTENERS.append(lambda export: globals().__setitem__(export.name, export.fn))  
 
 clip = OP_FUNCTIONS["clamp"]
 concat = OP_FUNCTIONS["cat"]
+
+# PyTorch's dtype names, as NumPy scalar types (``x.dtype == autograd.float`` holds for float32).
+# NOTE: ``bool``, ``float`` and ``int`` shadow the builtins in this module's namespace only, so they
+# are defined last, after every line here that could use the builtins, and are left out of __all__
+# (``from autograd import *`` must not replace the user's ``float``).
+half = float16
+double = float64
+long = int64
+short = int16
+bool = bool_  # noqa: A001
+float = float32  # noqa: A001
+int = int32  # noqa: A001
 
 # The version is written once, in pyproject.toml, and read here; optim, nn and glassgrad reuse it.
 try:
@@ -89,6 +114,16 @@ __all__ = [
     "arange",
     "linspace",
     "eye",
+    "empty",
+    "empty_like",
+    "full_like",
+    "randn_like",
+    "rand_like",
+    "randint",
+    "randint_like",
+    "randperm",
+    "logspace",
+    "device",
     "manual_seed",
     "default_generator",
     "set_default_dtype",
@@ -96,9 +131,16 @@ __all__ = [
     "float16",
     "float32",
     "float64",
+    "int8",
+    "int16",
     "int32",
     "int64",
+    "uint8",
     "bool_",
+    "half",
+    "double",
+    "long",
+    "short",
     "grad",
     "no_grad",
     "enable_grad",

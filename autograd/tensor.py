@@ -13,6 +13,7 @@ import weakref
 
 import numpy as np
 
+from .device import CPU, check_device, is_device
 from .errors import ShapeError
 from .mode import state as grad_mode
 from .node import HookHandle, Node, creation_trace
@@ -24,22 +25,29 @@ __all__ = [
     "apply",
     "seed_gradient",
     "shape_arg",
+    "to_arguments",
     "set_default_dtype",
     "get_default_dtype",
     "default_dtype",
     "float16",
     "float32",
     "float64",
+    "int8",
+    "int16",
     "int32",
     "int64",
+    "uint8",
     "bool_",
 ]
 
 float16 = np.float16
 float32 = np.float32
 float64 = np.float64
+int8 = np.int8
+int16 = np.int16
 int32 = np.int32
 int64 = np.int64
+uint8 = np.uint8
 bool_ = np.bool_
 
 _default_dtype = np.dtype(np.float32)
@@ -63,6 +71,19 @@ def default_dtype(dtype=None):
     """``dtype`` as a NumPy dtype, or the default float dtype when it is None."""
     return _default_dtype if dtype is None else np.dtype(dtype)
 
+
+# PyTorch's legacy type names, for Tensor.type().
+_TYPE_NAMES = {
+    "float32": "Float",
+    "float64": "Double",
+    "float16": "Half",
+    "int64": "Long",
+    "int32": "Int",
+    "int16": "Short",
+    "int8": "Char",
+    "uint8": "Byte",
+    "bool": "Bool",
+}
 
 _NUMERIC_KINDS = "fiub"  # float, signed and unsigned int, bool: what a Tensor holds
 
@@ -106,7 +127,9 @@ class Tensor:
     def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
         return numpy_ufunc(ufunc, method, inputs, kwargs)
 
-    def __init__(self, data, requires_grad=False, dtype=None, name=None):
+    def __init__(self, data, requires_grad=False, dtype=None, name=None, device=None):
+        if device is not None:
+            check_device(device)
         arr = _to_array(data, dtype)
         self.array = arr
         self._grad = None
@@ -192,13 +215,75 @@ class Tensor:
         return self.array.dtype
 
     @property
+    def device(self):
+        """The device the data is on: always ``device(type='cpu')``."""
+        return CPU
+
+    @property
+    def is_cuda(self):
+        """False: there is only the CPU."""
+        return False
+
+    def cpu(self):
+        """This tensor (it is on the CPU already)."""
+        return self
+
+    def cuda(self, device=None, non_blocking=False):
+        """Refused with a clear error: there is only the CPU."""
+        check_device("cuda" if device is None else device if not isinstance(device, int) else f"cuda:{device}")
+
+    def is_floating_point(self):
+        """Whether the dtype is a floating point one."""
+        return self.array.dtype.kind == "f"
+
+    def element_size(self):
+        """The size of one entry in bytes."""
+        return self.array.itemsize
+
+    def type(self, dtype=None):
+        """The type name (``'torch.FloatTensor'``, as PyTorch), or a copy converted to ``dtype``."""
+        if dtype is None:
+            return "torch." + _TYPE_NAMES.get(self.array.dtype.name, self.array.dtype.name) + "Tensor"
+        return self.to(dtype)
+
+    def new_tensor(self, data, dtype=None, device=None, requires_grad=False):
+        """A new leaf holding a copy of ``data``, of this tensor's dtype unless ``dtype``."""
+        return Tensor(data, requires_grad=requires_grad, dtype=dtype or self.array.dtype, device=device)
+
+    def new_zeros(self, *size, dtype=None, device=None, requires_grad=False):
+        """Zeros of ``size``, of this tensor's dtype unless ``dtype``."""
+        return self.new_full(shape_arg(size), 0, dtype=dtype, device=device, requires_grad=requires_grad)
+
+    def new_ones(self, *size, dtype=None, device=None, requires_grad=False):
+        """Ones of ``size``, of this tensor's dtype unless ``dtype``."""
+        return self.new_full(shape_arg(size), 1, dtype=dtype, device=device, requires_grad=requires_grad)
+
+    def new_full(self, size, fill_value, dtype=None, device=None, requires_grad=False):
+        """``fill_value`` in ``size``, of this tensor's dtype unless ``dtype``."""
+        check_device(device)
+        data = np.full(shape_arg((size,)), fill_value, dtype=dtype or self.array.dtype)
+        return Tensor(data, requires_grad=requires_grad)
+
+    def new_empty(self, *size, dtype=None, device=None, requires_grad=False):
+        """A tensor of ``size`` (NOTE: zeros; PyTorch leaves it uninitialized)."""
+        return self.new_zeros(*size, dtype=dtype, device=device, requires_grad=requires_grad)
+
+    @property
     def is_leaf(self):
         """True for a tensor no recorded op made (its ``.grad`` is kept)."""
         return self.grad_fn is None
 
     def size(self, dim=None):
-        """The shape, or its length along ``dim``."""
-        return self.array.shape if dim is None else self.array.shape[dim]
+        """The shape, or its length along ``dim`` (negative counts from the end)."""
+        if dim is None:
+            return self.array.shape
+        try:
+            return self.array.shape[dim]
+        except IndexError:
+            n = self.array.ndim
+            raise IndexError(
+                f"size: dimension out of range (expected to be in range of [{-n}, {n - 1}], but got {dim})"
+            ) from None
 
     def dim(self):
         """The number of dims (PyTorch's method)."""
@@ -365,8 +450,25 @@ class Tensor:
 def shape_arg(args):
     """A shape given as ``f(2, 3)`` or ``f((2, 3))``, as a tuple."""
     if len(args) == 1 and isinstance(args[0], (tuple, list)):
-        return tuple(args[0])
+        return tuple(int(a) for a in args[0])
     return tuple(int(a) for a in args)
+
+
+def to_arguments(args, dtype=None, device=None):
+    """The dtype that ``.to(...)`` arguments ask for (None: keep it), refusing a device but the CPU.
+
+    PyTorch's forms: ``.to(dtype)``, ``.to(device)``, ``.to(device, dtype)``, ``.to(other_tensor)``,
+    ``.to(dtype=..., device=...)``.
+    """
+    for a in args:
+        if isinstance(a, Tensor):
+            dtype = a.array.dtype
+        elif is_device(a):
+            device = a
+        elif a is not None:
+            dtype = a
+    check_device(device)
+    return None if dtype is None else np.dtype(dtype)
 
 
 def raw(v):
