@@ -17,6 +17,7 @@ from .device import CPU, check_device, is_device
 from .errors import ShapeError
 from .mode import state as grad_mode
 from .node import HookHandle, Node, creation_trace
+from .promotion import default_dtype, get_default_dtype, result_type, set_default_dtype
 
 __all__ = [
     "Tensor",
@@ -50,28 +51,6 @@ int64 = np.int64
 uint8 = np.uint8
 bool_ = np.bool_
 
-_default_dtype = np.dtype(np.float32)
-
-
-def set_default_dtype(dtype) -> None:
-    """Set the dtype that Python floats become (float32 unless changed; float64 for gradcheck)."""
-    global _default_dtype
-    d = np.dtype(dtype)
-    if d not in (np.dtype(np.float16), np.dtype(np.float32), np.dtype(np.float64)):
-        raise TypeError(f"default dtype must be a floating point type, got {d}")
-    _default_dtype = d
-
-
-def get_default_dtype():
-    """The dtype Python floats become."""
-    return _default_dtype.type
-
-
-def default_dtype(dtype=None):
-    """``dtype`` as a NumPy dtype, or the default float dtype when it is None."""
-    return _default_dtype if dtype is None else np.dtype(dtype)
-
-
 # PyTorch's legacy type names, for Tensor.type().
 _TYPE_NAMES = {
     "float32": "Float",
@@ -101,7 +80,7 @@ def _to_array(data, dtype):
             raise TypeError(f"cannot make a Tensor of dtype {dtype} from a {type(data).__name__}: {e}") from None
     arr = np.array(data)
     if arr.dtype.kind == "f" and not isinstance(data, (np.ndarray, np.generic)):
-        arr = arr.astype(_default_dtype, copy=False)  # Python floats become the default dtype
+        arr = arr.astype(default_dtype(), copy=False)  # Python floats become the default dtype
     if arr.dtype.kind not in _NUMERIC_KINDS:
         what = f"data of dtype {arr.dtype}" if arr.dtype.kind != "O" else f"a {type(data).__name__}"
         raise TypeError(
@@ -347,7 +326,7 @@ class Tensor:
     def __repr__(self):
         body = np.array2string(self.array, separator=", ", prefix="tensor(", precision=4)
         extra = ""
-        if self.array.dtype != _default_dtype and self.array.dtype.kind == "f":
+        if self.array.dtype != default_dtype() and self.array.dtype.kind == "f":
             extra += f", dtype={self.array.dtype}"
         elif self.array.dtype.kind != "f":
             extra += f", dtype={self.array.dtype}"
@@ -408,24 +387,24 @@ class Tensor:
         self._hooks.append(hook)
         return HookHandle(self._hooks, hook)
 
-    # Comparisons give boolean tensors outside the graph.
+    # Comparisons give boolean tensors outside the graph, comparing in the promoted dtype.
     def __lt__(self, other):
-        return wrap(self.array < raw(other))
+        return wrap(np.less(*_compared(self, other)))
 
     def __le__(self, other):
-        return wrap(self.array <= raw(other))
+        return wrap(np.less_equal(*_compared(self, other)))
 
     def __gt__(self, other):
-        return wrap(self.array > raw(other))
+        return wrap(np.greater(*_compared(self, other)))
 
     def __ge__(self, other):
-        return wrap(self.array >= raw(other))
+        return wrap(np.greater_equal(*_compared(self, other)))
 
     def __eq__(self, other):
-        return wrap(self.array == raw(other))
+        return wrap(np.equal(*_compared(self, other)))
 
     def __ne__(self, other):
-        return wrap(self.array != raw(other))
+        return wrap(np.not_equal(*_compared(self, other)))
 
     def eq(self, other):
         """Elementwise ==, a bool tensor outside the graph."""
@@ -469,6 +448,21 @@ def to_arguments(args, dtype=None, device=None):
             dtype = a
     check_device(device)
     return None if dtype is None else np.dtype(dtype)
+
+
+def _compared(x, other):
+    """The arrays ``x op other`` compares: both in PyTorch's promoted dtype (float32 x vs a 0-d
+    float64 tensor compares in float32, an int64 x vs 2.5 in float32; NumPy would use float64)."""
+    a, b = x.array, raw(other)
+    if isinstance(b, np.generic):
+        b = b.item()
+    if isinstance(b, np.ndarray):
+        if a.dtype != b.dtype:
+            d = result_type(a, b)
+            return a.astype(d, copy=False), b.astype(d, copy=False)
+    elif isinstance(b, float) and a.dtype.kind in "biu":
+        return a.astype(default_dtype()), b
+    return a, b
 
 
 def raw(v):
@@ -558,7 +552,7 @@ def as_tensor(v, like=None):
         if like is not None and like.array.dtype.kind == "f":
             return wrap(np.asarray(v, dtype=like.array.dtype))
         if isinstance(v, float):
-            return wrap(np.asarray(v, dtype=_default_dtype))
+            return wrap(np.asarray(v, dtype=default_dtype()))
         return wrap(np.asarray(v))
     return Tensor(v)
 
