@@ -11,6 +11,8 @@ install only one of them in an environment.
 
 from importlib import metadata as _metadata
 
+import numpy as _np
+
 from . import extend, functional
 from .api import grad
 from .creation import (
@@ -78,6 +80,10 @@ LISTENERS.append(lambda export: globals().__setitem__(export.name, export.fn))  
 clip = OP_FUNCTIONS["clamp"]
 concat = OP_FUNCTIONS["cat"]
 
+# Machine limits of a dtype (``finfo(float32).eps``), NumPy's, which PyTorch's mirror.
+finfo = _np.finfo
+iinfo = _np.iinfo
+
 # PyTorch's dtype names, as NumPy scalar types (``x.dtype == autograd.float`` holds for float32).
 # NOTE: ``bool``, ``float`` and ``int`` shadow the builtins in this module's namespace only, so they
 # are defined last, after every line here that could use the builtins, and are left out of __all__
@@ -124,6 +130,8 @@ __all__ = [
     "randperm",
     "logspace",
     "device",
+    "finfo",
+    "iinfo",
     "manual_seed",
     "default_generator",
     "set_default_dtype",

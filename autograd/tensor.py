@@ -326,10 +326,9 @@ class Tensor:
     def __repr__(self):
         body = np.array2string(self.array, separator=", ", prefix="tensor(", precision=4)
         extra = ""
-        if self.array.dtype != default_dtype() and self.array.dtype.kind == "f":
-            extra += f", dtype={self.array.dtype}"
-        elif self.array.dtype.kind != "f":
-            extra += f", dtype={self.array.dtype}"
+        dtype = self.array.dtype
+        if dtype != default_dtype() and dtype.name not in ("int64", "bool"):  # PyTorch omits these three
+            extra += f", dtype={dtype}"
         if self.grad_fn is not None:
             extra += f", grad_fn=<{self.grad_fn.name()}>"
         elif self.requires_grad:

@@ -248,16 +248,32 @@ def pow(x, y):
     if isinstance(x, Tensor) and _number(y):
         y = _py(y)
         x = _with_number(x, y)
+        _check_integer_power(x.array, y)
         with np.errstate(divide="ignore", invalid="ignore"):
             data = x.array**y
         return apply(POW_CONST, data, (x,), y)
     x, y = _operands(x, y)
     try:
         with np.errstate(divide="ignore", invalid="ignore"):
-            data = x.array**y.array
+            data = _integer_power(x.array, y.array) if x.array.dtype.kind in "iu" else x.array**y.array
     except ValueError:
         raise _broadcast_error("pow", x, y) from None
     return apply(POW, data, (x, y))
+
+
+def _check_integer_power(a, c):
+    if a.dtype.kind in "iu" and isinstance(c, int) and c < 0:
+        raise RuntimeError("pow: integers to negative integer powers are not allowed (as in PyTorch); use floats")
+
+
+def _integer_power(a, b):
+    """a ** b for integer arrays, negative exponents as PyTorch: 1 and −1 to their powers, others 0."""
+    negative = b < 0
+    if not np.any(negative):
+        return a**b
+    positive = a ** np.where(negative, 0, b)
+    odd = np.where(b % 2 == 1, -1, 1).astype(a.dtype)
+    return np.where(negative, np.where(a == 1, 1, np.where(a == -1, odd, 0)).astype(a.dtype), positive)
 
 
 def _pow_const_vjp(g, c, out, x):

@@ -248,3 +248,17 @@ def test_layers_take_device(make):
         make(device="cuda")
     with pytest.raises(RuntimeError, match="'mps'.*CPU"):
         m.to("mps")
+
+
+def test_repr_names_the_dtype_where_pytorch_does():
+    assert repr(ag.tensor([1, 2])) == repr(torch.tensor([1, 2])) == "tensor([1, 2])"
+    assert repr(ag.tensor([1.0, 2.0])) == "tensor([1., 2.])"
+    assert "dtype" not in repr(ag.tensor([True, False]))
+    assert repr(ag.tensor([1, 2], dtype=ag.int32)).endswith("dtype=int32)")
+    assert repr(ag.tensor([1.0], dtype=ag.float64)).endswith("dtype=float64)")
+
+
+def test_finfo_and_iinfo():
+    assert ag.finfo(ag.float32).eps == torch.finfo(torch.float32).eps
+    assert ag.finfo(ag.float16).max == torch.finfo(torch.float16).max
+    assert ag.iinfo(ag.int32).min == torch.iinfo(torch.int32).min
