@@ -307,6 +307,12 @@ class Tensor:
             )
         return bool(self.array)
 
+    def __format__(self, spec):
+        # as PyTorch: a 0-d tensor formats as its number (f"{loss:.3f}")
+        if self.array.ndim == 0:
+            return format(self.array.item(), spec)
+        return object.__format__(self, spec)
+
     def __float__(self):
         return float(self.item())
 

@@ -262,3 +262,10 @@ def test_finfo_and_iinfo():
     assert ag.finfo(ag.float32).eps == torch.finfo(torch.float32).eps
     assert ag.finfo(ag.float16).max == torch.finfo(torch.float16).max
     assert ag.iinfo(ag.int32).min == torch.iinfo(torch.int32).min
+
+
+def test_a_0d_tensor_formats_as_its_number():
+    assert f"{ag.tensor(1.23456):.3f}" == f"{torch.tensor(1.23456):.3f}" == "1.235"
+    assert f"{ag.tensor(7):>4}" == f"{torch.tensor(7):>4}"
+    with pytest.raises(TypeError):
+        f"{ag.ones(2):.3f}"
