@@ -13,7 +13,7 @@ import numbers
 import numpy as np
 
 from .device import check_device
-from .tensor import Tensor, default_dtype, shape_arg
+from .tensor import Tensor, default_dtype, shape_arg, wrap
 
 __all__ = [
     "tensor",
@@ -38,6 +38,10 @@ __all__ = [
     "linspace",
     "logspace",
     "eye",
+    "from_numpy",
+    "is_tensor",
+    "is_floating_point",
+    "numel",
 ]
 
 
@@ -224,3 +228,27 @@ def logspace(start, end, steps, base=10.0, *, dtype=None, device=None, requires_
 def eye(n, m=None, *, dtype=None, device=None, requires_grad=False):
     """The n×m identity matrix."""
     return _new(np.eye(n, m, dtype=default_dtype(dtype)), requires_grad, device)
+
+
+def from_numpy(array):
+    """A Tensor sharing ``array``'s memory (writes to one show in the other), as PyTorch's."""
+    if not isinstance(array, np.ndarray):
+        raise TypeError(f"from_numpy: expected an np.ndarray, got a {type(array).__name__}")
+    if array.dtype.kind not in "fiub":
+        raise TypeError(f"from_numpy: a Tensor holds float, int or bool data, not {array.dtype}")
+    return wrap(array)
+
+
+def is_tensor(obj) -> bool:
+    """Whether ``obj`` is a Tensor."""
+    return isinstance(obj, Tensor)
+
+
+def is_floating_point(input) -> bool:
+    """Whether ``input``'s dtype is a floating point one."""
+    return input.is_floating_point()
+
+
+def numel(input) -> int:
+    """The number of elements of ``input``."""
+    return input.numel()

@@ -269,3 +269,18 @@ def test_a_0d_tensor_formats_as_its_number():
     assert f"{ag.tensor(7):>4}" == f"{torch.tensor(7):>4}"
     with pytest.raises(TypeError):
         f"{ag.ones(2):.3f}"
+
+
+def test_from_numpy_shares_memory_and_small_functions():
+    a = np.arange(6, dtype=np.float32).reshape(2, 3)
+    t = ag.from_numpy(a)
+    a[0, 0] = 9.0
+    assert t.dtype == ag.float32 and t[0, 0].item() == 9.0 == torch.from_numpy(a)[0, 0].item()
+    t.array[1, 2] = -1.0
+    assert a[1, 2] == -1.0
+    with pytest.raises(TypeError, match="ndarray"):
+        ag.from_numpy([1, 2])
+    assert (
+        ag.is_tensor(t) and not ag.is_tensor(a) and ag.is_floating_point(t) and not ag.is_floating_point(ag.tensor([1]))
+    )
+    assert ag.numel(t) == torch.numel(torch.from_numpy(a)) == 6
