@@ -11,23 +11,39 @@ install only one of them in an environment.
 
 from importlib import metadata as _metadata
 
+import numpy as _np
+
 from . import extend, functional
 from .api import grad
 from .creation import (
     arange,
     default_generator,
+    empty,
+    empty_like,
     eye,
+    from_numpy,
     full,
+    full_like,
+    is_floating_point,
+    is_tensor,
     linspace,
+    logspace,
     manual_seed,
+    numel,
     ones,
     ones_like,
     rand,
+    rand_like,
+    randint,
+    randint_like,
     randn,
+    randn_like,
+    randperm,
     tensor,
     zeros,
     zeros_like,
 )
+from .device import device
 from .errors import AnomalyError, ShapeError
 from .function import Function
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck
@@ -50,13 +66,13 @@ from .tensor import (
     float16,
     float32,
     float64,
-    from_numpy,
     get_default_dtype,
+    int8,
+    int16,
     int32,
     int64,
-    is_tensor,
-    numel,
     set_default_dtype,
+    uint8,
 )
 
 # Every registered op function, e.g. autograd.exp, autograd.sum, autograd.conv2d.
@@ -67,6 +83,22 @@ LISTENERS.append(lambda export: globals().__setitem__(export.name, export.fn))  
 
 # Other names of those ops: NumPy's (arcsin, negative, mod...) and PyTorch's (clip, concat...).
 globals().update(ALIAS_FUNCTIONS)
+
+# Machine limits of a dtype (``finfo(float32).eps``), NumPy's, which PyTorch's mirror.
+finfo = _np.finfo
+iinfo = _np.iinfo
+
+# PyTorch's dtype names, as NumPy scalar types (``x.dtype == autograd.float`` holds for float32).
+# NOTE: ``bool``, ``float`` and ``int`` shadow the builtins in this module's namespace only, so they
+# are defined last, after every line here that could use the builtins, and are left out of __all__
+# (``from autograd import *`` must not replace the user's ``float``).
+half = float16
+double = float64
+long = int64
+short = int16
+bool = bool_  # noqa: A001
+float = float32  # noqa: A001
+int = int32  # noqa: A001
 
 # The version is written once, in pyproject.toml, and read here; optim, nn and glassgrad reuse it.
 try:
@@ -83,9 +115,6 @@ __all__ = [
     "Function",
     "tensor",
     "as_tensor",
-    "from_numpy",
-    "is_tensor",
-    "numel",
     "zeros",
     "ones",
     "full",
@@ -96,6 +125,22 @@ __all__ = [
     "arange",
     "linspace",
     "eye",
+    "empty",
+    "empty_like",
+    "full_like",
+    "randn_like",
+    "rand_like",
+    "randint",
+    "randint_like",
+    "randperm",
+    "logspace",
+    "device",
+    "from_numpy",
+    "is_tensor",
+    "is_floating_point",
+    "numel",
+    "finfo",
+    "iinfo",
     "manual_seed",
     "default_generator",
     "set_default_dtype",
@@ -103,9 +148,16 @@ __all__ = [
     "float16",
     "float32",
     "float64",
+    "int8",
+    "int16",
     "int32",
     "int64",
+    "uint8",
     "bool_",
+    "half",
+    "double",
+    "long",
+    "short",
     "grad",
     "no_grad",
     "enable_grad",

@@ -27,6 +27,7 @@ from .mode import is_grad_enabled, no_grad
 from .mode import state as grad_mode
 from .node import Node
 from .op import FUNCTIONS, OPS, Export, Op, export
+from .promotion import default_dtype
 from .tensor import Tensor, apply, as_tensor, raw, shape_arg, wrap
 
 __all__ = [
@@ -70,7 +71,13 @@ def elementwise(vjp, *, rule, saves=(), saves_out=False, scalar=None, methods=No
         @functools.wraps(forward)
         def fn(x):
             try:
-                return apply(op, forward(x.array), (x,))
+                a = x.array
+                data = forward(a)
+                if a.dtype.kind != "f" and data.dtype.kind == "f":
+                    # an integer or bool input of a float function: computed in the default float
+                    # dtype, as PyTorch (exp of an int64 tensor is float32, not NumPy's float64)
+                    data = forward(a.astype(default_dtype()))
+                return apply(op, data, (x,))
             except AttributeError:
                 if isinstance(x, Tensor):
                     raise

@@ -10,7 +10,10 @@ op has a gradcheck row.
 
 from __future__ import annotations
 
-__all__ = ["Op", "Export", "OPS", "FUNCTIONS", "LISTENERS", "export", "family_of"]
+import functools
+import inspect
+
+__all__ = ["Op", "Export", "OPS", "FUNCTIONS", "LISTENERS", "KEYWORD_ALIASES", "export", "family_of", "accept_aliases"]
 
 # Every Op record, in the order the op files declare them.
 OPS = []
@@ -115,21 +118,58 @@ def family_of(fn) -> str:
     return fn.__module__.rsplit(".", 1)[-1]
 
 
+# NumPy's keyword names that PyTorch also accepts, for every op function and method that takes
+# the PyTorch one: ``x.sum(axis=1, keepdims=True)`` is ``x.sum(dim=1, keepdim=True)``.
+KEYWORD_ALIASES = {"axis": "dim", "keepdims": "keepdim"}
+_NAMED = (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)
+
+
+def accept_aliases(f, name=None):
+    """``f``, taking ``KEYWORD_ALIASES`` for the parameters it has (``f`` itself when it has none)."""
+    try:
+        params = inspect.signature(f).parameters
+    except (TypeError, ValueError):  # a property or a builtin: nothing to rename
+        return f
+    renames = {
+        alias: target
+        for alias, target in KEYWORD_ALIASES.items()
+        if target in params and params[target].kind in _NAMED and alias not in params
+    }
+    if not renames:
+        return f
+    where = name or f.__name__
+
+    # NOTE: one wrapper per op with a dim; it costs ~0.1 µs a call and does nothing without keywords.
+    @functools.wraps(f)
+    def accepting(*args, **kwargs):
+        if kwargs:
+            for alias in renames.keys() & kwargs.keys():
+                target = renames[alias]
+                if target in kwargs:
+                    raise TypeError(f"{where}() got both {alias}= and {target}= (they are the same argument)")
+                kwargs[target] = kwargs.pop(alias)
+        return f(*args, **kwargs)
+
+    return accepting
+
+
 def export(fn=None, *, name=None, methods=None, scalar=None):
     """Register ``fn`` as a public op (a decorator).
 
     ``methods``: Tensor method names (default: the function's own name) or ``(name, function)``
-    pairs for methods whose signature differs; ``()`` for none. ``scalar``: see ``Export``.
+    pairs for methods whose signature differs; ``()`` for none. ``scalar``: see ``Export``. The
+    function and methods take ``KEYWORD_ALIASES`` too (``axis=`` for ``dim=``).
     """
 
     def register(f):
         public = name or f.__name__
         if public in FUNCTIONS:
             raise ValueError(f"export: an op named {public!r} is already registered ({FUNCTIONS[public].fn})")
+        f = accept_aliases(f, public)
         names = (public,) if methods is None else methods
         bound = {}
         for m in names:
-            method_name, impl = (m, f) if isinstance(m, str) else m
+            method_name, impl = (m, f) if isinstance(m, str) else (m[0], accept_aliases(m[1], m[0]))
             bound[method_name] = impl
         entry = Export(public, f, family_of(f), bound, scalar)
         FUNCTIONS[public] = entry

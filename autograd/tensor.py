@@ -13,59 +13,56 @@ import weakref
 
 import numpy as np
 
+from .device import CPU, check_device, is_device
 from .errors import ShapeError
 from .mode import state as grad_mode
 from .node import HookHandle, Node, creation_trace
+from .promotion import default_dtype, get_default_dtype, set_default_dtype
 
 __all__ = [
     "Tensor",
     "wrap",
     "as_tensor",
-    "is_tensor",
-    "from_numpy",
-    "numel",
     "apply",
     "seed_gradient",
     "shape_arg",
+    "to_arguments",
     "set_default_dtype",
     "get_default_dtype",
     "default_dtype",
     "float16",
     "float32",
     "float64",
+    "int8",
+    "int16",
     "int32",
     "int64",
+    "uint8",
     "bool_",
 ]
 
 float16 = np.float16
 float32 = np.float32
 float64 = np.float64
+int8 = np.int8
+int16 = np.int16
 int32 = np.int32
 int64 = np.int64
+uint8 = np.uint8
 bool_ = np.bool_
 
-_default_dtype = np.dtype(np.float32)
-
-
-def set_default_dtype(dtype) -> None:
-    """Set the dtype that Python floats become (float32 unless changed; float64 for gradcheck)."""
-    global _default_dtype
-    d = np.dtype(dtype)
-    if d not in (np.dtype(np.float16), np.dtype(np.float32), np.dtype(np.float64)):
-        raise TypeError(f"default dtype must be a floating point type, got {d}")
-    _default_dtype = d
-
-
-def get_default_dtype():
-    """The dtype Python floats become."""
-    return _default_dtype.type
-
-
-def default_dtype(dtype=None):
-    """``dtype`` as a NumPy dtype, or the default float dtype when it is None."""
-    return _default_dtype if dtype is None else np.dtype(dtype)
-
+# PyTorch's legacy type names, for Tensor.type().
+_TYPE_NAMES = {
+    "float32": "Float",
+    "float64": "Double",
+    "float16": "Half",
+    "int64": "Long",
+    "int32": "Int",
+    "int16": "Short",
+    "int8": "Char",
+    "uint8": "Byte",
+    "bool": "Bool",
+}
 
 _NUMERIC_KINDS = "fiub"  # float, signed and unsigned int, bool: what a Tensor holds
 
@@ -83,7 +80,7 @@ def _to_array(data, dtype):
             raise TypeError(f"cannot make a Tensor of dtype {dtype} from a {type(data).__name__}: {e}") from None
     arr = np.array(data)
     if arr.dtype.kind == "f" and not isinstance(data, (np.ndarray, np.generic)):
-        arr = arr.astype(_default_dtype, copy=False)  # Python floats become the default dtype
+        arr = arr.astype(default_dtype(), copy=False)  # Python floats become the default dtype
     if arr.dtype.kind not in _NUMERIC_KINDS:
         what = f"data of dtype {arr.dtype}" if arr.dtype.kind != "O" else f"a {type(data).__name__}"
         raise TypeError(
@@ -109,7 +106,9 @@ class Tensor:
     def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
         return numpy_ufunc(ufunc, method, inputs, kwargs)
 
-    def __init__(self, data, requires_grad=False, dtype=None, name=None):
+    def __init__(self, data, requires_grad=False, dtype=None, name=None, device=None):
+        if device is not None:
+            check_device(device)
         arr = _to_array(data, dtype)
         self.array = arr
         self._grad = None
@@ -195,13 +194,75 @@ class Tensor:
         return self.array.dtype
 
     @property
+    def device(self):
+        """The device the data is on: always ``device(type='cpu')``."""
+        return CPU
+
+    @property
+    def is_cuda(self):
+        """False: there is only the CPU."""
+        return False
+
+    def cpu(self):
+        """This tensor (it is on the CPU already)."""
+        return self
+
+    def cuda(self, device=None, non_blocking=False):
+        """Refused with a clear error: there is only the CPU."""
+        check_device("cuda" if device is None else device if not isinstance(device, int) else f"cuda:{device}")
+
+    def is_floating_point(self):
+        """Whether the dtype is a floating point one."""
+        return self.array.dtype.kind == "f"
+
+    def element_size(self):
+        """The size of one entry in bytes."""
+        return self.array.itemsize
+
+    def type(self, dtype=None):
+        """The type name (``'torch.FloatTensor'``, as PyTorch), or a copy converted to ``dtype``."""
+        if dtype is None:
+            return "torch." + _TYPE_NAMES.get(self.array.dtype.name, self.array.dtype.name) + "Tensor"
+        return self.to(dtype)
+
+    def new_tensor(self, data, dtype=None, device=None, requires_grad=False):
+        """A new leaf holding a copy of ``data``, of this tensor's dtype unless ``dtype``."""
+        return Tensor(data, requires_grad=requires_grad, dtype=dtype or self.array.dtype, device=device)
+
+    def new_zeros(self, *size, dtype=None, device=None, requires_grad=False):
+        """Zeros of ``size``, of this tensor's dtype unless ``dtype``."""
+        return self.new_full(shape_arg(size), 0, dtype=dtype, device=device, requires_grad=requires_grad)
+
+    def new_ones(self, *size, dtype=None, device=None, requires_grad=False):
+        """Ones of ``size``, of this tensor's dtype unless ``dtype``."""
+        return self.new_full(shape_arg(size), 1, dtype=dtype, device=device, requires_grad=requires_grad)
+
+    def new_full(self, size, fill_value, dtype=None, device=None, requires_grad=False):
+        """``fill_value`` in ``size``, of this tensor's dtype unless ``dtype``."""
+        check_device(device)
+        data = np.full(shape_arg((size,)), fill_value, dtype=dtype or self.array.dtype)
+        return Tensor(data, requires_grad=requires_grad)
+
+    def new_empty(self, *size, dtype=None, device=None, requires_grad=False):
+        """A tensor of ``size`` (NOTE: zeros; PyTorch leaves it uninitialized)."""
+        return self.new_zeros(*size, dtype=dtype, device=device, requires_grad=requires_grad)
+
+    @property
     def is_leaf(self):
         """True for a tensor no recorded op made (its ``.grad`` is kept)."""
         return self.grad_fn is None
 
     def size(self, dim=None):
-        """The shape, or its length along ``dim``."""
-        return self.array.shape if dim is None else self.array.shape[dim]
+        """The shape, or its length along ``dim`` (negative counts from the end)."""
+        if dim is None:
+            return self.array.shape
+        try:
+            return self.array.shape[dim]
+        except IndexError:
+            n = self.array.ndim
+            raise IndexError(
+                f"size: dimension out of range (expected to be in range of [{-n}, {n - 1}], but got {dim})"
+            ) from None
 
     def dim(self):
         """The number of dims (PyTorch's method)."""
@@ -246,6 +307,12 @@ class Tensor:
             )
         return bool(self.array)
 
+    def __format__(self, spec):
+        # as PyTorch: a 0-d tensor formats as its number (f"{loss:.3f}")
+        if self.array.ndim == 0:
+            return format(self.array.item(), spec)
+        return object.__format__(self, spec)
+
     def __float__(self):
         return float(self.item())
 
@@ -265,10 +332,9 @@ class Tensor:
     def __repr__(self):
         body = np.array2string(self.array, separator=", ", prefix="tensor(", precision=4)
         extra = ""
-        if self.array.dtype != _default_dtype and self.array.dtype.kind == "f":
-            extra += f", dtype={self.array.dtype}"
-        elif self.array.dtype.kind != "f":
-            extra += f", dtype={self.array.dtype}"
+        dtype = self.array.dtype
+        if dtype != default_dtype() and dtype.name not in ("int64", "bool"):  # PyTorch omits these three
+            extra += f", dtype={dtype}"
         if self.grad_fn is not None:
             extra += f", grad_fn=<{self.grad_fn.name()}>"
         elif self.requires_grad:
@@ -345,8 +411,25 @@ class Tensor:
 def shape_arg(args):
     """A shape given as ``f(2, 3)`` or ``f((2, 3))``, as a tuple."""
     if len(args) == 1 and isinstance(args[0], (tuple, list)):
-        return tuple(args[0])
+        return tuple(int(a) for a in args[0])
     return tuple(int(a) for a in args)
+
+
+def to_arguments(args, dtype=None, device=None):
+    """The dtype that ``.to(...)`` arguments ask for (None: keep it), refusing a device but the CPU.
+
+    PyTorch's forms: ``.to(dtype)``, ``.to(device)``, ``.to(device, dtype)``, ``.to(other_tensor)``,
+    ``.to(dtype=..., device=...)``.
+    """
+    for a in args:
+        if isinstance(a, Tensor):
+            dtype = a.array.dtype
+        elif is_device(a):
+            device = a
+        elif a is not None:
+            dtype = a
+    check_device(device)
+    return None if dtype is None else np.dtype(dtype)
 
 
 def raw(v):
@@ -384,25 +467,6 @@ def numpy_ufunc(ufunc, method, inputs, kwargs):
     return wrapped if isinstance(result, tuple) else wrapped[0]
 
 
-def is_tensor(obj) -> bool:
-    """Whether ``obj`` is a Tensor (a Parameter too)."""
-    return isinstance(obj, Tensor)
-
-
-def from_numpy(array):
-    """A Tensor sharing ``array``'s memory (writes to either show in both), as ``torch.from_numpy``."""
-    if not isinstance(array, np.ndarray):
-        raise TypeError(f"from_numpy expects an np.ndarray, got {type(array).__name__}")
-    if array.dtype.kind not in _NUMERIC_KINDS:
-        raise TypeError(f"from_numpy: a Tensor holds float, int or bool data, got dtype {array.dtype}")
-    return wrap(array)
-
-
-def numel(t) -> int:
-    """The number of entries of a Tensor."""
-    return t.array.size
-
-
 def wrap(data, requires_grad=False):
     """A Tensor around an ndarray, without copying or converting (for arrays an op made)."""
     t = Tensor.__new__(Tensor)
@@ -434,7 +498,7 @@ def as_tensor(v, like=None):
         if like is not None and like.array.dtype.kind == "f":
             return wrap(np.asarray(v, dtype=like.array.dtype))
         if isinstance(v, float):
-            return wrap(np.asarray(v, dtype=_default_dtype))
+            return wrap(np.asarray(v, dtype=default_dtype()))
         return wrap(np.asarray(v))
     return Tensor(v)
 

@@ -6,6 +6,7 @@ import numpy as np
 
 import autograd as ag
 from autograd import ShapeError
+from autograd.device import check_device
 from autograd.extend import wrap
 
 from . import functional as F
@@ -34,7 +35,10 @@ class MultiheadAttention(Module):
     add_zero_attn are not supported.
     """
 
-    def __init__(self, embed_dim, num_heads, dropout=0.0, bias=True, batch_first=False, dtype=None, generator=None):
+    def __init__(
+        self, embed_dim, num_heads, dropout=0.0, bias=True, batch_first=False, dtype=None, generator=None, device=None
+    ):
+        check_device(device)  # the CPU is the only device
         super().__init__()
         if embed_dim <= 0 or num_heads <= 0:
             raise ValueError(

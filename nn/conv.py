@@ -7,6 +7,7 @@ import numpy as np
 
 import autograd as ag
 from autograd import ShapeError
+from autograd.device import check_device
 
 from . import functional as F
 from .layers import parameter_dtype, reset_like_pytorch
@@ -32,7 +33,9 @@ class _ConvNd(Module):
         bias=True,
         dtype=None,
         generator=None,
+        device=None,
     ):
+        check_device(device)  # the CPU is the only device
         super().__init__()
         name = type(self).__name__
         if in_channels <= 0 or out_channels <= 0:

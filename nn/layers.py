@@ -9,6 +9,7 @@ import numpy as np
 
 import autograd as ag
 from autograd import ShapeError
+from autograd.device import check_device
 
 from . import functional as F
 from . import init
@@ -98,7 +99,8 @@ class Linear(Module):
     1/(1 − p) (DropConnect, Wan et al. 2013, with inverted scaling: eval uses W as is).
     """
 
-    def __init__(self, in_features, out_features, bias=True, dropconnect=0.0, dtype=None, generator=None):
+    def __init__(self, in_features, out_features, bias=True, dropconnect=0.0, dtype=None, generator=None, device=None):
+        check_device(device)  # the CPU is the only device
         super().__init__()
         if in_features <= 0 or out_features <= 0:
             raise ValueError(
@@ -152,7 +154,8 @@ class Maxout(Module):
     Init as Linear. The gradient flows only to the winning piece (at a tie, to the first).
     """
 
-    def __init__(self, in_features, out_features, pieces=2, bias=True, dtype=None, generator=None):
+    def __init__(self, in_features, out_features, pieces=2, bias=True, dtype=None, generator=None, device=None):
+        check_device(device)  # the CPU is the only device
         super().__init__()
         if pieces < 1:
             raise ValueError(f"Maxout: pieces must be at least 1, got {pieces}")
@@ -225,7 +228,8 @@ class LeakyReLU(Module):
 class PReLU(Module):
     """a = z if z > 0 else α·z with a learned slope α: one shared, or one per channel (dim 1)."""
 
-    def __init__(self, num_parameters=1, init=0.25, dtype=None):
+    def __init__(self, num_parameters=1, init=0.25, dtype=None, device=None):
+        check_device(device)  # the CPU is the only device
         super().__init__()
         self.num_parameters = num_parameters
         self.weight = Parameter(np.full((num_parameters,), init, dtype=parameter_dtype(dtype)))

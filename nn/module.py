@@ -13,6 +13,8 @@ from collections import OrderedDict, namedtuple
 import numpy as np
 
 from autograd import Tensor, get_default_dtype
+from autograd.device import check_device
+from autograd.tensor import to_arguments
 
 __all__ = ["Parameter", "Module", "Sequential", "ModuleList", "IncompatibleKeys", "RemovableHandle"]
 
@@ -343,9 +345,15 @@ class Module:
                 p.grad._version += 1
 
     # --- dtype ---------------------------------------------------------------------------------
-    def to(self, dtype):
-        """Cast floating point parameters and buffers to ``dtype`` in place; returns self."""
-        dtype = np.dtype(dtype)
+    def to(self, *args, dtype=None, device=None, non_blocking=False):
+        """Cast floating point parameters and buffers to ``dtype`` in place; returns self.
+
+        PyTorch's forms: ``to(dtype)``, ``to("cpu")``, ``to(device, dtype)``, ``to(tensor)``; the
+        CPU is the only device.
+        """
+        dtype = to_arguments(args, dtype, device)
+        if dtype is None:
+            return self
         if dtype.kind != "f":
             raise TypeError(f"Module.to: expected a floating point dtype, got {dtype}")
         for t in list(self.parameters()) + list(self.buffers()):
@@ -355,6 +363,14 @@ class Module:
                 if t.grad is not None:
                     t.grad = Tensor(t.grad.array.astype(dtype))
         return self
+
+    def cpu(self):
+        """This module (it is on the CPU already)."""
+        return self
+
+    def cuda(self, device=None):
+        """Refused with a clear error: there is only the CPU."""
+        check_device("cuda" if device is None else device)
 
     def float(self):
         """Cast to float32."""

@@ -7,6 +7,7 @@ import numpy as np
 
 import autograd as ag
 from autograd import ShapeError, Tensor
+from autograd.device import check_device
 
 from . import functional as F
 from .module import Module, Parameter
@@ -37,7 +38,10 @@ class _BatchNorm(Module):
     _input_ndims = ()
     _shape_text = ""
 
-    def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=True, track_running_stats=True, dtype=None):
+    def __init__(
+        self, num_features, eps=1e-5, momentum=0.1, affine=True, track_running_stats=True, dtype=None, device=None
+    ):
+        check_device(device)  # the CPU is the only device
         super().__init__()
         if num_features <= 0:
             raise ValueError(f"{type(self).__name__}: num_features must be positive, got {num_features}")
@@ -145,7 +149,8 @@ class LayerNorm(Module):
     """y = γ ⊙ (x − μ)/√(σ² + ε) + β, with μ, σ² over the trailing ``normalized_shape`` dims of each
     sample (no batch statistics, so train and eval behave the same)."""
 
-    def __init__(self, normalized_shape, eps=1e-5, elementwise_affine=True, bias=True, dtype=None):
+    def __init__(self, normalized_shape, eps=1e-5, elementwise_affine=True, bias=True, dtype=None, device=None):
+        check_device(device)  # the CPU is the only device
         super().__init__()
         shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
         self.normalized_shape = shape

@@ -13,6 +13,7 @@ import numpy as np
 
 import autograd as ag
 from autograd import ShapeError
+from autograd.device import check_device
 
 from . import functional as F
 from . import init
@@ -84,7 +85,9 @@ class RNNBase(Module):
         bidirectional=False,
         dtype=None,
         generator=None,
+        device=None,
     ):
+        check_device(device)  # the CPU is the only device
         super().__init__()
         if input_size <= 0 or hidden_size <= 0 or num_layers < 1:
             raise ValueError(
@@ -231,7 +234,9 @@ class RNN(RNNBase):
         bidirectional=False,
         dtype=None,
         generator=None,
+        device=None,
     ):
+        check_device(device)  # the CPU is the only device
         mode = mode_of("RNN", nonlinearity)
         super().__init__(
             mode, input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional, dtype, generator
@@ -244,7 +249,8 @@ class LSTM(RNNBase):
     c_t = f ⊙ c_(t−1) + i ⊙ g, h_t = o ⊙ tanh(c_t). ``forward`` returns (output, (h_n, c_n))."""
 
     def __init__(self, input_size, hidden_size, num_layers=1, bias=True, batch_first=False, dropout=0.0,
-                 bidirectional=False, dtype=None, generator=None):  # fmt: skip
+                 bidirectional=False, dtype=None, generator=None, device=None):  # fmt: skip
+        check_device(device)  # the CPU is the only device
         super().__init__(
             "LSTM", input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional, dtype, generator
         )
@@ -255,7 +261,8 @@ class GRU(RNNBase):
     h_t = (1 − z) ⊙ n + z ⊙ h_(t−1) (PyTorch's order r, z, n)."""
 
     def __init__(self, input_size, hidden_size, num_layers=1, bias=True, batch_first=False, dropout=0.0,
-                 bidirectional=False, dtype=None, generator=None):  # fmt: skip
+                 bidirectional=False, dtype=None, generator=None, device=None):  # fmt: skip
+        check_device(device)  # the CPU is the only device
         super().__init__(
             "GRU", input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional, dtype, generator
         )
@@ -264,7 +271,8 @@ class GRU(RNNBase):
 class RNNCellBase(Module):
     """One time step of a recurrent layer: parameters ``weight_ih``, ``weight_hh``, ``bias_ih``, ``bias_hh``."""
 
-    def __init__(self, mode, input_size, hidden_size, bias=True, dtype=None, generator=None):
+    def __init__(self, mode, input_size, hidden_size, bias=True, dtype=None, generator=None, device=None):
+        check_device(device)  # the CPU is the only device
         super().__init__()
         if input_size <= 0 or hidden_size <= 0:
             raise ValueError(
@@ -333,7 +341,10 @@ class RNNCellBase(Module):
 class RNNCell(RNNCellBase):
     """h' = φ(W_ih x + b_ih + W_hh h + b_hh), φ = tanh or relu."""
 
-    def __init__(self, input_size, hidden_size, bias=True, nonlinearity="tanh", dtype=None, generator=None):
+    def __init__(
+        self, input_size, hidden_size, bias=True, nonlinearity="tanh", dtype=None, generator=None, device=None
+    ):
+        check_device(device)  # the CPU is the only device
         super().__init__(mode_of("RNN", nonlinearity), input_size, hidden_size, bias, dtype, generator)
         self.nonlinearity = nonlinearity
 
@@ -344,7 +355,8 @@ class RNNCell(RNNCellBase):
 class LSTMCell(RNNCellBase):
     """One LSTM step (gates i, f, g, o): returns (h', c')."""
 
-    def __init__(self, input_size, hidden_size, bias=True, dtype=None, generator=None):
+    def __init__(self, input_size, hidden_size, bias=True, dtype=None, generator=None, device=None):
+        check_device(device)  # the CPU is the only device
         super().__init__("LSTM", input_size, hidden_size, bias, dtype, generator)
 
     def forward(self, input, hx=None):
@@ -354,7 +366,8 @@ class LSTMCell(RNNCellBase):
 class GRUCell(RNNCellBase):
     """One GRU step (gates r, z, n): returns h'."""
 
-    def __init__(self, input_size, hidden_size, bias=True, dtype=None, generator=None):
+    def __init__(self, input_size, hidden_size, bias=True, dtype=None, generator=None, device=None):
+        check_device(device)  # the CPU is the only device
         super().__init__("GRU", input_size, hidden_size, bias, dtype, generator)
 
     def forward(self, input, hx=None):

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from autograd.device import check_device
+
 from . import functional as F
 from . import init
 from .layers import parameter_dtype
@@ -18,7 +20,8 @@ class Embedding(Module):
     Init as PyTorch: W ~ N(0, 1), with the ``padding_idx`` row zeroed; that row gets no gradient.
     """
 
-    def __init__(self, num_embeddings, embedding_dim, padding_idx=None, dtype=None, generator=None):
+    def __init__(self, num_embeddings, embedding_dim, padding_idx=None, dtype=None, generator=None, device=None):
+        check_device(device)  # the CPU is the only device
         super().__init__()
         if num_embeddings <= 0 or embedding_dim <= 0:
             raise ValueError(

@@ -6,6 +6,7 @@ from __future__ import annotations
 import copy
 
 from autograd import ShapeError
+from autograd.device import check_device
 
 from . import functional as F
 from .attention import MultiheadAttention
@@ -21,7 +22,8 @@ class TransformerEncoderLayer(Module):
     with ``norm_first``; FF(x) = W₂ φ(W₁ x + b₁) + b₂, φ = relu or gelu (PyTorch's keys and defaults)."""
 
     def __init__(self, d_model, nhead, dim_feedforward=2048, dropout=0.1, activation="relu", layer_norm_eps=1e-5,
-                 batch_first=False, norm_first=False, bias=True, dtype=None, generator=None):  # fmt: skip
+                 batch_first=False, norm_first=False, bias=True, dtype=None, generator=None, device=None):  # fmt: skip
+        check_device(device)  # the CPU is the only device
         super().__init__()
         if activation not in ("relu", "gelu"):
             raise ValueError(f"TransformerEncoderLayer: activation must be 'relu' or 'gelu', got {activation!r}")

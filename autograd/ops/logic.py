@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..extend import export, raw, wrap
+from ..promotion import default_dtype, result_type
 
 TITLE = "logic and bits (no gradient)"  # the family's name in the README op table
 
@@ -28,7 +29,16 @@ def _integral(name, *vs):
 
 
 def _compare(ufunc, input, other):
-    return wrap(np.asarray(ufunc(_data(input), _data(other))))
+    """``input op other`` in PyTorch's promoted dtype: a float32 tensor against a 0-d float64 one
+    compares in float32, an int64 tensor against 2.5 in float32 (NumPy would use float64)."""
+    a, b = (v.item() if isinstance(v, np.generic) else v for v in (raw(input), raw(other)))
+    arrays = [v for v in (a, b) if isinstance(v, np.ndarray)]
+    if len(arrays) == 2 and a.dtype != b.dtype:
+        d = result_type(a, b)
+        a, b = a.astype(d, copy=False), b.astype(d, copy=False)
+    elif len(arrays) == 1 and isinstance(a if arrays[0] is b else b, float) and arrays[0].dtype.kind in "biu":
+        a, b = (np.asarray(v, dtype=default_dtype()) if isinstance(v, np.ndarray) else v for v in (a, b))
+    return wrap(np.asarray(ufunc(a, b)))
 
 
 @export(methods=("eq", "__eq__"))

@@ -364,9 +364,9 @@ def _scan_dim(x, dim, name):
 
 
 @export
-def cumsum(x, dim=None, *, axis=None):
+def cumsum(x, dim=None):
     """Running Σ along ``dim``."""
-    d = _scan_dim(x, axis if dim is None else dim, "cumsum")
+    d = _scan_dim(x, dim, "cumsum")
     data = x.array.copy() if d is None else np.cumsum(x.array, axis=d, dtype=x.dtype if x.dtype.kind == "f" else None)
     return apply(CUMSUM, np.asarray(data), (x,), d)
 
@@ -387,9 +387,9 @@ CUMSUM = Op(
 
 
 @export
-def cumprod(x, dim=None, *, axis=None):
+def cumprod(x, dim=None):
     """Running ∏ along ``dim``; the gradient is right with zeros in the input (a product of slices)."""
-    d = _scan_dim(x, axis if dim is None else dim, "cumprod")
+    d = _scan_dim(x, dim, "cumprod")
     if d is None or x.shape[d] <= 1:
         return x * 1.0 if x.dtype.kind == "f" else x.clone()
     # NOTE: a composite (one multiplication per position along dim): the product rule then gives
@@ -401,9 +401,9 @@ def cumprod(x, dim=None, *, axis=None):
 
 
 @export
-def logcumsumexp(x, dim=None, *, axis=None):
+def logcumsumexp(x, dim=None):
     """log of the running Σ eˣ along ``dim``, stable for large |x| (shifted by the max along dim)."""
-    d = _scan_dim(x, axis if dim is None else dim, "logcumsumexp")
+    d = _scan_dim(x, dim, "logcumsumexp")
     if d is None:
         return x * 1.0
     m = np.where(np.isfinite(m := np.max(x.array, axis=d, keepdims=True)), m, 0) if x.array.size else 0.0
@@ -436,10 +436,8 @@ PROD = Op(
 
 
 @export
-def prod(x, dim=None, keepdim=False, *, axis=None, keepdims=None):
+def prod(x, dim=None, keepdim=False):
     """∏ over ``dim``; the gradient is right with zeros in the input (one or several), as PyTorch."""
-    dim = axis if dim is None else dim
-    keepdim = keepdim if keepdims is None else keepdims
     dims = normalize_dims(dim, x.ndim, "prod")
     axis = dims if x.ndim else None
     data = np.asarray(np.prod(x.array, axis=axis, keepdims=keepdim))
@@ -456,21 +454,21 @@ def _logical(name, fn, x, dim, keepdim):
 
 
 @export
-def all(x, dim=None, keepdim=False, *, axis=None, keepdims=None):
+def all(x, dim=None, keepdim=False):
     """Whether every entry (along ``dim``) is nonzero: a bool tensor, not differentiable."""
-    return _logical("all", np.all, x, axis if dim is None else dim, keepdim if keepdims is None else keepdims)
+    return _logical("all", np.all, x, dim, keepdim)
 
 
 @export
-def any(x, dim=None, keepdim=False, *, axis=None, keepdims=None):
+def any(x, dim=None, keepdim=False):
     """Whether some entry (along ``dim``) is nonzero: a bool tensor, not differentiable."""
-    return _logical("any", np.any, x, axis if dim is None else dim, keepdim if keepdims is None else keepdims)
+    return _logical("any", np.any, x, dim, keepdim)
 
 
 @export
-def count_nonzero(x, dim=None, *, axis=None):
+def count_nonzero(x, dim=None):
     """The number of nonzero entries (along ``dim``), as int64; not differentiable."""
-    dims = normalize_dims(axis if dim is None else dim, x.ndim, "count_nonzero")
+    dims = normalize_dims(dim, x.ndim, "count_nonzero")
     return wrap(np.asarray(np.count_nonzero(x.array, axis=dims if x.ndim else None), dtype=np.int64))
 
 
@@ -573,15 +571,15 @@ def _cum_extreme(name, acc, x, dim):
 
 
 @export
-def cummax(x, dim=None, *, axis=None):
+def cummax(x, dim=None):
     """(values, indices) of the running max along ``dim``; the gradient goes to the index."""
-    return _cum_extreme("cummax", np.maximum, x, axis if dim is None else dim)
+    return _cum_extreme("cummax", np.maximum, x, dim)
 
 
 @export
-def cummin(x, dim=None, *, axis=None):
+def cummin(x, dim=None):
     """(values, indices) of the running min along ``dim``; the gradient goes to the index."""
-    return _cum_extreme("cummin", np.minimum, x, axis if dim is None else dim)
+    return _cum_extreme("cummin", np.minimum, x, dim)
 
 
 # NOTE: √ with the gradient 0 at 0 (as std's): the 2-norm of the zero vector has gradient 0 in PyTorch.
@@ -589,10 +587,8 @@ NORM_SQRT = Op("norm", (_std_sqrt_vjp,), saves_out=True, keeps_shape=True, rule=
 
 
 @export
-def norm(x, p="fro", dim=None, keepdim=False, *, axis=None, keepdims=None):
+def norm(x, p="fro", dim=None, keepdim=False):
     """The vector p-norm over ``dim`` (all entries by default): p = "fro" or 2, a number, inf, −inf."""
-    dim = axis if dim is None else dim
-    keepdim = keepdim if keepdims is None else keepdims
     if x.dtype.kind != "f":
         raise TypeError(f"norm: needs a floating point tensor, got dtype {x.dtype} (shape {x.shape})")
     dims = normalize_dims(dim, x.ndim, "norm")

@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..extend import Op, ShapeError, Tensor, apply, dual, export, shape_arg, unbroadcast_array, wrap
+from ..tensor import to_arguments
 from .dims import normalize_dims
 from .unary import where
 
@@ -219,11 +220,11 @@ def clone(x):
 CLONE = Op("clone", (lambda g, ctx, out, x: g,), keeps_shape=True, rule="∂L/∂x = g")
 
 
-def _to_method(self, dtype=None, *args, **kwargs):
-    # NOTE: PyTorch's .to also takes a device; there is only the CPU here.
-    if dtype is None or (isinstance(dtype, str) and dtype.split(":")[0] == "cpu"):
-        return self
-    return cast(self, dtype)
+def _to_method(self, *args, dtype=None, device=None, non_blocking=False, copy=False, memory_format=None):
+    # PyTorch's forms: .to(dtype), .to(device), .to(device, dtype), .to(other), .to(dtype=, device=).
+    dtype = to_arguments(args, dtype, device)
+    out = self if dtype is None else cast(self, dtype)
+    return clone(out) if copy and out is self else out
 
 
 @export(
@@ -235,6 +236,9 @@ def _to_method(self, dtype=None, *args, **kwargs):
         ("long", lambda self: cast(self, np.int64)),
         ("int", lambda self: cast(self, np.int32)),
         ("bool", lambda self: cast(self, np.bool_)),
+        ("short", lambda self: cast(self, np.int16)),
+        ("byte", lambda self: cast(self, np.uint8)),
+        ("char", lambda self: cast(self, np.int8)),
         ("type_as", lambda self, other: cast(self, other.dtype)),
     )
 )
