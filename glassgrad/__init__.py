@@ -66,6 +66,9 @@ __version__ = nn.__version__
 # glassgrad.nn as nn`` and ``from glassgrad.utils.data import DataLoader`` work too.
 ENGINE_NAMES = [name for name in autograd.__all__ if name not in globals()]
 globals().update({name: getattr(autograd, name) for name in ENGINE_NAMES})
+# PyTorch's dtype names that shadow builtins (autograd leaves them out of its __all__, so a star
+# import keeps the builtins; here they are attributes only: gg.float is float32, as torch.float).
+float, int, bool = autograd.float, autograd.int, autograd.bool  # noqa: A001
 save, load = nn.save, nn.load
 aliases.install()
 

@@ -41,6 +41,8 @@ def test_the_engine_names_are_glassgrads():
         assert getattr(torch, name) is getattr(autograd, name), name
     assert torch.nn is nn and torch.optim is optim and torch.utils.data is torch.data
     assert torch.save is nn.save and torch.load is nn.load
+    assert torch.float is np.float32 and torch.double is np.float64 and torch.long is np.int64
+    assert torch.int is np.int32 and torch.bool is np.bool_
 
 
 def test_imports_by_submodule_name_give_the_one_module():
