@@ -7,6 +7,7 @@ import math
 import numpy as np
 
 from ..extend import Op, ShapeError, Tensor, apply, as_tensor, dual, elementwise, export, wrap
+from ..promotion import default_dtype, result_type
 from ..special import erf_array, erfc_array
 
 TITLE = "elementwise math"  # the family's name in the README op table
@@ -125,7 +126,13 @@ CLAMP = Op(
 )
 
 
+# Two-input functions defined on real numbers only: two integer tensors give the default float.
+_FLOATING = {"atan2", "hypot", "logaddexp", "xlogy"}
+
+
 def _pair(name, x, y):
+    """x and y as Tensors of one dtype, PyTorch's promotion of the two (numbers and 0-d tensors
+    count as scalars); the casts are recorded, so a float input gets its gradient in its own dtype."""
     if not isinstance(x, Tensor):
         x = as_tensor(x, like=y)
     if not isinstance(y, Tensor):
@@ -134,7 +141,11 @@ def _pair(name, x, y):
         np.broadcast_shapes(x.shape, y.shape)
     except ValueError:
         raise ShapeError(f"{name}: shapes {x.shape} and {y.shape} cannot be broadcast together") from None
-    return x, y
+    dtype = x.dtype if x.dtype == y.dtype else result_type(x.array, y.array)
+    if name in _FLOATING and dtype.kind != "f":
+        dtype = default_dtype()
+    # .to is the recorded cast (autograd/ops/shape.py, which builds on this module: found at run time)
+    return (x if x.dtype == dtype else x.to(dtype)), (y if y.dtype == dtype else y.to(dtype))
 
 
 def _float(ufunc):

@@ -171,3 +171,30 @@ def test_integer_powers_match_torch():
     for lib in (ag, torch):
         with pytest.raises(RuntimeError, match="negative integer powers"):
             lib.tensor(base) ** -1
+
+
+TWO_INPUT = ["maximum", "minimum", "atan2", "hypot", "fmod", "remainder", "logaddexp", "xlogy", "fmax", "fmin"]
+TWO_INPUT_OPERANDS = [
+    np.array([1.0, 2.0], np.float32),
+    np.array([1.5, 0.5], np.float64),
+    np.array([1, 3]),
+    np.array([2, 1], np.int32),
+    np.float64(2.5),
+    np.array(3),
+]
+
+
+@pytest.mark.parametrize("name", TWO_INPUT)
+def test_two_input_functions_promote_as_pytorch(name):
+    torch = pytest.importorskip("torch")
+    for u in TWO_INPUT_OPERANDS:
+        for v in TWO_INPUT_OPERANDS:
+            if np.ndim(u) == 0 and np.ndim(v) == 0:
+                continue
+            try:
+                want = getattr(torch, name)(torch.tensor(u), torch.tensor(v))
+            except RuntimeError:
+                continue  # PyTorch has no kernel for this pair (e.g. hypot of ints)
+            got = getattr(ag, name)(ag.tensor(u), ag.tensor(v))
+            assert str(got.dtype) == str(want.dtype).removeprefix("torch."), (name, u.dtype, v.dtype)
+            np.testing.assert_allclose(got.numpy(), want.numpy(), rtol=1e-6, err_msg=f"{name} {u.dtype} {v.dtype}")
