@@ -16,6 +16,7 @@ import numpy as _np
 from . import extend, functional
 from .api import grad
 from .creation import (
+    Generator,
     arange,
     default_generator,
     empty,
@@ -107,6 +108,7 @@ except _metadata.PackageNotFoundError:  # running from a source tree that was ne
     __version__ = "0+unknown"
 
 __all__ = [
+    "Generator",
     "Tensor",
     "Scalar",
     "Node",

@@ -16,6 +16,7 @@ from .device import check_device
 from .tensor import Tensor, default_dtype, shape_arg, wrap
 
 __all__ = [
+    "Generator",
     "tensor",
     "zeros",
     "ones",
@@ -117,6 +118,34 @@ def manual_seed(seed: int):
     global _rng
     _rng = np.random.default_rng(seed)
     return _rng
+
+
+class Generator:
+    """PyTorch's ``torch.Generator``: a seedable source of random numbers to pass as ``generator=``.
+
+    It is a NumPy Generator underneath (every draw is delegated to it), so anything that takes a
+    NumPy Generator takes it too. ``manual_seed(n)`` reseeds it and returns it, as PyTorch's does.
+    """
+
+    def __init__(self, device="cpu"):
+        check_device(device)
+        self.seed = None
+        self.numpy = np.random.default_rng()
+
+    def manual_seed(self, seed):
+        """Reseed with ``seed``; returns this generator."""
+        self.seed = int(seed)
+        self.numpy = np.random.default_rng(self.seed)
+        return self
+
+    def initial_seed(self):
+        """The seed last given to ``manual_seed`` (None if never seeded)."""
+        return self.seed
+
+    def __getattr__(self, name):  # only for names not found on the object: the NumPy draws
+        if name == "numpy":
+            raise AttributeError(name)
+        return getattr(self.numpy, name)
 
 
 def default_generator():

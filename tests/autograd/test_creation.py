@@ -284,3 +284,18 @@ def test_from_numpy_shares_memory_and_small_functions():
         ag.is_tensor(t) and not ag.is_tensor(a) and ag.is_floating_point(t) and not ag.is_floating_point(ag.tensor([1]))
     )
     assert ag.numel(t) == torch.numel(torch.from_numpy(a)) == 6
+
+
+def test_a_generator_is_seeded_like_pytorchs_and_drawn_from_everywhere():
+    g = ag.Generator().manual_seed(42)
+    assert g.initial_seed() == 42
+    a = ag.randn(3, generator=g)
+    other = ag.Generator()
+    assert other.manual_seed(42) is other
+    np.testing.assert_array_equal(a.numpy(), ag.randn(3, generator=other).numpy())
+    w1 = nn.Linear(2, 3, generator=ag.Generator().manual_seed(0)).weight.numpy()
+    w2 = nn.Linear(2, 3, generator=ag.Generator().manual_seed(0)).weight.numpy()
+    np.testing.assert_array_equal(w1, w2)
+    assert sorted(ag.randperm(5, generator=g).tolist()) == [0, 1, 2, 3, 4]
+    with pytest.raises(RuntimeError, match="cuda"):
+        ag.Generator("cuda")
