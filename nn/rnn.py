@@ -166,7 +166,15 @@ class RNNBase(Module):
         return (hx.unsqueeze(1) if unbatched else hx), None
 
     def run_direction(self, gi, h, c, w_hh, b_hh, reverse):
-        """Step through time (forwards or backwards): the outputs in time order, and the last (h, c)."""
+        """Step through time (forwards or backwards): the outputs in time order, and the last (h, c).
+
+        An LSTM layer (b_hh folded into gi) is one node, ``autograd.lstm_layer``: the backward
+        through time then runs as one loop (see autograd/ops/recurrent.py)."""
+        if self.mode == "LSTM" and b_hh is None and gi.shape[0]:
+            steps = gi.shape[0]
+            packed = ag.lstm_layer(gi.flip(0) if reverse else gi, h, c, w_hh)  # [h_1 … h_T | c_T]
+            hs = packed[:steps]
+            return (hs.flip(0) if reverse else hs), packed[steps - 1], packed[steps]
         steps = range(gi.shape[0] - 1, -1, -1) if reverse else range(gi.shape[0])
         outputs = [None] * gi.shape[0]
         for t in steps:

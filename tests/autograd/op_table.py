@@ -860,6 +860,13 @@ CASES = [
         lambda z, c: _pair_sum(_torch_lstm_cell(z, c)),
     ),
     Case(
+        "lstm_layer",
+        lambda gi, h, c, w: _lib(gi).tanh(
+            ag.lstm_layer(gi, h, c, w) if isinstance(gi, ag.Tensor) else _torch_lstm_layer(gi, h, c, w)
+        ),
+        [((3, 2, 8), (2, 2), (2, 2), (8, 2)), ((1, 1, 4), (1, 1), (1, 1), (4, 1))],
+    ),
+    Case(
         "gru_cell",
         lambda gi, gh, h: ag.gru_cell(gi, gh, h),
         [((2, 6), (2, 6), (2, 2)), ((9,), (9,), (3,))],
@@ -1034,6 +1041,15 @@ def _torch_lstm_cell(z, c):
     i, f, g, o = z.chunk(4, -1)
     c_new = f.sigmoid() * c + i.sigmoid() * g.tanh()
     return o.sigmoid() * c_new.tanh(), c_new
+
+
+def _torch_lstm_layer(gi, h, c, w):
+    """PyTorch's LSTM layer as its step composite: [h_1 … h_T | c_T]."""
+    hs = []
+    for t in range(gi.shape[0]):
+        h, c = _torch_lstm_cell(gi[t] + h @ w.t(), c)
+        hs.append(h)
+    return _lib(gi).cat([_lib(gi).stack(hs, 0), c.unsqueeze(0)], 0)
 
 
 def _torch_gru_cell(gi, gh, h):
