@@ -252,7 +252,11 @@ def pow(x, y):
         with np.errstate(divide="ignore", invalid="ignore"):
             data = x.array**y
         return apply(POW_CONST, data, (x,), y)
+    if isinstance(x, Tensor) and x.dtype.kind == "b" and isinstance(y, (bool, np.bool_)):
+        return x.clone() if y else wrap(np.ones(x.shape, dtype=bool))  # PyTorch's bool ** True/False
     x, y = _operands(x, y)
+    if x.array.dtype.kind == "b":
+        raise TypeError("pow: bool ** bool has no meaning (as in PyTorch); convert with .int() or .float() first")
     try:
         with np.errstate(divide="ignore", invalid="ignore"):
             data = _integer_power(x.array, y.array) if x.array.dtype.kind in "iu" else x.array**y.array

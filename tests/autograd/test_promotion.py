@@ -198,3 +198,37 @@ def test_two_input_functions_promote_as_pytorch(name):
             got = getattr(ag, name)(ag.tensor(u), ag.tensor(v))
             assert str(got.dtype) == str(want.dtype).removeprefix("torch."), (name, u.dtype, v.dtype)
             np.testing.assert_allclose(got.numpy(), want.numpy(), rtol=1e-6, err_msg=f"{name} {u.dtype} {v.dtype}")
+
+
+POW_OPERANDS = [
+    np.array([1.0, 2.0], np.float32),
+    np.array([1.5, 0.5]),
+    np.array([1, 3]),
+    np.array([True, False]),
+    np.array(2),
+    np.array(True),
+    np.float64(2.0),
+    2,
+    2.5,
+    True,
+    False,
+]
+
+
+def test_pow_promotes_and_refuses_as_pytorch():
+    """x ** y over tensors, 0-d tensors and numbers: the same dtype and values (float32 pow may be
+    1 ulp apart: NumPy and PyTorch use different maths libraries), or both refuse (bool ** bool)."""
+    for u, v in itertools.product(POW_OPERANDS, repeat=2):
+        if not (isinstance(u, np.ndarray) or isinstance(v, np.ndarray)):
+            continue
+        tu, tv = (torch.tensor(a) if isinstance(a, np.ndarray) else a for a in (u, v))
+        au, av = (ag.tensor(a) if isinstance(a, np.ndarray) else a for a in (u, v))
+        try:
+            want = tu**tv
+        except RuntimeError:
+            with pytest.raises(TypeError, match="bool"):
+                au**av
+            continue
+        got = au**av
+        assert str(got.dtype) == str(want.dtype).removeprefix("torch."), (u, v)
+        np.testing.assert_allclose(got.numpy().astype(float), want.double().numpy(), rtol=1e-6)
