@@ -35,6 +35,9 @@ class Callback:
     def on_interrupt(self, trainer):
         """On Ctrl-C, before ``fit`` returns the history so far."""
 
+    def on_diverged(self, trainer, error):
+        """When the loss turned NaN or inf, before ``fit`` raises ``TrainingDiverged`` (``error``)."""
+
 
 def _monitored(name, monitor, record):
     value = record.get(monitor)

@@ -95,7 +95,13 @@ class GradientFlow(Callback):
             h.remove()
         self._handles = []
 
-    on_interrupt = on_train_end
+    def on_interrupt(self, trainer):
+        """Ctrl-C: the hooks come off too."""
+        self.on_train_end(trainer)
+
+    def on_diverged(self, trainer, error):
+        """A diverged run: the hooks come off too (the steps recorded so far stay)."""
+        self.on_train_end(trainer)
 
     def _record(self, x):
         """Add one column at ``x`` from the pending steps (their mean), then forget them."""

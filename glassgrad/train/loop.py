@@ -217,6 +217,8 @@ def fit(
                     break
     except TrainingDiverged as e:
         e.history = trainer.history  # the finished epochs are not lost
+        for cb in trainer.callbacks:
+            cb.on_diverged(trainer, e)
         raise
     except KeyboardInterrupt as e:
         trainer.history.interrupted = True

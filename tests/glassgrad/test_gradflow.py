@@ -81,3 +81,19 @@ def test_forward_hook_sees_and_may_replace_the_output():
     assert len(seen) == 1
     layer.register_forward_hook(lambda m, args, out: out * 0.0)
     assert np.all(layer(x).array == 0)
+
+
+def test_a_diverged_run_takes_the_forward_hooks_off():
+    from glassgrad.train import TrainingDiverged
+
+    ag.manual_seed(0)
+    model = nn.Sequential(nn.Linear(3, 4), nn.Tanh(), nn.Linear(4, 2))
+    good = (ag.tensor(np.ones((8, 3), np.float32)), ag.tensor(np.zeros(8, np.int64)))
+    bad = (ag.tensor(np.full((8, 3), np.nan, np.float32)), good[1])
+    flow = GradientFlow()
+    opt = optim.SGD(model.parameters(), lr=0.1)
+    with pytest.raises(TrainingDiverged):
+        fit(model, nn.CrossEntropyLoss(), opt, [good, bad], [good], epochs=1, callbacks=[flow], progress=False)
+    # PyTorch's attribute: each module's registered forward hooks
+    assert all(not m._forward_hooks for m in model.modules())  # noqa: SLF001
+    assert flow.matrix()[1].shape[1] == 1  # the step before the NaN is kept
