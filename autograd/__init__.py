@@ -13,7 +13,7 @@ from importlib import metadata as _metadata
 
 import numpy as _np
 
-from . import extend, functional
+from . import cuda, extend, functional
 from .api import grad
 from .creation import (
     Generator,
@@ -44,6 +44,7 @@ from .creation import (
     zeros,
     zeros_like,
 )
+from .cuda import backends, use_deterministic_algorithms
 from .device import device
 from .errors import AnomalyError, ShapeError
 from .function import Function
@@ -52,6 +53,7 @@ from .methods import ALIAS_FUNCTIONS, FAMILIES
 from .mode import (
     detect_anomaly,
     enable_grad,
+    inference_mode,
     is_anomaly_enabled,
     is_grad_enabled,
     no_grad,
@@ -108,6 +110,10 @@ except _metadata.PackageNotFoundError:  # running from a source tree that was ne
     __version__ = "0+unknown"
 
 __all__ = [
+    "cuda",
+    "backends",
+    "use_deterministic_algorithms",
+    "inference_mode",
     "Generator",
     "Tensor",
     "Scalar",

@@ -14,6 +14,7 @@ __all__ = [
     "is_grad_enabled",
     "set_grad_enabled",
     "no_grad",
+    "inference_mode",
     "enable_grad",
     "detect_anomaly",
     "is_anomaly_enabled",
@@ -92,6 +93,13 @@ class no_grad(set_grad_enabled):
 
     def __init__(self):
         super().__init__(False)
+
+
+class inference_mode(set_grad_enabled):
+    """PyTorch's ``inference_mode(mode=True)``: here ``no_grad`` (``mode=False`` records as usual)."""
+
+    def __init__(self, mode=True):
+        super().__init__(not mode)
 
 
 class enable_grad(set_grad_enabled):

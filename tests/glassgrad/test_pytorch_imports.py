@@ -74,3 +74,22 @@ def test_parameter_vector_round_trip():
     assert vec.shape == (8,)
     vector_to_parameters(vec * 2.0, layer.parameters())
     np.testing.assert_allclose(parameters_to_vector(layer.parameters()).numpy(), vec.numpy() * 2.0)
+
+
+def test_the_device_line_of_a_pytorch_program_picks_the_cpu():
+    device = "cuda" if torch.cuda.is_available() else "cpu"
+    assert device == "cpu" and torch.cuda.device_count() == 0 and not torch.backends.mps.is_available()
+    torch.backends.cudnn.deterministic = True  # settable, as in PyTorch, with nothing behind it
+    torch.use_deterministic_algorithms(True)
+    torch.cuda.manual_seed_all(0)
+    x = torch.ones(2, requires_grad=True, device=device)
+    with torch.inference_mode():
+        assert not (x * 2).requires_grad
+    with torch.inference_mode(False):
+        assert (x * 2).requires_grad
+
+    @torch.inference_mode()
+    def predict(a):
+        return a * 3
+
+    assert not predict(x).requires_grad and (x * 3).requires_grad
