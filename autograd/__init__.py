@@ -18,6 +18,7 @@ from .api import grad
 from .creation import (
     Generator,
     arange,
+    bernoulli,
     default_generator,
     empty,
     empty_like,
@@ -30,6 +31,8 @@ from .creation import (
     linspace,
     logspace,
     manual_seed,
+    multinomial,
+    normal,
     numel,
     ones,
     ones_like,
@@ -110,6 +113,9 @@ except _metadata.PackageNotFoundError:  # running from a source tree that was ne
     __version__ = "0+unknown"
 
 __all__ = [
+    "multinomial",
+    "bernoulli",
+    "normal",
     "cuda",
     "backends",
     "use_deterministic_algorithms",

@@ -16,6 +16,9 @@ from .device import check_device
 from .tensor import Tensor, default_dtype, shape_arg, wrap
 
 __all__ = [
+    "multinomial",
+    "bernoulli",
+    "normal",
     "Generator",
     "tensor",
     "zeros",
@@ -200,6 +203,51 @@ def randperm(n, *, generator=None, dtype=None, device=None, requires_grad=False)
     """A random permutation of 0..n−1 (int64)."""
     rng = generator or _rng
     return _new(rng.permutation(n).astype(np.int64 if dtype is None else dtype), requires_grad, device)
+
+
+def multinomial(input, num_samples, replacement=False, *, generator=None):
+    """Draw ``num_samples`` indices per row of the weights ``input`` (1-D or 2-D, ≥ 0, any scale),
+    with or without replacement: int64 (num_samples,) or (rows, num_samples). No gradient."""
+    w = np.asarray(input.array if isinstance(input, Tensor) else input, dtype=np.float64)
+    if w.ndim not in (1, 2) or w.shape[-1] == 0:
+        raise ValueError(f"multinomial: expected 1-D or 2-D weights with at least one category, got shape {w.shape}")
+    if np.any(w < 0) or not np.all(np.isfinite(w)):
+        raise ValueError("multinomial: the weights must be finite and non-negative")
+    rows = w.reshape(-1, w.shape[-1])
+    if np.any(rows.sum(1) <= 0):
+        raise ValueError("multinomial: every row of weights needs a positive sum")
+    if not replacement and num_samples > np.min(np.count_nonzero(rows, axis=1)):
+        raise ValueError(
+            f"multinomial: cannot draw {num_samples} samples without replacement from "
+            f"{int(np.min(np.count_nonzero(rows, axis=1)))} categories of nonzero weight"
+        )
+    rng = generator or _rng
+    picks = [rng.choice(len(r), size=num_samples, replace=replacement, p=r / r.sum()) for r in rows]
+    out = np.asarray(picks, dtype=np.int64).reshape(w.shape[:-1] + (num_samples,))
+    return wrap(out)
+
+
+def bernoulli(input, p=None, *, generator=None):
+    """1 with probability ``input`` (or ``p``) entry by entry, else 0, in input's dtype. No gradient."""
+    probs = np.asarray(input.array if isinstance(input, Tensor) else input)
+    q = probs if p is None else np.full(probs.shape, p)
+    if np.any((q < 0) | (q > 1)):
+        raise ValueError("bernoulli: probabilities must lie in [0, 1]")
+    rng = generator or _rng
+    dtype = probs.dtype if probs.dtype.kind == "f" else default_dtype()
+    return wrap((rng.random(probs.shape) < q).astype(dtype))
+
+
+def normal(mean, std=1.0, size=None, *, generator=None, dtype=None, device=None, requires_grad=False):
+    """Samples of N(mean, std²): ``mean``/``std`` numbers with a ``size``, or tensors (broadcast)."""
+    rng = generator or _rng
+    m = np.asarray(mean.array if isinstance(mean, Tensor) else mean)
+    s = np.asarray(std.array if isinstance(std, Tensor) else std)
+    shape = shape_arg((size,)) if size is not None else np.broadcast_shapes(m.shape, s.shape)
+    kinds = [a.dtype for a in (m, s) if isinstance(a, np.ndarray) and a.ndim and a.dtype.kind == "f"]
+    out_dtype = np.dtype(dtype) if dtype is not None else (kinds[0] if kinds else default_dtype())
+    data = (m + s * rng.standard_normal(shape)).astype(out_dtype)
+    return _new(data, requires_grad, device)
 
 
 def _number(v):

@@ -299,3 +299,31 @@ def test_a_generator_is_seeded_like_pytorchs_and_drawn_from_everywhere():
     assert sorted(ag.randperm(5, generator=g).tolist()) == [0, 1, 2, 3, 4]
     with pytest.raises(RuntimeError, match="cuda"):
         ag.Generator("cuda")
+
+
+def test_multinomial_draws_by_the_weights():
+    g = ag.Generator().manual_seed(0)
+    weights = ag.tensor([[0.0, 1.0, 3.0], [5.0, 0.0, 0.0]])
+    draws = ag.multinomial(weights, 4000, replacement=True, generator=g)
+    assert draws.shape == (2, 4000) and draws.dtype == np.int64
+    counts = np.bincount(draws.numpy()[0], minlength=3) / 4000
+    assert counts[0] == 0 and abs(counts[2] - 0.75) < 0.03  # 3 of every 4, within 4 standard errors
+    assert set(draws.numpy()[1].tolist()) == {0}
+    once = ag.multinomial(ag.tensor([1.0, 1.0, 1.0, 1.0]), 4, generator=g)
+    assert sorted(once.tolist()) == [0, 1, 2, 3]  # without replacement: each index once
+    with pytest.raises(ValueError, match="without replacement"):
+        ag.multinomial(weights, 3)
+    with pytest.raises(ValueError, match="non-negative"):
+        ag.multinomial(ag.tensor([1.0, -1.0]), 1)
+
+
+def test_bernoulli_and_normal():
+    g = ag.Generator().manual_seed(1)
+    p = ag.full((20000,), 0.3)
+    b = ag.bernoulli(p, generator=g)
+    assert b.dtype == np.float32 and set(np.unique(b.numpy())) <= {0.0, 1.0}
+    assert abs(float(b.mean()) - 0.3) < 0.015
+    n = ag.normal(2.0, 0.5, (20000,), generator=g)
+    assert n.dtype == np.float32 and abs(float(n.mean()) - 2.0) < 0.02 and abs(float(n.std()) - 0.5) < 0.02
+    m = ag.normal(ag.zeros(3, dtype=ag.float64), ag.tensor([1.0, 2.0, 3.0], dtype=ag.float64), generator=g)
+    assert m.shape == (3,) and m.dtype == np.float64

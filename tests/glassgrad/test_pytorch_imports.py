@@ -93,3 +93,12 @@ def test_the_device_line_of_a_pytorch_program_picks_the_cpu():
         return a * 3
 
     assert not predict(x).requires_grad and (x * 3).requires_grad
+
+
+def test_a_tiny_gpt_written_for_pytorch_trains_samples_and_reloads():
+    import runpy
+
+    program = runpy.run_path(str(__import__("pathlib").Path(__file__).parent / "programs" / "tiny_gpt.py"))
+    losses = program["LOSSES"]
+    assert len(losses) == 3 and losses[-1] < 0.6 * losses[0], losses  # ln(vocab) ≈ 2.9 falls to < 1.8
+    assert len(program["SAMPLE"]) == 31 and program["RELOADED_SAME"]
