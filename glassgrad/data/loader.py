@@ -85,22 +85,67 @@ def collate(samples):
     return ag.tensor(np.stack(arrays))
 
 
+# PyTorch's DataLoader options that change how batches are made in parallel, not what they are: accepted
+# so that its programs run, with the batches made in this process (NumPy batches are cheap to make).
+_PROCESS_OPTIONS = {
+    "pin_memory",
+    "timeout",
+    "worker_init_fn",
+    "multiprocessing_context",
+    "prefetch_factor",
+    "persistent_workers",
+    "pin_memory_device",
+    "in_order",
+}
+
+
+def _check_loader_options(num_workers, options):
+    if not isinstance(num_workers, numbers.Integral) or num_workers < 0:
+        raise ValueError(f"DataLoader: num_workers must be a non-negative integer, got {num_workers!r}")
+    unknown = sorted(set(options) - _PROCESS_OPTIONS)
+    if unknown:
+        raise TypeError(
+            f"DataLoader: unknown argument(s) {', '.join(unknown)}; samplers are not supported (shuffle=True "
+            f"or a Subset / random_split gives the order)"
+        )
+
+
 class DataLoader:
     """Batches of a dataset: ``for x, y in DataLoader(ds, batch_size=64, shuffle=True, seed=0)``.
 
     With ``shuffle`` the order is redrawn at every epoch (every ``iter``) from a generator seeded
     by ``seed`` (or by ``autograd.manual_seed`` when ``seed`` is None), so a run is reproducible.
-    ``transform(batch)`` (e.g. an augmentation) is applied to each batch.
+    ``transform(batch)`` (e.g. an augmentation) is applied to each batch. PyTorch's ``collate_fn``
+    (a list of samples → a batch), ``generator`` (seeds the order) and ``num_workers``,
+    ``pin_memory``, ``persistent_workers``... are accepted; batches are always made in this process.
     """
 
-    def __init__(self, dataset, batch_size=1, shuffle=False, drop_last=False, seed=None, transform=None):
+    def __init__(
+        self,
+        dataset,
+        batch_size=1,
+        shuffle=False,
+        drop_last=False,
+        seed=None,
+        transform=None,
+        *,
+        collate_fn=None,
+        generator=None,
+        num_workers=0,
+        **ignored,
+    ):
         if not isinstance(batch_size, numbers.Integral) or batch_size < 1:
             raise ValueError(f"DataLoader: batch_size must be a positive integer, got {batch_size!r}")
+        _check_loader_options(num_workers, ignored)
         self.dataset = dataset
         self.batch_size = int(batch_size)
-        self.shuffle = shuffle
+        self.shuffle = bool(shuffle)
         self.drop_last = drop_last
         self.transform = transform
+        self.collate_fn = collate_fn
+        self.num_workers = num_workers  # NOTE: batches are always made in this process (see below)
+        if generator is not None:  # PyTorch's way to seed the order: an autograd.Generator
+            seed = int(generator.integers(2**63))
         self.generator = np.random.default_rng(seed if seed is not None else ag.default_generator().integers(2**63))
 
     def __len__(self):
@@ -114,7 +159,10 @@ class DataLoader:
             idx = order[start : start + self.batch_size]
             if self.drop_last and len(idx) < self.batch_size:
                 break
-            batch = _take(self.dataset, idx)
+            if self.collate_fn is not None:
+                batch = self.collate_fn([self.dataset[int(i)] for i in idx])
+            else:
+                batch = _take(self.dataset, idx)
             if self.transform is not None:
                 batch = self.transform(batch)
             yield batch

@@ -157,3 +157,22 @@ def test_standardize_keeps_constant_features_finite():
     s = transforms.Standardize().fit(train)
     out = s.transform(np.array([[5.0, 2.0]]))
     np.testing.assert_allclose(out, [[5.0, 0.0]], atol=1e-6)  # the constant feature is only centred
+
+
+def test_dataloader_takes_pytorchs_options():
+    import autograd as ag
+    from glassgrad.data import DataLoader, TensorDataset
+
+    ds = TensorDataset(ag.arange(10), ag.arange(10) * 2)
+    loader = DataLoader(ds, batch_size=4, shuffle=True, num_workers=2, pin_memory=True, persistent_workers=False)
+    batches = list(loader)
+    assert sorted(np.concatenate([b[0].numpy() for b in batches]).tolist()) == list(range(10))
+    order = [np.concatenate([b[0].numpy() for b in DataLoader(ds, 4, True, generator=ag.Generator().manual_seed(3))])]
+    again = [np.concatenate([b[0].numpy() for b in DataLoader(ds, 4, True, generator=ag.Generator().manual_seed(3))])]
+    np.testing.assert_array_equal(order[0], again[0])
+    summed = list(DataLoader(ds, batch_size=5, collate_fn=lambda samples: sum(int(x) for x, _ in samples)))
+    assert summed == [10, 35]
+    with pytest.raises(TypeError, match="sampler"):
+        DataLoader(ds, sampler=[0, 1])
+    with pytest.raises(ValueError, match="num_workers"):
+        DataLoader(ds, num_workers=-1)
