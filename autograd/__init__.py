@@ -60,6 +60,7 @@ from .mode import (
     is_anomaly_enabled,
     is_grad_enabled,
     no_grad,
+    set_detect_anomaly,
     set_grad_enabled,
 )
 from .node import AccumulateGrad, Node
@@ -176,6 +177,7 @@ __all__ = [
     "no_grad",
     "enable_grad",
     "set_grad_enabled",
+    "set_detect_anomaly",
     "is_grad_enabled",
     "detect_anomaly",
     "is_anomaly_enabled",

@@ -17,6 +17,7 @@ __all__ = [
     "inference_mode",
     "enable_grad",
     "detect_anomaly",
+    "set_detect_anomaly",
     "is_anomaly_enabled",
     "retain_values",
 ]
@@ -82,27 +83,50 @@ class _ModeSwitch:
         return wrapper
 
 
-class set_grad_enabled(_ModeSwitch):
-    """Turn graph recording on or off (context manager or decorator)."""
+class _Immediate(_ModeSwitch):
+    """A switch that takes effect when made, as PyTorch's ``set_grad_enabled(False)`` called as a
+    function does; as a context manager it restores the old mode on exit, as a decorator it first
+    puts the old mode back and then sets its own for each call."""
+
+    def __init__(self, value):
+        super().__init__(value)
+        self.prev.append(getattr(state, self.field))
+        setattr(state, self.field, self.value)
+
+    def __enter__(self):
+        return self  # already set when made
+
+    def __call__(self, fn):
+        setattr(state, self.field, self.prev[-1])
+        return super().__call__(fn)
+
+
+class set_grad_enabled(_Immediate):
+    """Turn graph recording on or off: at once (``set_grad_enabled(False)``), or for a ``with``
+    block or a decorated function."""
 
     field = "enabled"
 
 
-class no_grad(set_grad_enabled):
+class _GradSwitch(_ModeSwitch):
+    field = "enabled"
+
+
+class no_grad(_GradSwitch):
     """Ops inside record no graph (evaluation, optimizer updates)."""
 
     def __init__(self):
         super().__init__(False)
 
 
-class inference_mode(set_grad_enabled):
+class inference_mode(_GradSwitch):
     """PyTorch's ``inference_mode(mode=True)``: here ``no_grad`` (``mode=False`` records as usual)."""
 
     def __init__(self, mode=True):
         super().__init__(not mode)
 
 
-class enable_grad(set_grad_enabled):
+class enable_grad(_GradSwitch):
     """Turn recording back on inside a ``no_grad`` block."""
 
     def __init__(self):
@@ -119,6 +143,15 @@ class detect_anomaly(_ModeSwitch):
 
     def __init__(self, check_nan: bool = True):
         super().__init__(check_nan)
+
+
+class set_detect_anomaly(_Immediate):
+    """Anomaly mode on or off at once (PyTorch's function), or for a ``with`` block."""
+
+    field = "anomaly"
+
+    def __init__(self, mode: bool, check_nan: bool = True):
+        super().__init__(mode)
 
 
 class retain_values(_ModeSwitch):

@@ -100,3 +100,31 @@ def test_ufunc_into_an_ndarray_leaves_the_ndarray():
     assert type(acc) is np.ndarray and acc.tolist() == [1.0, 2.0]
     with pytest.raises(TypeError, match="requires grad"):
         acc += ag.tensor([1.0, 2.0], requires_grad=True)
+
+
+def test_set_grad_enabled_and_set_detect_anomaly_act_at_once_as_pytorchs():
+    x = ag.ones(2, requires_grad=True)
+    try:
+        ag.set_grad_enabled(False)  # a call, not a with: takes effect now
+        assert not (x * 2).requires_grad
+    finally:
+        ag.set_grad_enabled(True)
+    assert (x * 2).requires_grad
+    with ag.set_grad_enabled(False):
+        assert not (x * 2).requires_grad
+    assert (x * 2).requires_grad
+
+    @ag.set_grad_enabled(False)
+    def frozen():
+        return (x * 2).requires_grad
+
+    assert ag.is_grad_enabled() and frozen() is False and ag.is_grad_enabled()
+    with ag.no_grad():
+        with ag.set_grad_enabled(True):
+            assert (x * 2).requires_grad
+        assert not (x * 2).requires_grad
+    with ag.set_detect_anomaly(True):
+        assert ag.is_anomaly_enabled()
+    assert not ag.is_anomaly_enabled()
+    no = ag.no_grad()  # made, not entered: nothing changes yet
+    assert ag.is_grad_enabled() and no is not None
