@@ -5,10 +5,11 @@ from __future__ import annotations
 import numpy as np
 
 from .engine import accumulate_grad, run_backward
+from .mode import enable_grad
 from .scalar import Scalar
 from .tensor import Tensor, seed_gradient, wrap
 
-__all__ = ["grad", "backward", "scalar_backward"]
+__all__ = ["grad", "function_grad", "backward", "scalar_backward"]
 
 
 def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
@@ -65,12 +66,15 @@ def _roots_and_seeds(outputs, grad_outputs, create_graph):
     return roots, seeds
 
 
-def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False, allow_unused=False):
+def grad(outputs, inputs=0, grad_outputs=None, retain_graph=None, create_graph=False, allow_unused=False):
     """Return ∂(Σ outputs·grad_outputs)/∂input for each input, without touching any ``.grad``.
 
     With ``create_graph=True`` the result is itself differentiable (second derivatives,
-    Hessian-vector products, gradient penalties).
+    Hessian-vector products, gradient penalties). Given a function instead, ``grad(fun, argnum=0)``
+    is HIPS autograd's: the function x ↦ ∂fun/∂x (see ``function_grad``).
     """
+    if callable(outputs) and not isinstance(outputs, (Tensor, Scalar, list, tuple)):
+        return function_grad(outputs, inputs)
     outputs = _as_list(outputs)
     inputs = _as_list(inputs)
     if grad_outputs is None:
@@ -94,3 +98,36 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
             g = wrap(np.array(g, dtype=x.dtype, copy=True))
         result.append(g)
     return tuple(result)
+
+
+def function_grad(fun, argnum=0):
+    """HIPS autograd's ``grad(fun, argnum)``: a function with fun's arguments that returns
+    ∂fun/∂(argument ``argnum``) — a float for a number, an ndarray for an array (float64 throughout).
+    ``fun`` must return one number; it may use Tensor ops or NumPy's ufuncs (``np.sin(x)``)."""
+
+    def gradient(*args, **kwargs):
+        args = list(args)
+        x = args[argnum]
+        # Inside an outer grad, x is that grad's Tensor: differentiate in its graph (grad(grad(f))).
+        nested = isinstance(x, Tensor) and x.requires_grad
+        number = not isinstance(x, Tensor) and np.ndim(x) == 0
+        t = x if nested else Tensor(np.asarray(x.array if isinstance(x, Tensor) else x, np.float64), requires_grad=True)
+        args[argnum] = t
+        with enable_grad():
+            out = fun(*args, **kwargs)
+        if not isinstance(out, Tensor) or not out.requires_grad:  # fun does not depend on x
+            g = None
+        elif out.array.size != 1:
+            raise TypeError(
+                f"grad: the function must return one number, got shape {out.shape}; "
+                f"differentiate out.sum() for an elementwise gradient"
+            )
+        else:
+            (g,) = grad(out.reshape(()), [t], create_graph=nested, allow_unused=True)
+        if nested:
+            return t * 0.0 if g is None else g
+        g = np.zeros(t.shape) if g is None else g.array
+        return float(g) if number else g
+
+    gradient.__name__ = f"grad_of_{getattr(fun, '__name__', 'function')}"
+    return gradient

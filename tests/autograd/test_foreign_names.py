@@ -149,3 +149,18 @@ def test_hips_style_scalar_functions():
     expected = 1 + 1 - 3 + 2 / (1.5**2 + 4) + 1.5 / math.sqrt(1.5**2 + 4) + 1 / (1 + math.exp(-1.0)) + 1
     assert s.grad == pytest.approx(expected, rel=1e-14)
     assert math.isnan(ag.Scalar(1.0).mod(0.0).data)
+
+
+def test_hips_style_grad_of_a_function():
+    def f(x):
+        return np.sin(x) * x + x**2  # NumPy's ufuncs on the Tensor the gradient passes in
+
+    assert ag.grad(f)(0.5) == pytest.approx(math.cos(0.5) * 0.5 + math.sin(0.5) + 1.0, rel=1e-15)
+    assert ag.grad(ag.grad(lambda x: x**3))(2.0) == pytest.approx(12.0, rel=1e-15)
+    assert ag.grad(ag.grad(ag.grad(lambda x: np.exp(2 * x))))(0.0) == pytest.approx(8.0, rel=1e-15)
+    np.testing.assert_allclose(
+        ag.grad(lambda x, y: (x * y).sum(), 1)(np.array([1.0, 2.0]), np.array([3.0, 4.0])), [1.0, 2.0]
+    )
+    assert ag.grad(lambda x: 3.0)(1.0) == 0.0  # a constant function
+    with pytest.raises(TypeError, match="one number"):
+        ag.grad(lambda x: x * 2)(np.ones(3))
