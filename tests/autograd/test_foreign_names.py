@@ -164,3 +164,17 @@ def test_hips_style_grad_of_a_function():
     assert ag.grad(lambda x: 3.0)(1.0) == 0.0  # a constant function
     with pytest.raises(TypeError, match="one number"):
         ag.grad(lambda x: x * 2)(np.ones(3))
+
+
+def test_autograd_numpy_is_numpy_that_records_on_tensors():
+    import autograd.numpy as anp
+
+    x = ag.tensor([0.3, 0.6], dtype=np.float64, requires_grad=True)
+    y = anp.sinc(x).sum() + anp.sum(anp.dot(x, x)) + anp.mean(x**2, axis=0) + anp.max(x)
+    y.backward()
+    xs = x.numpy()
+    dsinc = (np.cos(np.pi * xs) * np.pi * xs - np.sin(np.pi * xs)) / (np.pi * xs**2)
+    np.testing.assert_allclose(x.grad.numpy(), dsinc + 2 * xs + xs + [0.0, 1.0], rtol=1e-12)
+    assert anp.sum([1, 2]) == 3 and anp.sinc(0.0) == 1.0 and anp.pi == np.pi  # NumPy's own otherwise
+    assert anp.transpose(ag.ones(2, 3)).shape == (3, 2)
+    assert ag.grad(lambda v: 3.0 * anp.arcsin(v))(0.1) == pytest.approx(3.0 / math.sqrt(1 - 0.01), rel=1e-14)
