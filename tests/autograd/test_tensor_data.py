@@ -128,3 +128,9 @@ def test_set_grad_enabled_and_set_detect_anomaly_act_at_once_as_pytorchs():
     assert not ag.is_anomaly_enabled()
     no = ag.no_grad()  # made, not entered: nothing changes yet
     assert ag.is_grad_enabled() and no is not None
+
+
+def test_a_shape_given_to_the_tensor_constructor_is_a_clear_error():
+    with pytest.raises(TypeError, match=r"autograd.zeros\(2, 3\)"):
+        ag.Tensor(2, 3)
+    assert ag.Tensor(2.0, True).requires_grad and ag.Tensor(3).item() == 3
