@@ -107,6 +107,11 @@ class Tensor:
         return numpy_ufunc(ufunc, method, inputs, kwargs)
 
     def __init__(self, data, requires_grad=False, dtype=None, name=None, device=None):
+        if type(requires_grad) is int and isinstance(data, numbers.Integral):
+            raise TypeError(
+                f"Tensor({data}, {requires_grad}, ...) reads as a shape, PyTorch's uninitialized constructor: "
+                f"use autograd.zeros({data}, {requires_grad}) or autograd.empty(...); Tensor(data) holds data"
+            )
         if device is not None:
             check_device(device)
         arr = _to_array(data, dtype)
