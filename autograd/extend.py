@@ -35,6 +35,7 @@ __all__ = [
     "Export",
     "export",
     "elementwise",
+    "on_array_or_recorded",
     "apply",
     "wrap",
     "as_tensor",
@@ -90,3 +91,15 @@ def elementwise(vjp, *, rule, saves=(), saves_out=False, scalar=None, methods=No
         return export(fn, methods=methods, scalar=None if scalar is None else (op, scalar))
 
     return declare
+
+
+def on_array_or_recorded(op, forward, x, ctx):
+    """``forward(x, ctx)`` for an array ``x``; for a Tensor, the same result recorded as ``op``.
+
+    For the primitives whose VJPs are each other (pooling and its scatter, unfold and fold, gather
+    and scatter-add): a first-order backward passes arrays and gets arrays; under
+    ``create_graph=True`` it passes Tensors, and the VJP is itself a node of the graph.
+    """
+    if isinstance(x, Tensor):
+        return apply(op, forward(x.array, ctx), (x,), ctx)
+    return forward(x, ctx)

@@ -18,7 +18,7 @@ import threading
 
 import numpy as np
 
-from ..extend import Op, ShapeError, Tensor, apply, dual, export, wrap
+from ..extend import Op, ShapeError, Tensor, apply, dual, export, on_array_or_recorded, wrap
 from .join import pad
 
 TITLE = "convolution and pooling"  # the family's name in the README op table
@@ -510,15 +510,11 @@ def _fold_array(cols, geo):
 
 
 def _unfold(x, geo):
-    if isinstance(x, Tensor):
-        return apply(UNFOLD, _unfold_array(x.array, geo), (x,), geo)
-    return _unfold_array(x, geo)
+    return on_array_or_recorded(UNFOLD, _unfold_array, x, geo)
 
 
 def _fold(cols, geo):
-    if isinstance(cols, Tensor):
-        return apply(FOLD, _fold_array(cols.array, geo), (cols,), geo)
-    return _fold_array(cols, geo)
+    return on_array_or_recorded(FOLD, _fold_array, cols, geo)
 
 
 UNFOLD = Op(
@@ -699,15 +695,11 @@ def _scatter_max_array(g, geo):
 
 
 def _max_gather(x, geo):
-    if isinstance(x, Tensor):
-        return apply(MAX_POOL2D, _gather_max_array(x.array, geo), (x,), geo)
-    return _gather_max_array(x, geo)
+    return on_array_or_recorded(MAX_POOL2D, _gather_max_array, x, geo)
 
 
 def _max_scatter(g, geo):
-    if isinstance(g, Tensor):
-        return apply(MAX_POOL2D_SCATTER, _scatter_max_array(g.array, geo), (g,), geo)
-    return _scatter_max_array(g, geo)
+    return on_array_or_recorded(MAX_POOL2D_SCATTER, _scatter_max_array, g, geo)
 
 
 MAX_POOL2D = Op(
@@ -777,15 +769,13 @@ def _avg_scatter_array(g, geo):
 
 
 def _avg(x, geo):
-    if isinstance(x, Tensor):
-        return apply(AVG_POOL2D, _avg_array(x.array, geo).astype(x.dtype, copy=False), (x,), geo)
-    return _avg_array(x, geo)
+    return on_array_or_recorded(AVG_POOL2D, lambda a, geo: _avg_array(a, geo).astype(a.dtype, copy=False), x, geo)
 
 
 def _avg_scatter(g, geo):
-    if isinstance(g, Tensor):
-        return apply(AVG_POOL2D_SCATTER, _avg_scatter_array(g.array, geo).astype(g.dtype, copy=False), (g,), geo)
-    return _avg_scatter_array(g, geo)
+    return on_array_or_recorded(
+        AVG_POOL2D_SCATTER, lambda a, geo: _avg_scatter_array(a, geo).astype(a.dtype, copy=False), g, geo
+    )
 
 
 AVG_POOL2D = Op(

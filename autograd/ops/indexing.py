@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..extend import Op, ShapeError, Tensor, apply, as_tensor, dual, export, grad_mode, wrap
+from ..extend import Op, ShapeError, Tensor, apply, as_tensor, dual, export, grad_mode, on_array_or_recorded, wrap
 from ..inplace import update_inplace
 from .shape import broadcast_to, clone
 from .unary import where
@@ -153,9 +153,7 @@ def _scatter_array(g, ctx):
 
 def index_add_zeros(g, ctx):
     """A zero tensor of the indexed shape with ``g`` added at the key (the adjoint of indexing)."""
-    if isinstance(g, Tensor):
-        return apply(SCATTER, _scatter_array(g.array, ctx), (g,), ctx)
-    return _scatter_array(g, ctx)
+    return on_array_or_recorded(SCATTER, _scatter_array, g, ctx)
 
 
 SCATTER = Op(
@@ -230,9 +228,7 @@ def _full_index(idx, dim):
 
 def _gather_vjp(g, ctx, out, x):
     idx, dim, shape = ctx
-    if isinstance(g, Tensor):
-        return apply(SCATTER_DIM, _scatter_dim(g.array, ctx), (g,), ctx)
-    return _scatter_dim(g, ctx)
+    return on_array_or_recorded(SCATTER_DIM, _scatter_dim, g, ctx)
 
 
 def _scatter_dim(g, ctx):
@@ -404,15 +400,11 @@ def _index_add_array(g, d, idx, n):
 
 
 def _index_select(x, ctx):
-    if isinstance(x, Tensor):
-        return apply(INDEX_SELECT, np.take(x.array, ctx[1], axis=ctx[0]), (x,), ctx)
-    return np.take(x, ctx[1], axis=ctx[0])
+    return on_array_or_recorded(INDEX_SELECT, lambda a, ctx: np.take(a, ctx[1], axis=ctx[0]), x, ctx)
 
 
 def _index_add(g, ctx):
-    if isinstance(g, Tensor):
-        return apply(INDEX_ADD, _index_add_array(g.array, *ctx), (g,), ctx)
-    return _index_add_array(g, *ctx)
+    return on_array_or_recorded(INDEX_ADD, lambda a, ctx: _index_add_array(a, *ctx), g, ctx)
 
 
 def _describe_dim(ctx):
