@@ -13,7 +13,7 @@ from importlib import metadata as _metadata
 
 import numpy as _np
 
-from . import cuda, extend, functional
+from . import cuda, extend, functional, linalg
 from .api import grad
 from .creation import (
     Generator,
@@ -114,6 +114,7 @@ except _metadata.PackageNotFoundError:  # running from a source tree that was ne
     __version__ = "0+unknown"
 
 __all__ = [
+    "linalg",
     "multinomial",
     "bernoulli",
     "normal",

@@ -23,6 +23,7 @@ from .ops import (
     linalg,
     logic,
     loss,
+    matrix,
     normalization,
     recurrent,
     reduction,
@@ -49,6 +50,7 @@ __all__ = [
 FAMILIES = (
     arithmetic,
     linalg,
+    matrix,
     unary,
     logic,
     activation,

@@ -15,6 +15,7 @@ __all__ = [
     "linalg",
     "logic",
     "loss",
+    "matrix",
     "normalization",
     "recurrent",
     "reduction",

@@ -1202,3 +1202,22 @@ def _nan_first(x):
 def _pair_sum(ts):
     """Two outputs joined into one checked value: the first plus twice the second."""
     return ts[0] + 2.0 * ts[1]
+
+
+def _well_conditioned(x):
+    """x + 3·I: random matrices made comfortably invertible (the checks need a safe distance from singular)."""
+    return x + 3.0 * _lib(x).eye(x.shape[-1], dtype=x.dtype)
+
+
+CASES += [
+    Case("inverse", lambda x: _well_conditioned(x).inverse(), [((3, 3),), ((2, 3, 3),), ((1, 1),)]),
+    Case("inverse_linalg", lambda x: _lib(x).linalg.inv(_well_conditioned(x)), [((2, 2),)], exports=("inverse",)),
+    Case("det", lambda x: _well_conditioned(x).det(), [((3, 3),), ((2, 3, 3),)]),
+    Case("slogdet", lambda x: _lib(x).linalg.slogdet(_well_conditioned(x))[1], [((3, 3),), ((2, 2, 2),)]),
+    Case("slogdet_negative", lambda x: _lib(x).linalg.slogdet(-_well_conditioned(x)).logabsdet, [((3, 3),)]),
+    Case(
+        "solve",
+        lambda a, b: _lib(a).linalg.solve(_well_conditioned(a), b),
+        [((3, 3), (3,)), ((3, 3), (3, 2)), ((2, 3, 3), (2, 3, 2))],
+    ),
+]
