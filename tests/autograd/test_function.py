@@ -67,8 +67,8 @@ class Exp(ag.Function):
         return g * out
 
 
-def test_legendre_forward_backward_and_name_match_torch():
-    torch = pytest.importorskip("torch")
+def torch_p3(torch):
+    """The same Function written for PyTorch (the tutorial's own code), to compare with."""
 
     class TorchP3(torch.autograd.Function):
         @staticmethod
@@ -80,6 +80,14 @@ def test_legendre_forward_backward_and_name_match_torch():
         def backward(ctx, grad_output):
             (input,) = ctx.saved_tensors
             return grad_output * 1.5 * (5 * input**2 - 1)
+
+    return TorchP3
+
+
+def test_legendre_forward_backward_and_name_match_torch():
+    torch = pytest.importorskip("torch")
+
+    TorchP3 = torch_p3(torch)
 
     a = np.linspace(-1.5, 1.5, 7)
     x = t64(a)
@@ -114,16 +122,7 @@ def _tutorial_fit(lib, P3, steps):
 def test_legendre_tutorial_fit_matches_torch():
     torch = pytest.importorskip("torch")
 
-    class TorchP3(torch.autograd.Function):
-        @staticmethod
-        def forward(ctx, input):
-            ctx.save_for_backward(input)
-            return 0.5 * (5 * input**3 - 3 * input)
-
-        @staticmethod
-        def backward(ctx, grad_output):
-            (input,) = ctx.saved_tensors
-            return grad_output * 1.5 * (5 * input**2 - 1)
+    TorchP3 = torch_p3(torch)
 
     losses, params = _tutorial_fit(ag, LegendrePolynomial3.apply, 20)
     t_losses, t_params = _tutorial_fit(torch, TorchP3.apply, 20)
